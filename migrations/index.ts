@@ -1,0 +1,11 @@
+// Every migration, in order. Forward-only; a landed migration is never edited.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial';
+import * as m0002 from './0002_profiles_and_events';
+import * as m0003 from './0003_runs';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+  '0002_profiles_and_events': m0002,
+  '0003_runs': m0003,
+};

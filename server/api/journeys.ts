@@ -1,0 +1,36 @@
+// tRPC router: journeys (list, read, create, rename, save the draft).
+import { z } from 'zod';
+import { journeyGraphSchema } from '../../shared/graph';
+import { changeJourneyStatus, publishJourney } from '../journeys/publish-journey';
+import { validateGraph } from '../../shared/validate-graph';
+import { createJourney, getJourney, listJourneys, renameJourney, updateDraft } from '../journeys/journey-store';
+import { procedure, router } from './trpc';
+
+const journeyId = z.object({ id: z.string().uuid('a journey id is a UUID') });
+const journeyName = z.string().trim().min(1, 'a journey needs a name').max(200, 'a journey name has at most 200 characters');
+
+export const journeysRouter = router({
+  list: procedure
+    .input(z.object({ search: z.string().max(200).optional() }).optional())
+    .query(({ ctx, input }) => listJourneys(ctx.services.db, ctx.workspaceId, input?.search)),
+  get: procedure.input(journeyId).query(({ ctx, input }) => getJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  create: procedure
+    .input(z.object({ name: journeyName, draft: journeyGraphSchema.optional() }))
+    .mutation(({ ctx, input }) => createJourney(ctx.services.db, ctx.workspaceId, input)),
+  rename: procedure
+    .input(journeyId.extend({ name: journeyName }))
+    .mutation(({ ctx, input }) => renameJourney(ctx.services.db, ctx.workspaceId, input.id, input.name)),
+  updateDraft: procedure
+    .input(journeyId.extend({ draft: z.unknown(), baseRevision: z.number().int().positive().optional() }))
+    .mutation(({ ctx, input }) => updateDraft(ctx.services.db, ctx.workspaceId, input.id, input)),
+  /** Problems of a graph as the canvas edits it (the same check publish makes). */
+  validate: procedure
+    .input(z.object({ graph: z.unknown() }))
+    .query(({ ctx, input }) => ({ problems: validateGraph(input.graph, ctx.services.registry).problems })),
+  publish: procedure
+    .input(journeyId)
+    .mutation(({ ctx, input }) => publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id)),
+  setStatus: procedure
+    .input(journeyId.extend({ action: z.enum(['pause', 'resume', 'archive']) }))
+    .mutation(({ ctx, input }) => changeJourneyStatus(ctx.services.db, ctx.workspaceId, input.id, input.action)),
+});

@@ -1,0 +1,79 @@
+// Starts Waymark in one process: database (embedded unless DATABASE_URL), migrations, queue,
+// HTTP API and/or worker by WAYMARK_ROLE; `stop()` ends them in reverse order.
+import path from 'node:path';
+import type { Config } from './config';
+import { createDatabase } from './db/database';
+import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
+import { migrateToLatest } from './db/migrate';
+import { startHttpServer } from './http/http-server';
+import { createNodeRegistry } from './plugins/node-registry';
+import { startJobQueue } from './queue/job-queue';
+import type { Services } from './services';
+import { ensureDefaultWorkspace } from './workspaces/default-workspace';
+import { startWorker, type Worker } from './engine/worker';
+
+export interface RunningApplication {
+  url: string | null;
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export interface ApplicationOptions {
+  config: Config;
+  clientDir?: string;
+  log?: (line: string) => void;
+}
+
+export async function startApplication({ config, clientDir, log = console.log }: ApplicationOptions): Promise<RunningApplication> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error) => log(`[waymark] while stopping: ${(error as Error).message}`));
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir: path.join(config.WAYMARK_DATA_DIR, 'pgdata') });
+      cleanups.push(() => postgres.stop());
+      databaseUrl = await ensureDatabase(postgres.url, 'waymark');
+      log(`[waymark] embedded PostgreSQL on port ${postgres.port} (data in ${postgres.dataDir})`);
+    }
+
+    const { db } = createDatabase(databaseUrl, config.WAYMARK_DB_POOL);
+    cleanups.push(() => db.destroy());
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) log(`[waymark] migrations applied: ${applied.join(', ')}`);
+
+    const boss = await startJobQueue(databaseUrl, { supervise: config.WAYMARK_ROLE !== 'api' });
+    cleanups.push(() => boss.stop({ graceful: true, wait: true, timeout: 10_000 }));
+
+    const services: Services = {
+      db,
+      boss,
+      registry: createNodeRegistry(),
+      defaultWorkspaceId: await ensureDefaultWorkspace(db),
+    };
+
+    if (config.WAYMARK_ROLE !== 'api') {
+      const worker: Worker = await startWorker(services, databaseUrl, {
+        loops: config.WAYMARK_WORKER_LOOPS,
+        batchSize: config.WAYMARK_STEP_BATCH,
+      });
+      cleanups.push(() => worker.stop());
+    }
+
+    let url: string | null = null;
+    if (config.WAYMARK_ROLE !== 'worker') {
+      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir });
+      cleanups.push(() => http.close());
+      url = http.url;
+    }
+    return { url, services, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

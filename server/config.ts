@@ -1,0 +1,36 @@
+// The environment, parsed once with zod; start-up fails listing every bad variable.
+import { z } from 'zod';
+
+const numberFromEnv = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const configSchema = z.object({
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
+  PORT: numberFromEnv(3000, 0, 65535),
+  HOST: z.string().default('127.0.0.1'),
+  WAYMARK_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  WAYMARK_DATA_DIR: z.string().default('.waymark'),
+  WAYMARK_WORKER_LOOPS: numberFromEnv(2, 1, 64),
+  WAYMARK_STEP_BATCH: numberFromEnv(100, 1, 1000),
+  WAYMARK_DB_POOL: numberFromEnv(10, 2, 200),
+  WAYMARK_WRITE_KEY: z.string().min(8, 'WAYMARK_WRITE_KEY needs at least 8 characters').optional(),
+  WAYMARK_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return parsed.data;
+}

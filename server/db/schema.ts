@@ -1,0 +1,168 @@
+// Table types for kysely, one place. Mirrors migrations/.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T = unknown> = ColumnType<T, T | string, T | string>;
+/** A JSON column with a database default. */
+type JsonWithDefault<T> = ColumnType<T, T | string | undefined, T | string>;
+
+export type JourneyStatus = 'draft' | 'live' | 'paused' | 'archived';
+export type EntryRule = 'never' | 'after' | 'always';
+export type RunStatus = 'active' | 'waiting' | 'completed' | 'exited' | 'failed';
+
+export interface WorkspacesTable {
+  id: Generated<string>;
+  name: string;
+  settings: JsonWithDefault<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface JourneysTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  status: Generated<JourneyStatus>;
+  draft: Json;
+  draft_revision: Generated<number>;
+  entry_rule: Generated<EntryRule>;
+  reentry_days: number | null;
+  live_version_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface JourneyVersionsTable {
+  id: Generated<string>;
+  journey_id: string;
+  workspace_id: string;
+  version: number;
+  graph: Json;
+  published_at: Generated<Date>;
+}
+
+export interface ProfilesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string | null;
+  traits: JsonWithDefault<Record<string, unknown>>;
+  tags: Generated<string[]>;
+  first_seen_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+}
+
+export interface ProfileIdentitiesTable {
+  workspace_id: string;
+  kind: 'user' | 'anonymous';
+  value: string;
+  profile_id: string;
+}
+
+export interface EventsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  profile_id: string;
+  type: Generated<string>;
+  name: string;
+  properties: JsonWithDefault<Record<string, unknown>>;
+  context: JsonWithDefault<Record<string, unknown>>;
+  message_id: string;
+  occurred_at: Timestamp;
+  received_at: Generated<Date>;
+}
+
+export interface RunContext {
+  event: { id: string; name: string; properties: Record<string, unknown>; occurredAt: string } | null;
+  variables: Record<string, unknown>;
+}
+
+export interface RunsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  journey_id: string;
+  version_id: string;
+  profile_id: string;
+  status: Generated<RunStatus>;
+  current_node: string;
+  seq: Generated<number>;
+  context: JsonWithDefault<RunContext>;
+  attempts: Generated<number>;
+  error: string | null;
+  wake_at: NullableTimestamp;
+  entered_at: Generated<Date>;
+  ended_at: NullableTimestamp;
+  converted_at: NullableTimestamp;
+}
+
+export interface StepsTable {
+  run_id: string;
+  seq: number;
+  workspace_id: string;
+  journey_id: string;
+  version_id: string;
+  node_id: string;
+  entered_at: Timestamp;
+  left_at: NullableTimestamp;
+  port: string | null;
+  outcome: Generated<'waiting' | 'passed' | 'exited' | 'failed'>;
+  error: string | null;
+}
+
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'suppressed';
+
+export interface MessagesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  run_id: string | null;
+  profile_id: string | null;
+  journey_id: string | null;
+  node_id: string | null;
+  channel: 'email' | 'sms' | 'push' | 'webhook';
+  recipient: string | null;
+  content: Json<Record<string, unknown>>;
+  idempotency_key: string;
+  status: Generated<MessageStatus>;
+  provider_id: string | null;
+  error: string | null;
+  created_at: Generated<Date>;
+  sent_at: NullableTimestamp;
+}
+
+export interface WaitsTable {
+  run_id: string;
+  seq: number;
+  workspace_id: string;
+  profile_id: string;
+  event: string;
+  filter: Json | null;
+  expires_at: Timestamp;
+}
+
+export interface JourneyTriggersTable {
+  workspace_id: string;
+  journey_id: string;
+  version_id: string;
+  node_id: string;
+  kind: string;
+  event_name: string | null;
+  config: Json<Record<string, unknown>>;
+}
+
+export interface DB {
+  journey_triggers: JourneyTriggersTable;
+  workspaces: WorkspacesTable;
+  journeys: JourneysTable;
+  journey_versions: JourneyVersionsTable;
+  profiles: ProfilesTable;
+  profile_identities: ProfileIdentitiesTable;
+  events: EventsTable;
+  runs: RunsTable;
+  steps: StepsTable;
+  messages: MessagesTable;
+  waits: WaitsTable;
+}
+
+export type Journey = Selectable<JourneysTable>;
+export type Run = Selectable<RunsTable>;
+export type NewStep = Insertable<StepsTable>;
+export type NewMessage = Insertable<MessagesTable>;

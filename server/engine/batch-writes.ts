@@ -1,0 +1,121 @@
+// Everything one step batch writes, collected while nodes run and flushed in bulk in the same
+// transaction: a handful of statements per batch instead of several per step.
+import { sql } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { Transaction } from 'kysely';
+import { queueExecutor } from '../db/database';
+import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schema';
+import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
+
+export interface RunUpdate {
+  id: string;
+  status: RunStatus;
+  current_node: string;
+  seq: number;
+  context: RunContext;
+  attempts: number;
+  error: string | null;
+  wake_at: string | null;
+  ended_at: string | null;
+  converted_at: string | null;
+}
+
+export interface LeftStep {
+  run_id: string;
+  seq: number;
+  left_at: string;
+  port: string | null;
+  outcome: 'passed' | 'exited' | 'failed';
+  error: string | null;
+}
+
+export interface ProfilePatch {
+  set: Record<string, unknown>;
+  unset: Set<string>;
+  addTags: Set<string>;
+  removeTags: Set<string>;
+}
+
+export interface WaitRow {
+  run_id: string;
+  seq: number;
+  workspace_id: string;
+  profile_id: string;
+  event: string;
+  filter: string | null;
+  expires_at: string;
+}
+
+export interface JourneyStart {
+  workspaceId: string;
+  journeyId: string;
+  profileId: string;
+  event: RunContext['event'];
+}
+
+export class BatchWrites {
+  readonly newSteps: NewStep[] = [];
+  readonly leftSteps: LeftStep[] = [];
+  readonly runUpdates = new Map<string, RunUpdate>();
+  readonly messages: NewMessage[] = [];
+  readonly waitInserts: WaitRow[] = [];
+  readonly waitDeletes: string[] = [];
+  readonly jobs: PgBoss.JobInsert<StepJob>[] = [];
+  readonly profilePatches = new Map<string, ProfilePatch>();
+  readonly journeyStarts: JourneyStart[] = [];
+
+  enqueueStep(job: StepJob, startAfter?: Date): void {
+    this.jobs.push({ name: queueNames.steps, data: job, startAfter: startAfter?.toISOString() });
+  }
+
+  patchFor(profileId: string): ProfilePatch {
+    let patch = this.profilePatches.get(profileId);
+    if (!patch) {
+      patch = { set: {}, unset: new Set(), addTags: new Set(), removeTags: new Set() };
+      this.profilePatches.set(profileId, patch);
+    }
+    return patch;
+  }
+
+  async flush(trx: Transaction<DB>, boss: PgBoss): Promise<void> {
+    for (let start = 0; start < this.newSteps.length; start += 2000) {
+      await trx.insertInto('steps').values(this.newSteps.slice(start, start + 2000)).execute();
+    }
+    if (this.leftSteps.length > 0) {
+      await sql`
+        UPDATE steps s SET left_at = x.left_at, port = x.port, outcome = x.outcome, error = x.error
+        FROM jsonb_to_recordset(${JSON.stringify(this.leftSteps)}::jsonb)
+          AS x(run_id uuid, seq int, left_at timestamptz, port text, outcome text, error text)
+        WHERE s.run_id = x.run_id AND s.seq = x.seq`.execute(trx);
+    }
+    if (this.runUpdates.size > 0) {
+      await sql`
+        UPDATE runs r SET status = x.status, current_node = x.current_node, seq = x.seq, context = x.context,
+          attempts = x.attempts, error = x.error, wake_at = x.wake_at, ended_at = x.ended_at, converted_at = x.converted_at
+        FROM jsonb_to_recordset(${JSON.stringify([...this.runUpdates.values()])}::jsonb)
+          AS x(id uuid, status text, current_node text, seq int, context jsonb, attempts int, error text,
+               wake_at timestamptz, ended_at timestamptz, converted_at timestamptz)
+        WHERE r.id = x.id`.execute(trx);
+    }
+    if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', 'in', this.waitDeletes).execute();
+    if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
+    for (let start = 0; start < this.messages.length; start += 2000) {
+      await trx.insertInto('messages').values(this.messages.slice(start, start + 2000))
+        .onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+    }
+    // Sorted, so two batches touching the same profiles lock them in the same order.
+    for (const [profileId, patch] of [...this.profilePatches].sort(([a], [b]) => a.localeCompare(b))) {
+      await sql`
+        UPDATE profiles SET
+          traits = (traits || ${JSON.stringify(patch.set)}::jsonb) - ${[...patch.unset]}::text[],
+          tags = ARRAY(
+            SELECT DISTINCT t FROM unnest(tags || ${[...patch.addTags]}::text[]) AS t
+            WHERE t <> ALL(${[...patch.removeTags]}::text[]) ORDER BY t)
+        WHERE id = ${profileId}`.execute(trx);
+    }
+    if (this.jobs.length > 0) {
+      await boss.insert(this.jobs, { db: queueExecutor(trx) });
+      if (this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
+    }
+  }
+}

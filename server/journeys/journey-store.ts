@@ -1,0 +1,145 @@
+// Journeys and their drafts: create, list, read, rename, save. Every query is scoped by workspace.
+import { sql } from 'kysely';
+import { emptyGraph, journeyGraphSchema, type JourneyGraph } from '../../shared/graph';
+import type { Executor } from '../db/database';
+import type { EntryRule, JourneyStatus } from '../db/schema';
+import { ConflictError, GraphInvalidError, NotFoundError } from '../errors';
+import { formatIssuePath } from '../../shared/validate-graph';
+
+export interface JourneySummary {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  liveVersion: number | null;
+  entries: number;
+  converted: number;
+  updatedAt: Date;
+  createdAt: Date;
+}
+
+export interface JourneyDetail extends JourneySummary {
+  draft: JourneyGraph;
+  draftRevision: number;
+  entryRule: EntryRule;
+  reentryDays: number | null;
+  liveVersionId: string | null;
+}
+
+export async function listJourneys(db: Executor, workspaceId: string, search?: string): Promise<JourneySummary[]> {
+  let query = db
+    .selectFrom('journeys as j')
+    .leftJoin('journey_versions as v', 'v.id', 'j.live_version_id')
+    .select((eb) => [
+      'j.id', 'j.name', 'j.status', 'j.updated_at', 'j.created_at', 'v.version as live_version',
+      eb.selectFrom('runs').whereRef('runs.journey_id', '=', 'j.id').select(sql<number>`count(*)`.as('n')).as('entries'),
+      eb.selectFrom('runs').whereRef('runs.journey_id', '=', 'j.id').where('runs.converted_at', 'is not', null).select(sql<number>`count(*)`.as('n')).as('converted'),
+    ])
+    .where('j.workspace_id', '=', workspaceId)
+    .orderBy('j.updated_at', 'desc');
+  if (search?.trim()) query = query.where('j.name', 'ilike', `%${search.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    liveVersion: row.live_version ?? null,
+    entries: Number(row.entries ?? 0),
+    converted: Number(row.converted ?? 0),
+    updatedAt: row.updated_at,
+    createdAt: row.created_at,
+  }));
+}
+
+export async function getJourney(db: Executor, workspaceId: string, journeyId: string): Promise<JourneyDetail> {
+  const row = await db
+    .selectFrom('journeys as j')
+    .leftJoin('journey_versions as v', 'v.id', 'j.live_version_id')
+    .selectAll('j')
+    .select('v.version as live_version')
+    .where('j.workspace_id', '=', workspaceId)
+    .where('j.id', '=', journeyId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('journey', journeyId);
+  const counts = await db
+    .selectFrom('runs')
+    .select([sql<number>`count(*)`.as('entries'), sql<number>`count(converted_at)`.as('converted')])
+    .where('journey_id', '=', journeyId)
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    liveVersion: row.live_version ?? null,
+    entries: Number(counts.entries),
+    converted: Number(counts.converted),
+    updatedAt: row.updated_at,
+    createdAt: row.created_at,
+    draft: row.draft as JourneyGraph,
+    draftRevision: row.draft_revision,
+    entryRule: row.entry_rule,
+    reentryDays: row.reentry_days,
+    liveVersionId: row.live_version_id,
+  };
+}
+
+export async function createJourney(db: Executor, workspaceId: string, input: { name: string; draft?: JourneyGraph }): Promise<JourneyDetail> {
+  const draft = input.draft ?? emptyGraph();
+  const row = await db
+    .insertInto('journeys')
+    .values({ workspace_id: workspaceId, name: input.name, draft: JSON.stringify(draft) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return getJourney(db, workspaceId, row.id);
+}
+
+export async function renameJourney(db: Executor, workspaceId: string, journeyId: string, name: string): Promise<void> {
+  const result = await db
+    .updateTable('journeys')
+    .set({ name, updated_at: sql`now()` })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', journeyId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new NotFoundError('journey', journeyId);
+}
+
+/**
+ * Saves the draft graph. `baseRevision` is the revision the editor loaded: when someone saved
+ * in between (another tab), the save is refused instead of silently overwriting theirs.
+ * The graph is checked for shape here; whether it can publish is `validateGraph`'s job.
+ */
+export async function updateDraft(
+  db: Executor,
+  workspaceId: string,
+  journeyId: string,
+  input: { draft: unknown; baseRevision?: number },
+): Promise<{ draftRevision: number }> {
+  const parsed = journeyGraphSchema.safeParse(input.draft);
+  if (!parsed.success) {
+    throw new GraphInvalidError(parsed.error.issues.map((issue) => ({
+      code: 'schema' as const,
+      path: formatIssuePath(issue.path),
+      message: `draft.${formatIssuePath(issue.path)}: ${issue.message}`,
+    })));
+  }
+  let query = db
+    .updateTable('journeys')
+    .set({ draft: JSON.stringify(parsed.data), draft_revision: sql`draft_revision + 1`, updated_at: sql`now()` })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', journeyId);
+  if (input.baseRevision !== undefined) query = query.where('draft_revision', '=', input.baseRevision);
+  const row = await query.returning('draft_revision').executeTakeFirst();
+  if (row) return { draftRevision: row.draft_revision };
+  const current = await db.selectFrom('journeys').select('draft_revision').where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
+  if (!current) throw new NotFoundError('journey', journeyId);
+  throw new ConflictError('the draft was changed elsewhere since you opened it; reload to see the newer version', { currentRevision: current.draft_revision });
+}
+
+export async function setEntryRule(db: Executor, workspaceId: string, journeyId: string, rule: EntryRule, reentryDays: number | null): Promise<void> {
+  const result = await db
+    .updateTable('journeys')
+    .set({ entry_rule: rule, reentry_days: rule === 'after' ? reentryDays : null, updated_at: sql`now()` })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', journeyId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new NotFoundError('journey', journeyId);
+}

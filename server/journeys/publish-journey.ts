@@ -1,0 +1,73 @@
+// Publishing: the draft becomes an immutable version that new runs are pinned to; pause, resume, archive.
+import { sql } from 'kysely';
+import type { NodeTypeRegistry } from '../../shared/node-type';
+import { validateGraph } from '../../shared/validate-graph';
+import type { Database } from '../db/database';
+import type { JourneyStatus } from '../db/schema';
+import { ConflictError, GraphInvalidError, NotFoundError } from '../errors';
+
+export interface PublishResult {
+  versionId: string;
+  version: number;
+}
+
+/** Validates the draft and publishes it as the next version, in one transaction. */
+export async function publishJourney(db: Database, registry: NodeTypeRegistry, workspaceId: string, journeyId: string): Promise<PublishResult> {
+  return db.transaction().execute(async (trx) => {
+    const journey = await trx.selectFrom('journeys').select(['id', 'draft', 'status'])
+      .where('workspace_id', '=', workspaceId).where('id', '=', journeyId).forUpdate().executeTakeFirst();
+    if (!journey) throw new NotFoundError('journey', journeyId);
+    if (journey.status === 'archived') throw new ConflictError('an archived journey cannot be published; restore it first');
+    const validation = validateGraph(journey.draft, registry);
+    if (!validation.ok) throw new GraphInvalidError(validation.problems);
+    const graph = validation.graph;
+
+    const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
+    const version = Number(last.n) + 1;
+    const inserted = await trx.insertInto('journey_versions')
+      .values({ journey_id: journeyId, workspace_id: workspaceId, version, graph: JSON.stringify(graph) })
+      .returning('id').executeTakeFirstOrThrow();
+
+    // The trigger index follows the live version only.
+    await trx.deleteFrom('journey_triggers').where('journey_id', '=', journeyId).execute();
+    const triggers = graph.nodes.flatMap((node) => {
+      const definition = registry.get(node.type)!;
+      if (!definition.trigger) return [];
+      return [{
+        workspace_id: workspaceId, journey_id: journeyId, version_id: inserted.id, node_id: node.id,
+        kind: definition.trigger.kind, event_name: definition.trigger.eventName?.(node.config) ?? null,
+        config: JSON.stringify(node.config),
+      }];
+    });
+    if (triggers.length > 0) await trx.insertInto('journey_triggers').values(triggers).execute();
+
+    await trx.updateTable('journeys')
+      .set({ live_version_id: inserted.id, status: 'live', updated_at: sql`now()` })
+      .where('id', '=', journeyId).execute();
+    return { versionId: inserted.id, version };
+  });
+}
+
+const allowedTransitions: Record<'pause' | 'resume' | 'archive', JourneyStatus[]> = {
+  pause: ['live'],
+  resume: ['paused'],
+  archive: ['draft', 'live', 'paused'],
+};
+
+/**
+ * Pause: no new entries, waiting runs hold where they are. Resume: entries and runs go on.
+ * Archive: no new entries; runs inside finish.
+ */
+export async function changeJourneyStatus(db: Database, workspaceId: string, journeyId: string, action: 'pause' | 'resume' | 'archive'): Promise<JourneyStatus> {
+  const next: JourneyStatus = action === 'pause' ? 'paused' : action === 'resume' ? 'live' : 'archived';
+  return db.transaction().execute(async (trx) => {
+    const journey = await trx.selectFrom('journeys').select(['status', 'live_version_id'])
+      .where('workspace_id', '=', workspaceId).where('id', '=', journeyId).forUpdate().executeTakeFirst();
+    if (!journey) throw new NotFoundError('journey', journeyId);
+    if (!allowedTransitions[action].includes(journey.status)) {
+      throw new ConflictError(`a ${journey.status} journey cannot be ${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'archived'}`);
+    }
+    await trx.updateTable('journeys').set({ status: next, updated_at: sql`now()` }).where('id', '=', journeyId).execute();
+    return next;
+  });
+}

@@ -1,0 +1,43 @@
+// pg-boss: a small fixed set of queues (never one per journey or workspace).
+import PgBoss from 'pg-boss';
+
+export const queueNames = {
+  steps: 'waymark-steps',
+  delivery: 'waymark-delivery',
+} as const;
+
+/** Cross-process wake-up: sent inside the transaction that enqueues work, delivered on commit. */
+export const wakeChannel = 'waymark_wake';
+
+export interface StepJob {
+  runId: string;
+  seq: number;
+  resume?: 'timer' | 'event';
+  eventId?: string;
+}
+
+export async function startJobQueue(url: string, options: { supervise: boolean }): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: 'pgboss',
+    max: 4,
+    supervise: options.supervise,
+    schedule: options.supervise,
+    application_name: 'waymark-queue',
+  });
+  boss.on('error', (error) => console.error('[queue]', error.message));
+  await boss.start();
+  // Step jobs are fetched and completed inside the step's transaction, so a crash rolls them back
+  // at once; expiry only guards against a handler that hangs.
+  await ensureQueue(boss, queueNames.steps, { retryLimit: 10, retryDelay: 1, expireInSeconds: 120, retentionMinutes: 60 });
+  await ensureQueue(boss, queueNames.delivery, { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, retentionMinutes: 60 * 24 });
+  return boss;
+}
+
+async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  if (!(await boss.getQueue(name))) {
+    // Two processes starting together may both try; the loser updates instead.
+    await boss.createQueue(name, { name, ...options }).catch(() => undefined);
+  }
+  await boss.updateQueue(name, { name, ...options });
+}

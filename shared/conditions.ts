@@ -1,0 +1,209 @@
+// The condition language: what if/else, splits, filters and segments are written in.
+// Structured JSON (the condition builder edits it), evaluated here, purely.
+import { z } from 'zod';
+
+export const operators = [
+  'eq', 'neq', 'gt', 'gte', 'lt', 'lte',
+  'contains', 'notContains', 'startsWith', 'in', 'notIn',
+  'exists', 'notExists', 'before', 'after',
+] as const;
+export type Operator = (typeof operators)[number];
+
+export const attributeRuleSchema = z.object({
+  kind: z.literal('attribute'),
+  source: z.enum(['trait', 'event', 'variable']),
+  path: z.string().min(1, 'name the trait, event property or variable').max(200),
+  op: z.enum(operators),
+  value: z.unknown().optional(),
+});
+
+export const eventHistoryRuleSchema = z.object({
+  kind: z.literal('eventHistory'),
+  event: z.string().min(1, 'name the event').max(200),
+  op: z.enum(['gte', 'lt', 'eq']).default('gte'),
+  count: z.number().int().min(0).default(1),
+  withinDays: z.number().positive().max(3650).optional(),
+});
+
+export type AttributeRule = z.infer<typeof attributeRuleSchema>;
+export type EventHistoryRule = z.infer<typeof eventHistoryRuleSchema>;
+export type Rule = AttributeRule | EventHistoryRule;
+export interface Condition {
+  match: 'all' | 'any';
+  rules: Array<Rule | Condition>;
+}
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.object({
+    match: z.enum(['all', 'any']).default('all'),
+    rules: z.array(z.union([attributeRuleSchema, eventHistoryRuleSchema, conditionSchema])).max(50),
+  }),
+) as z.ZodType<Condition>;
+
+export interface ConditionEnvironment {
+  traits: Record<string, unknown>;
+  event: Record<string, unknown> | null;
+  variables: Record<string, unknown>;
+  /** How often the profile did `event` (within the last `withinDays`, if given). */
+  countEvents(event: string, withinDays?: number): Promise<number>;
+}
+
+/** One evaluated rule, kept so the canvas and the simulator can say why a branch was taken. */
+export interface RuleOutcome {
+  rule: string;
+  actual: unknown;
+  passed: boolean;
+}
+
+/** Reads `a.b.c` out of nested objects; undefined where any step is missing. */
+export function readPath(source: unknown, path: string): unknown {
+  let current: unknown = source;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+function asTime(value: unknown): number | undefined {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'string' || typeof value === 'number') {
+    const time = new Date(value).getTime();
+    return Number.isNaN(time) ? undefined : time;
+  }
+  return undefined;
+}
+
+function compareOrdered(actual: unknown, expected: unknown): number | undefined {
+  const a = asNumber(actual);
+  const b = asNumber(expected);
+  if (a !== undefined && b !== undefined) return a - b;
+  if (typeof actual === 'string' && typeof expected === 'string') return actual.localeCompare(expected);
+  return undefined;
+}
+
+function looselyEqual(actual: unknown, expected: unknown): boolean {
+  if (actual === expected) return true;
+  const a = asNumber(actual);
+  const b = asNumber(expected);
+  if (a !== undefined && b !== undefined && typeof actual !== typeof expected) return a === b;
+  if (typeof actual === 'string' && typeof expected === 'string') return actual.toLowerCase() === expected.toLowerCase();
+  if (typeof actual === 'boolean' || typeof expected === 'boolean') return String(actual) === String(expected);
+  return false;
+}
+
+/** Applies one operator. Never throws: a value of the wrong kind simply does not match. */
+export function applyOperator(op: Operator, actual: unknown, expected: unknown): boolean {
+  switch (op) {
+    case 'exists':
+      return actual !== undefined && actual !== null && actual !== '';
+    case 'notExists':
+      return actual === undefined || actual === null || actual === '';
+    case 'eq':
+      return looselyEqual(actual, expected);
+    case 'neq':
+      return !looselyEqual(actual, expected);
+    case 'gt': case 'gte': case 'lt': case 'lte': {
+      const order = compareOrdered(actual, expected);
+      if (order === undefined) return false;
+      return op === 'gt' ? order > 0 : op === 'gte' ? order >= 0 : op === 'lt' ? order < 0 : order <= 0;
+    }
+    case 'contains': case 'notContains': {
+      let found = false;
+      if (Array.isArray(actual)) found = actual.some((item) => looselyEqual(item, expected));
+      else if (typeof actual === 'string' && typeof expected === 'string') found = actual.toLowerCase().includes(expected.toLowerCase());
+      return op === 'contains' ? found : !found;
+    }
+    case 'startsWith':
+      return typeof actual === 'string' && typeof expected === 'string' && actual.toLowerCase().startsWith(expected.toLowerCase());
+    case 'in': case 'notIn': {
+      const list = Array.isArray(expected) ? expected : typeof expected === 'string' ? expected.split(',').map((s) => s.trim()) : [];
+      const found = list.some((item) => looselyEqual(actual, item));
+      return op === 'in' ? found : !found;
+    }
+    case 'before': case 'after': {
+      const a = asTime(actual);
+      const b = asTime(expected);
+      if (a === undefined || b === undefined) return false;
+      return op === 'before' ? a < b : a > b;
+    }
+  }
+}
+
+function describeRule(rule: Rule): string {
+  if (rule.kind === 'eventHistory') {
+    const within = rule.withinDays ? ` in the last ${rule.withinDays} days` : '';
+    return `${rule.event} done ${rule.op} ${rule.count} times${within}`;
+  }
+  const value = rule.op === 'exists' || rule.op === 'notExists' ? '' : ` ${JSON.stringify(rule.value)}`;
+  return `${rule.source}.${rule.path} ${rule.op}${value}`;
+}
+
+function isCondition(rule: Rule | Condition): rule is Condition {
+  return 'rules' in rule;
+}
+
+/**
+ * Evaluates a condition. An empty `all` is true, an empty `any` is false.
+ * `outcomes` collects every rule evaluated, with the actual value seen.
+ */
+export async function evaluateCondition(
+  condition: Condition,
+  env: ConditionEnvironment,
+  outcomes: RuleOutcome[] = [],
+): Promise<boolean> {
+  const results: boolean[] = [];
+  for (const rule of condition.rules) {
+    let passed: boolean;
+    if (isCondition(rule)) {
+      passed = await evaluateCondition(rule, env, outcomes);
+    } else if (rule.kind === 'eventHistory') {
+      const count = await env.countEvents(rule.event, rule.withinDays);
+      passed = rule.op === 'gte' ? count >= rule.count : rule.op === 'lt' ? count < rule.count : count === rule.count;
+      outcomes.push({ rule: describeRule(rule), actual: count, passed });
+    } else {
+      const source = rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
+      const actual = readPath(source ?? {}, rule.path);
+      passed = applyOperator(rule.op, actual, rule.value);
+      outcomes.push({ rule: describeRule(rule), actual, passed });
+    }
+    results.push(passed);
+    // Short-circuit like a reader would: the first false of "all", the first true of "any".
+    if (condition.match === 'all' && !passed) return false;
+    if (condition.match === 'any' && passed) return true;
+  }
+  return condition.match === 'all';
+}
+
+/** A short human summary of a condition, for node labels ("If plan eq \"pro\""). */
+export function summarizeCondition(condition: Condition): string {
+  if (condition.rules.length === 0) return condition.match === 'all' ? 'always' : 'never';
+  const parts = condition.rules.map((rule) => (isCondition(rule) ? `(${summarizeCondition(rule)})` : describeRule(rule)));
+  return parts.join(condition.match === 'all' ? ' and ' : ' or ');
+}
+
+/** Whether a condition needs event history (and so a database read) to evaluate. */
+export function usesEventHistory(condition: Condition): boolean {
+  return condition.rules.some((rule) => (isCondition(rule) ? usesEventHistory(rule) : rule.kind === 'eventHistory'));
+}
+
+/** Synchronous evaluation for filters that cannot use event history (trigger filters, wait filters). */
+export function matchesFilter(condition: Condition | undefined, env: Omit<ConditionEnvironment, 'countEvents'>): boolean {
+  if (!condition) return true;
+  const results = condition.rules.map((rule) => {
+    if (isCondition(rule)) return matchesFilter(rule, env);
+    if (rule.kind === 'eventHistory') return false;
+    const source = rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
+    return applyOperator(rule.op, readPath(source ?? {}, rule.path), rule.value);
+  });
+  return condition.match === 'all' ? results.every(Boolean) : results.some(Boolean);
+}

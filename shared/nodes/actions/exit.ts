@@ -1,0 +1,16 @@
+// Action: the customer leaves the journey here.
+import { z } from 'zod';
+import { defineNodeType } from '../../node-type';
+
+export const exit = defineNodeType({
+  type: 'action.exit',
+  version: 1,
+  category: 'action',
+  label: 'Exit',
+  description: 'Ends the customer\'s trip through this journey.',
+  icon: '🚪',
+  config: z.object({}),
+  ports: () => [],
+  summary: () => 'Exit journey',
+  execute: () => ({ exit: true }),
+});

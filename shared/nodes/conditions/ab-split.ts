@@ -1,0 +1,39 @@
+// Condition: random A/B split by percentages, sticky per profile.
+import { z } from 'zod';
+import { defineNodeType } from '../../node-type';
+
+const variantSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a variant id uses letters, digits, "_" and "-"'),
+  label: z.string().min(1).max(80),
+  percent: z.number().min(0).max(100),
+});
+
+export const abSplit = defineNodeType({
+  type: 'condition.ab',
+  version: 1,
+  category: 'condition',
+  label: 'A/B split',
+  description: 'Sends each customer to a variant at random by percentage; the same customer always gets the same variant.',
+  icon: '🎲',
+  config: z.object({
+    variants: z.array(variantSchema).min(2, 'an A/B split needs at least two variants').max(10).default([
+      { id: 'a', label: 'A', percent: 50 },
+      { id: 'b', label: 'B', percent: 50 },
+    ]),
+  }).refine((config) => Math.abs(config.variants.reduce((sum, v) => sum + v.percent, 0) - 100) < 1e-9, {
+    message: 'the variants\' percentages must add up to 100', path: ['variants'],
+  }).refine((config) => new Set(config.variants.map((v) => v.id)).size === config.variants.length, {
+    message: 'variant ids must be unique', path: ['variants'],
+  }),
+  ports: (config) => config.variants.map((variant) => ({ id: variant.id, label: `${variant.label} (${variant.percent}%)` })),
+  summary: (config) => config.variants.map((variant) => `${variant.label} ${variant.percent}%`).join(' / '),
+  execute: (ctx, config) => {
+    const draw = ctx.bucket(ctx.nodeId) * 100;
+    let cumulative = 0;
+    for (const variant of config.variants) {
+      cumulative += variant.percent;
+      if (draw < cumulative) return { port: variant.id };
+    }
+    return { port: config.variants[config.variants.length - 1].id };
+  },
+});

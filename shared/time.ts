@@ -1,0 +1,98 @@
+// Durations and wall-clock times in a customer's timezone, computed with Intl only (no IO).
+import { z } from 'zod';
+
+export const durationUnits = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
+const unitMilliseconds: Record<(typeof durationUnits)[number], number> = {
+  seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000,
+};
+
+export const durationSchema = z.object({
+  amount: z.number().min(0, 'a duration cannot be negative').max(100_000),
+  unit: z.enum(durationUnits),
+});
+export type Duration = z.infer<typeof durationSchema>;
+
+export function durationToMilliseconds(duration: Duration): number {
+  return duration.amount * unitMilliseconds[duration.unit];
+}
+
+export function describeDuration(duration: Duration): string {
+  const unit = duration.amount === 1 ? duration.unit.replace(/s$/, '') : duration.unit;
+  return `${duration.amount} ${unit}`;
+}
+
+export const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is written HH:MM (24 h)');
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface WallClock { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number }
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** The wall clock in `timeZone` at `instant`. Weekday 0 is Sunday. */
+export function wallClock(instant: Date, timeZone: string): WallClock {
+  const parts: Record<string, string> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) parts[part.type] = part.value;
+  return {
+    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+    hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second),
+    weekday: weekdays.indexOf(parts.weekday),
+  };
+}
+
+function offsetAt(instant: number, timeZone: string): number {
+  const clock = wallClock(new Date(instant), timeZone);
+  const asUtc = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant when the wall clock in `timeZone` shows the given local date and time. */
+export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  let instant = guess - offsetAt(guess, timeZone);
+  // Once more, for the hour around a daylight-saving change.
+  instant = guess - offsetAt(instant, timeZone);
+  return new Date(instant);
+}
+
+/**
+ * The first instant after `from` at `time` (HH:MM) in `timeZone`, on one of `allowedWeekdays`
+ * (0 = Sunday; all days when empty).
+ */
+export function nextTimeOfDay(from: Date, time: string, timeZone: string, allowedWeekdays: readonly number[] = []): Date {
+  const [hour, minute] = time.split(':').map(Number);
+  const today = wallClock(from, timeZone);
+  for (let offset = 0; offset < 9; offset++) {
+    const dayStart = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
+    const candidate = zonedTime(dayStart.getUTCFullYear(), dayStart.getUTCMonth() + 1, dayStart.getUTCDate(), hour, minute, timeZone);
+    const weekday = dayStart.getUTCDay();
+    if (candidate.getTime() > from.getTime() && (allowedWeekdays.length === 0 || allowedWeekdays.includes(weekday))) return candidate;
+  }
+  throw new Error('no allowed weekday configured');
+}
+
+/** The profile's timezone when it is a valid IANA name, else the fallback. */
+export function profileTimeZone(traits: Readonly<Record<string, unknown>>, fallback = 'UTC'): string {
+  const zone = traits.timezone;
+  return typeof zone === 'string' && isValidTimeZone(zone) ? zone : fallback;
+}

@@ -1,0 +1,58 @@
+// A marketer opens Waymark, creates a journey, and finds it again after a reload and a restart.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from '../support/browser';
+import { startAppProcess, type AppProcess } from '../support/app-process';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let database: TestDatabase;
+let app: AppProcess | undefined;
+let browser: Browser;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+  app = await startAppProcess({ DATABASE_URL: database.url });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await database?.drop();
+});
+
+describe('journey list', () => {
+  it('creates a journey through the UI and sees it after a reload and a server restart', async () => {
+    const page = await browser.newPage();
+    await page.goto(app!.url);
+    await expect.poll(() => page.getByRole('heading', { name: 'No journeys yet' }).isVisible()).toBe(true);
+    await screenshot(page, 'journey-list-empty');
+
+    await page.getByRole('button', { name: 'New journey' }).click();
+    await page.getByLabel('Journey name').fill('Abandoned cart');
+    await page.getByRole('button', { name: 'Create journey' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Abandoned cart' }).isVisible()).toBe(true);
+    expect(page.url()).toMatch(/\/journeys\/[0-9a-f-]{36}$/);
+
+    await page.getByRole('link', { name: /All journeys/ }).click();
+    await page.reload();
+    const row = page.getByRole('row', { name: /Abandoned cart/ });
+    await expect.poll(() => row.isVisible()).toBe(true);
+    expect(await row.getByText('Draft').isVisible()).toBe(true);
+    await screenshot(page, 'journey-list');
+
+    await app!.stop();
+    app = await startAppProcess({ DATABASE_URL: database.url });
+    await page.goto(app.url);
+    await expect.poll(() => page.getByRole('link', { name: 'Abandoned cart' }).isVisible()).toBe(true);
+  });
+
+  it('switches the interface to German', async () => {
+    const page = await browser.newPage();
+    await page.goto(app!.url);
+    await page.getByLabel('Language').selectOption('de');
+    await expect.poll(() => page.getByRole('button', { name: 'Neue Journey' }).isVisible()).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.getByRole('button', { name: 'Neue Journey' }).isVisible()).toBe(true);
+  });
+});
