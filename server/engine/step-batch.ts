@@ -88,8 +88,8 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
       stale++;
       continue;
     }
-    seen.add(`${job.runId}:${job.seq}`);
     if (paused.has(run.journey_id)) {
+      seen.add(`${job.runId}:${job.seq}`);
       // A paused journey holds its runs where they are; look again later.
       writes.enqueueStep(job, new Date(now.getTime() + pausedRecheckMilliseconds));
       stale++;
@@ -98,6 +98,7 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
     const version = versions.get(run.version_id);
     const profile = profiles.get(run.profile_id);
     if (!version || !profile) {
+      seen.add(`${job.runId}:${job.seq}`);
       failRun(writes, run, null, `the run's ${!version ? 'journey version' : 'profile'} no longer exists`, now);
       advanced++;
       continue;
@@ -118,6 +119,8 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
         resume = { kind: 'timer' };
       }
     }
+    // Marked only now: a stale timeout in the same batch must not shadow the event that won.
+    seen.add(`${job.runId}:${job.seq}`);
     await advanceRun(trx, deps, writes, { ...run, seq: job.seq }, version, profile, resume, now);
     advanced++;
   }

@@ -5,7 +5,7 @@ import type { DB } from '../db/schema';
 import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { queueExecutor } from '../db/database';
-import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
+import { completeJobs, queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
 import type { Services } from '../services';
 import { retryDelaySeconds, runStepBatch, maxAttempts } from './step-batch';
 
@@ -94,7 +94,7 @@ export async function runOneBatch(services: Pick<Services, 'db' | 'boss' | 'regi
       fetched = jobs;
       if (jobs.length === 0) return 0;
       await runStepBatch(trx, services, jobs.map((job) => job.data));
-      await services.boss.complete(queueNames.steps, jobs.map((job) => job.id), { db: queueExecutor(trx) });
+      await completeJobs(services.boss, queueNames.steps, jobs.map((job) => job.id), queueExecutor(trx));
       return jobs.length;
     });
   } catch (error) {

@@ -41,3 +41,12 @@ async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queu
   }
   await boss.updateQueue(name, { name, ...options });
 }
+
+/**
+ * Completes jobs inside the caller's transaction. (pg-boss' typed three-argument form takes the
+ * options as job output and would complete outside the transaction.)
+ */
+export async function completeJobs(boss: PgBoss, name: string, ids: string[], db: PgBoss.Db): Promise<void> {
+  const complete = boss.complete.bind(boss) as unknown as (name: string, ids: string[], data: null, options: { db: PgBoss.Db }) => Promise<unknown>;
+  await complete(name, ids, null, { db });
+}

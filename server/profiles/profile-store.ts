@@ -1,0 +1,121 @@
+// Profiles (the golden record of a customer) and the events they did.
+import { sql, type Transaction } from 'kysely';
+import type { Executor } from '../db/database';
+import type { DB } from '../db/schema';
+
+export interface Identity {
+  userId?: string | null;
+  anonymousId?: string | null;
+}
+
+export interface ProfileRow {
+  id: string;
+  user_id: string | null;
+  traits: Record<string, unknown>;
+  tags: string[];
+}
+
+async function findByIdentity(db: Executor, workspaceId: string, kind: 'user' | 'anonymous', value: string): Promise<string | null> {
+  const row = await db.selectFrom('profile_identities').select('profile_id')
+    .where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('value', '=', value).executeTakeFirst();
+  return row?.profile_id ?? null;
+}
+
+async function addIdentity(db: Executor, workspaceId: string, kind: 'user' | 'anonymous', value: string, profileId: string): Promise<void> {
+  await db.insertInto('profile_identities').values({ workspace_id: workspaceId, kind, value, profile_id: profileId })
+    .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing()).execute();
+}
+
+/**
+ * The profile for a user id and/or anonymous id, created when new. When the two ids belong to
+ * two profiles (an anonymous visitor logs in), they are merged into the known user's profile.
+ */
+export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, identity: Identity): Promise<string> {
+  const userId = identity.userId || null;
+  const anonymousId = identity.anonymousId || null;
+  if (!userId && !anonymousId) throw new Error('a profile needs a userId or an anonymousId');
+  // Serialise work on the same identities, so two requests don't create two profiles.
+  for (const key of [userId && `u:${userId}`, anonymousId && `a:${anonymousId}`].filter(Boolean).sort()) {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${key}`}, 1))`.execute(trx);
+  }
+  const byUser = userId ? await findByIdentity(trx, workspaceId, 'user', userId) : null;
+  const byAnonymous = anonymousId ? await findByIdentity(trx, workspaceId, 'anonymous', anonymousId) : null;
+
+  if (byUser && byAnonymous && byUser !== byAnonymous) {
+    await mergeProfiles(trx, workspaceId, byAnonymous, byUser);
+    return byUser;
+  }
+  const existing = byUser ?? byAnonymous;
+  if (existing) {
+    if (userId && !byUser) {
+      await trx.updateTable('profiles').set({ user_id: userId }).where('id', '=', existing).where('user_id', 'is', null).execute();
+      await addIdentity(trx, workspaceId, 'user', userId, existing);
+    }
+    if (anonymousId && !byAnonymous) await addIdentity(trx, workspaceId, 'anonymous', anonymousId, existing);
+    return existing;
+  }
+  const created = await trx.insertInto('profiles').values({ workspace_id: workspaceId, user_id: userId }).returning('id').executeTakeFirstOrThrow();
+  if (userId) await addIdentity(trx, workspaceId, 'user', userId, created.id);
+  if (anonymousId) await addIdentity(trx, workspaceId, 'anonymous', anonymousId, created.id);
+  return created.id;
+}
+
+/** Moves everything of `fromId` onto `intoId` (events, runs, messages, ids, traits) and deletes `fromId`. */
+export async function mergeProfiles(trx: Transaction<DB>, workspaceId: string, fromId: string, intoId: string): Promise<void> {
+  const from = await trx.selectFrom('profiles').select(['traits', 'tags', 'first_seen_at']).where('id', '=', fromId).where('workspace_id', '=', workspaceId).forUpdate().executeTakeFirst();
+  if (!from) return;
+  // The known profile's traits win over the anonymous ones.
+  await sql`
+    UPDATE profiles SET traits = ${JSON.stringify(from.traits)}::jsonb || traits,
+      tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || ${from.tags}::text[]) AS t ORDER BY t),
+      first_seen_at = least(first_seen_at, ${from.first_seen_at})
+    WHERE id = ${intoId}`.execute(trx);
+  await trx.updateTable('events').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
+  await trx.updateTable('messages').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
+  // A run moves unless the known profile is already active in the same journey; then it ends.
+  await sql`
+    UPDATE runs SET status = 'exited', ended_at = now(), error = 'merged into another profile that is already in this journey'
+    WHERE profile_id = ${fromId} AND status IN ('active', 'waiting')
+      AND journey_id IN (SELECT journey_id FROM runs WHERE profile_id = ${intoId} AND status IN ('active', 'waiting'))`.execute(trx);
+  await trx.deleteFrom('waits').where('run_id', 'in', trx.selectFrom('runs').select('id').where('profile_id', '=', fromId).where('status', '=', 'exited')).execute();
+  await trx.updateTable('runs').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
+  await trx.updateTable('waits').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
+  await trx.updateTable('profile_identities').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
+  await trx.deleteFrom('profiles').where('id', '=', fromId).execute();
+}
+
+/** Merges traits into a profile (identify). Returns the profile after the change. */
+export async function mergeTraits(db: Executor, profileId: string, traits: Record<string, unknown>): Promise<ProfileRow> {
+  return db.updateTable('profiles')
+    .set({ traits: sql`traits || ${JSON.stringify(traits)}::jsonb`, last_seen_at: sql`now()` })
+    .where('id', '=', profileId)
+    .returning(['id', 'user_id', 'traits', 'tags'])
+    .executeTakeFirstOrThrow() as Promise<ProfileRow>;
+}
+
+export interface NewEvent {
+  workspaceId: string;
+  profileId: string;
+  type: string;
+  name: string;
+  properties: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  messageId: string;
+  occurredAt: Date;
+}
+
+/** Stores an event once per message id. Returns its id, or null when it was a duplicate. */
+export async function recordEvent(db: Executor, event: NewEvent): Promise<string | null> {
+  const row = await db.insertInto('events').values({
+    workspace_id: event.workspaceId,
+    profile_id: event.profileId,
+    type: event.type,
+    name: event.name,
+    properties: JSON.stringify(event.properties),
+    context: JSON.stringify(event.context ?? {}),
+    message_id: event.messageId,
+    occurred_at: event.occurredAt,
+  }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).returning('id').executeTakeFirst();
+  if (row) await db.updateTable('profiles').set({ last_seen_at: sql`greatest(last_seen_at, ${event.occurredAt})` }).where('id', '=', event.profileId).execute();
+  return row?.id ?? null;
+}
