@@ -1,4 +1,5 @@
-// Starts a profile in a live journey — the one engine function every trigger kind goes through.
+// Starts profiles in a live journey — the one engine function every trigger kind goes through.
+// Set-based, so a scheduled trigger or an ingest batch enters thousands of customers in a few statements.
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { queueExecutor } from '../db/database';
@@ -6,67 +7,94 @@ import type { DB, RunContext } from '../db/schema';
 import { queueNames, wakeChannel } from '../queue/job-queue';
 import type { BatchWrites } from './batch-writes';
 
-export interface EnterJourneyInput {
+export interface JourneyEntry {
+  profileId: string;
+  event: RunContext['event'];
+}
+
+export interface EnterJourneyManyInput {
   workspaceId: string;
   journeyId: string;
-  profileId: string;
+  entries: JourneyEntry[];
   /** The trigger node to start at; the journey's first trigger when absent. */
   triggerNodeId?: string;
-  event: RunContext['event'];
   now?: Date;
   /** Inside a step batch: enqueue with the batch's jobs instead of on its own. */
   writes?: BatchWrites;
 }
 
-export type EnterResult =
-  | { entered: true; runId: string }
-  | { entered: false; reason: 'not-live' | 'already-active' | 'no-reentry' | 'too-soon' | 'no-trigger' };
+export interface EnterJourneyInput extends Omit<EnterJourneyManyInput, 'entries'> {
+  profileId: string;
+  event: RunContext['event'];
+}
+
+export type SkipReason = 'not-live' | 'already-active' | 'no-reentry' | 'too-soon' | 'no-trigger';
+export type EnterResult = { entered: true; runId: string } | { entered: false; reason: SkipReason };
 
 /**
- * Creates a run pinned to the journey's live version and enqueues its first step, in the caller's
- * transaction. Entry rules apply; at most one active run per profile and journey (a unique index).
+ * Creates runs pinned to the journey's live version and enqueues their first steps, in the
+ * caller's transaction. Entry rules apply; at most one active run per profile and journey
+ * (a unique index). Returns the runs created, by profile.
  */
-export async function enterJourney(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyInput): Promise<EnterResult> {
+export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyManyInput): Promise<{ runs: Map<string, string>; skipped: SkipReason | null }> {
+  const runs = new Map<string, string>();
+  if (input.entries.length === 0) return { runs, skipped: null };
   const journey = await trx.selectFrom('journeys as j')
     .innerJoin('journey_versions as v', 'v.id', 'j.live_version_id')
-    .select(['j.id', 'j.status', 'j.entry_rule', 'j.reentry_days', 'v.id as version_id', 'v.graph'])
+    .select(['j.status', 'j.entry_rule', 'j.reentry_days', 'v.id as version_id'])
     .where('j.id', '=', input.journeyId).where('j.workspace_id', '=', input.workspaceId)
     .executeTakeFirst();
-  if (!journey || journey.status !== 'live') return { entered: false, reason: 'not-live' };
+  if (!journey || journey.status !== 'live') return { runs, skipped: 'not-live' };
 
   let triggerNodeId = input.triggerNodeId;
   if (!triggerNodeId) {
     const trigger = await trx.selectFrom('journey_triggers').select('node_id').where('version_id', '=', journey.version_id).orderBy('node_id').executeTakeFirst();
-    if (!trigger) return { entered: false, reason: 'no-trigger' };
+    if (!trigger) return { runs, skipped: 'no-trigger' };
     triggerNodeId = trigger.node_id;
   }
 
-  // Serialise entries of one profile into one journey, so entry rules hold under concurrency.
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${input.journeyId}:${input.profileId}`}, 0))`.execute(trx);
+  // One entry per profile; locks in a fixed order so entry rules hold under concurrency.
+  const byProfile = new Map(input.entries.map((entry) => [entry.profileId, entry]));
+  const profileIds = [...byProfile.keys()].sort();
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${input.journeyId} || ':' || p, 0))
+            FROM unnest(${profileIds}::uuid[]) AS p ORDER BY p`.execute(trx);
+  let eligible = profileIds;
   if (journey.entry_rule !== 'always') {
-    let previous = trx.selectFrom('runs').select('id').where('journey_id', '=', input.journeyId).where('profile_id', '=', input.profileId);
-    if (journey.entry_rule === 'after') {
-      const since = new Date((input.now ?? new Date()).getTime() - (journey.reentry_days ?? 1) * 86_400_000);
-      previous = previous.where('entered_at', '>', since);
-    }
-    if (await previous.limit(1).executeTakeFirst()) return { entered: false, reason: journey.entry_rule === 'never' ? 'no-reentry' : 'too-soon' };
+    const since = journey.entry_rule === 'after'
+      ? new Date((input.now ?? new Date()).getTime() - (journey.reentry_days ?? 1) * 86_400_000)
+      : new Date(0);
+    const previous = await trx.selectFrom('runs').select('profile_id').distinct()
+      .where('journey_id', '=', input.journeyId).where('profile_id', 'in', profileIds).where('entered_at', '>', since).execute();
+    const excluded = new Set(previous.map((row) => row.profile_id));
+    eligible = profileIds.filter((id) => !excluded.has(id));
+    if (eligible.length === 0) return { runs, skipped: journey.entry_rule === 'never' ? 'no-reentry' : 'too-soon' };
   }
 
-  const context: RunContext = { event: input.event, variables: {} };
-  const inserted = await sql<{ id: string }>`
+  const rows = eligible.map((profileId) => ({ profile_id: profileId, context: { event: byProfile.get(profileId)!.event, variables: {} } satisfies RunContext }));
+  const inserted = await sql<{ id: string; profile_id: string }>`
     INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
-    VALUES (${input.workspaceId}, ${input.journeyId}, ${journey.version_id}, ${input.profileId}, ${triggerNodeId},
-            ${JSON.stringify(context)}::jsonb, ${(input.now ?? new Date()).toISOString()})
+    SELECT ${input.workspaceId}, ${input.journeyId}, ${journey.version_id}, x.profile_id, ${triggerNodeId}, x.context, ${(input.now ?? new Date()).toISOString()}
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(profile_id uuid, context jsonb)
     ON CONFLICT (journey_id, profile_id) WHERE status IN ('active', 'waiting') DO NOTHING
-    RETURNING id`.execute(trx);
-  const runId = inserted.rows[0]?.id;
-  if (!runId) return { entered: false, reason: 'already-active' };
+    RETURNING id, profile_id`.execute(trx);
+  for (const row of inserted.rows) runs.set(row.profile_id, row.id);
+  if (inserted.rows.length === 0) return { runs, skipped: 'already-active' };
 
   if (input.writes) {
-    input.writes.enqueueStep({ runId, seq: 0 });
+    for (const row of inserted.rows) input.writes.enqueueStep({ runId: row.id, seq: 0 });
   } else {
-    await boss.insert([{ name: queueNames.steps, data: { runId, seq: 0 } }], { db: queueExecutor(trx) });
+    for (let start = 0; start < inserted.rows.length; start += 5000) {
+      const jobs = inserted.rows.slice(start, start + 5000).map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: 0 } }));
+      await boss.insert(jobs, { db: queueExecutor(trx) });
+    }
     await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
   }
-  return { entered: true, runId };
+  return { runs, skipped: null };
+}
+
+/** Starts one profile in a journey. */
+export async function enterJourney(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyInput): Promise<EnterResult> {
+  const { runs, skipped } = await enterJourneyMany(trx, boss, { ...input, entries: [{ profileId: input.profileId, event: input.event }] });
+  const runId = runs.get(input.profileId);
+  return runId ? { entered: true, runId } : { entered: false, reason: skipped ?? 'already-active' };
 }

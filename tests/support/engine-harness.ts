@@ -81,3 +81,27 @@ export async function pathOf(services: Services, runId: string): Promise<string[
 export async function messagesOf(services: Services, runId: string) {
   return services.db.selectFrom('messages').selectAll().where('run_id', '=', runId).orderBy('created_at').execute();
 }
+
+/** Creates `count` profiles in one statement (for scale and crash tests). */
+export async function createProfiles(services: Services, count: number, traits: Record<string, unknown> = {}): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    INSERT INTO profiles (workspace_id, user_id, traits)
+    SELECT ${services.defaultWorkspaceId}, 'bulk-' || gen_random_uuid(), ${JSON.stringify(traits)}::jsonb || jsonb_build_object('email', 'c' || n || '@example.com')
+    FROM generate_series(1, ${count}) AS n
+    RETURNING id`.execute(services.db);
+  return rows.rows.map((row) => row.id);
+}
+
+/** Enters profiles into a journey in bulk, as a scheduled trigger would. */
+export async function enterMany(services: Services, journeyId: string, profileIds: string[]): Promise<number> {
+  const { enterJourneyMany } = await import('../../server/engine/enter-journey');
+  let entered = 0;
+  for (let start = 0; start < profileIds.length; start += 5000) {
+    const result = await services.db.transaction().execute((trx) => enterJourneyMany(trx, services.boss, {
+      workspaceId: services.defaultWorkspaceId, journeyId,
+      entries: profileIds.slice(start, start + 5000).map((profileId) => ({ profileId, event: null })),
+    }));
+    entered += result.runs.size;
+  }
+  return entered;
+}
