@@ -11,6 +11,7 @@ import { startJobQueue } from './queue/job-queue';
 import type { Services } from './services';
 import { ensureDefaultWorkspace } from './workspaces/default-workspace';
 import { startWorker, type Worker } from './engine/worker';
+import { ensureWriteKey } from './ingest/write-keys';
 
 export interface RunningApplication {
   url: string | null;
@@ -56,6 +57,8 @@ export async function startApplication({ config, clientDir, log = console.log }:
       registry: createNodeRegistry(),
       defaultWorkspaceId: await ensureDefaultWorkspace(db),
     };
+
+    if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(db, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
 
     if (config.WAYMARK_ROLE !== 'api') {
       const worker: Worker = await startWorker(services, databaseUrl, {

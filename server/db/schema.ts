@@ -148,7 +148,36 @@ export interface JourneyTriggersTable {
   config: Json<Record<string, unknown>>;
 }
 
+export interface WriteKeysTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_at: Generated<Date>;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ProfileMetricsTable {
+  profile_id: string;
+  event: string;
+  count: ColumnType<number, number | undefined, number>;
+  sums: JsonWithDefault<Record<string, number>>;
+  last_at: Timestamp;
+}
+
+export interface TriggerFiringsTable {
+  journey_id: string;
+  node_id: string;
+  profile_id: string;
+  period: string;
+  fired_at: Generated<Date>;
+}
+
 export interface DB {
+  write_keys: WriteKeysTable;
+  profile_metrics: ProfileMetricsTable;
+  trigger_firings: TriggerFiringsTable;
   journey_triggers: JourneyTriggersTable;
   workspaces: WorkspacesTable;
   journeys: JourneysTable;

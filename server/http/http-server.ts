@@ -7,6 +7,7 @@ import sirv from 'sirv';
 import { appRouter } from '../api/app-router';
 import type { Services } from '../services';
 import { checkHealth } from './health';
+import { createIngestHandler } from '../ingest/ingest-routes';
 
 export interface HttpServerOptions {
   port: number;
@@ -33,6 +34,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     createContext: () => ({ services, workspaceId: services.defaultWorkspaceId }),
     maxBodySize: 5 * 1024 * 1024,
   });
+  const ingest = createIngestHandler(services);
   const clientDir = options.clientDir ?? path.resolve('dist/client');
   const hasClient = existsSync(path.join(clientDir, 'index.html'));
   const assets = hasClient ? sirv(clientDir, { single: true, etag: true, gzip: false }) : null;
@@ -45,6 +47,10 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
         (health) => sendJson(response, health.status === 'ok' ? 200 : 503, health),
         (error) => sendJson(response, 503, { status: 'unavailable', error: String(error) }),
       );
+      return;
+    }
+    if (url.startsWith('/v1/')) {
+      void ingest(request, response, url.split('?')[0]);
       return;
     }
     if (url.startsWith('/trpc/')) {

@@ -1,11 +1,11 @@
 // Drives the journey engine in tests: profiles, publishing, events, the worker, and time.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { dispatchEvent } from '../../server/engine/dispatch-event';
+import { ingestMessages } from '../../server/ingest/ingest-messages';
 import { runOneBatch, wakeDueRuns } from '../../server/engine/worker';
 import { publishJourney } from '../../server/journeys/publish-journey';
 import { createJourney, setEntryRule } from '../../server/journeys/journey-store';
-import { recordEvent, resolveProfile, mergeTraits } from '../../server/profiles/profile-store';
+import { resolveProfile, mergeTraits } from '../../server/profiles/profile-store';
 import type { Services } from '../../server/services';
 import type { EntryRule } from '../../server/db/schema';
 import type { JourneyGraph } from '../../shared/graph';
@@ -36,18 +36,15 @@ export async function createProfile(services: Services, traits: Record<string, u
   });
 }
 
-/** Records an event for a profile and lets it start and resume journeys, in one transaction. */
+/** Tracks an event for a profile through the real ingest path (it starts and resumes journeys). */
 export async function track(services: Services, profileId: string, name: string, properties: Record<string, unknown> = {}, occurredAt = new Date()) {
-  return services.db.transaction().execute(async (trx) => {
-    const eventId = await recordEvent(trx, {
-      workspaceId: services.defaultWorkspaceId, profileId, type: 'track', name, properties, messageId: randomUUID(), occurredAt,
-    });
-    const profile = await trx.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
-    return dispatchEvent(trx, services.boss, {
-      workspaceId: services.defaultWorkspaceId, profileId, traits: profile.traits,
-      event: { id: eventId!, name, properties, occurredAt: occurredAt.toISOString() },
-    });
-  });
+  const profile = await services.db.selectFrom('profiles').select('user_id').where('id', '=', profileId).executeTakeFirstOrThrow();
+  const before = new Date();
+  const outcome = await ingestMessages(services, services.defaultWorkspaceId, [{
+    type: 'track', userId: profile.user_id!, event: name, properties, messageId: randomUUID(), timestamp: occurredAt.toISOString(),
+  }]);
+  const started = await services.db.selectFrom('runs').select('id').where('profile_id', '=', profileId).where('entered_at', '>=', before).execute();
+  return { ...outcome, runsStarted: started.map((run) => run.id), waitsResumed: outcome.waitsResumed };
 }
 
 /** Runs step batches until no step job is due. */

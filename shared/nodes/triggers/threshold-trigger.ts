@@ -26,6 +26,6 @@ export const thresholdTrigger = defineNodeType({
     const what = config.measure === 'count' ? `${config.event} count` : `${config.event} ${config.property} sum`;
     return `${what} ${config.op === 'gte' ? '≥' : '>'} ${config.value}${window}`;
   },
-  trigger: { kind: 'threshold' },
+  trigger: { kind: 'threshold', eventName: (config) => config.event },
   execute: () => ({ port: 'out' }),
 });

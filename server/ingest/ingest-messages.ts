@@ -1,0 +1,194 @@
+// Stores a batch of validated Segment messages in ONE transaction, set-based: profiles resolved
+// (and merged on alias), events stored once per messageId, traits and aggregates updated, and
+// journeys triggered or resumed. Either all of it is stored, or none of it.
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { Database } from '../db/database';
+import type { DB } from '../db/schema';
+import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
+import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
+import { eventNameOf, occurredAtOf, type SegmentMessage } from './segment-messages';
+
+export interface IngestOutcome {
+  stored: number;
+  duplicates: number;
+  runsStarted: number;
+  waitsResumed: number;
+}
+
+type Keyed = { message: SegmentMessage; messageId: string; profileId?: string };
+
+const identityKey = (kind: 'user' | 'anonymous', value: string) => `${kind}\u0000${value}`;
+
+/** Resolves every message's profile: simple ones in bulk, those that link two ids one by one. */
+async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items: Keyed[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { message } of items) {
+    if (message.userId) keys.add(`u:${message.userId}`);
+    if (message.anonymousId) keys.add(`a:${message.anonymousId}`);
+    if (message.type === 'alias') keys.add(`u:${message.previousId}`).add(`a:${message.previousId}`);
+  }
+  // The same locks resolveProfile takes, all at once in a fixed order: no deadlock between batches.
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${workspaceId} || ':' || k, 1)) FROM unnest(${[...keys].sort()}::text[]) AS k ORDER BY k`.execute(trx);
+
+  const simple = items.filter(({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId));
+  const wanted = new Map<string, { kind: 'user' | 'anonymous'; value: string }>();
+  for (const { message } of simple) {
+    const kind = message.userId ? 'user' : 'anonymous';
+    const value = String(message.userId ?? message.anonymousId);
+    wanted.set(identityKey(kind, value), { kind, value });
+  }
+  const known = new Map<string, string>();
+  if (wanted.size > 0) {
+    const rows = await sql<{ kind: 'user' | 'anonymous'; value: string; profile_id: string }>`
+      SELECT kind, value, profile_id FROM profile_identities
+      WHERE workspace_id = ${workspaceId} AND (kind, value) IN (SELECT * FROM unnest(${[...wanted.values()].map((w) => w.kind)}::text[], ${[...wanted.values()].map((w) => w.value)}::text[]))`.execute(trx);
+    for (const row of rows.rows) known.set(identityKey(row.kind, row.value), row.profile_id);
+    const missing = [...wanted.entries()].filter(([key]) => !known.has(key));
+    if (missing.length > 0) {
+      const created = await sql<{ id: string; ord: number }>`
+        INSERT INTO profiles (workspace_id, user_id)
+        SELECT ${workspaceId}, u FROM unnest(${missing.map(([, w]) => (w.kind === 'user' ? w.value : null))}::text[]) WITH ORDINALITY AS m(u, ord)
+        ORDER BY ord
+        RETURNING id`.execute(trx);
+      const rows2 = created.rows.map((row, index) => ({ profile_id: row.id, ...missing[index][1] }));
+      await trx.insertInto('profile_identities').values(rows2.map((row) => ({ workspace_id: workspaceId, kind: row.kind, value: row.value, profile_id: row.profile_id }))).execute();
+      for (const row of rows2) known.set(identityKey(row.kind, row.value), row.profile_id);
+    }
+  }
+  for (const item of items) {
+    const { message } = item;
+    if (message.type === 'alias') {
+      const target = await resolveProfile(trx, workspaceId, { userId: String(message.userId) });
+      const previous = await trx.selectFrom('profile_identities').select('profile_id')
+        .where('workspace_id', '=', workspaceId).where('value', '=', String(message.previousId)).executeTakeFirst();
+      if (previous && previous.profile_id !== target) await mergeProfiles(trx, workspaceId, previous.profile_id, target);
+      else if (!previous) await trx.insertInto('profile_identities').values({ workspace_id: workspaceId, kind: 'anonymous', value: String(message.previousId), profile_id: target }).onConflict((oc) => oc.doNothing()).execute();
+      item.profileId = target;
+    } else if (message.userId && message.anonymousId) {
+      item.profileId = await resolveProfile(trx, workspaceId, { userId: String(message.userId), anonymousId: String(message.anonymousId) });
+    } else {
+      item.profileId = known.get(message.userId ? identityKey('user', String(message.userId)) : identityKey('anonymous', String(message.anonymousId)));
+    }
+  }
+  // An alias later in the batch may have merged a profile an earlier message resolved to:
+  // follow the ids to the profile that holds them now.
+  const resolved = [...new Set(items.map((item) => item.profileId!))];
+  const alive = new Set((await trx.selectFrom('profiles').select('id').where('id', 'in', resolved).execute()).map((row) => row.id));
+  for (const item of items) {
+    if (alive.has(item.profileId!)) continue;
+    const { message } = item;
+    const lookup = message.userId ? { kind: 'user' as const, value: String(message.userId) } : { kind: 'anonymous' as const, value: String(message.anonymousId) };
+    const row = await trx.selectFrom('profile_identities').select('profile_id')
+      .where('workspace_id', '=', workspaceId).where('kind', '=', lookup.kind).where('value', '=', lookup.value).executeTakeFirstOrThrow();
+    item.profileId = row.profile_id;
+  }
+}
+
+function numericProperties(properties: Record<string, unknown>): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const [name, value] of Object.entries(properties)) {
+    if (typeof value === 'number' && Number.isFinite(value)) sums[name] = value;
+  }
+  return sums;
+}
+
+export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt = new Date()): Promise<IngestOutcome> {
+  if (messages.length === 0) return { stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
+  return services.db.transaction().execute(async (trx) => {
+    const items: Keyed[] = messages.map((message) => ({ message, messageId: message.messageId ?? randomUUID() }));
+    await resolveProfiles(trx, workspaceId, items);
+
+    const rows = items.map(({ message, messageId, profileId }) => ({
+      workspace_id: workspaceId,
+      profile_id: profileId!,
+      type: message.type,
+      name: eventNameOf(message),
+      properties: JSON.stringify('properties' in message ? message.properties : 'traits' in message ? message.traits : {}),
+      context: JSON.stringify(message.context ?? {}),
+      message_id: messageId,
+      occurred_at: occurredAtOf(message, receivedAt),
+    }));
+    const inserted = await trx.insertInto('events').values(rows)
+      .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
+      .returning(['id', 'message_id']).execute();
+    const newIds = new Map(inserted.map((row) => [row.message_id, row.id]));
+    // Only what was stored now has effects: a message sent twice does nothing the second time.
+    const fresh = items.filter((item) => {
+      const id = newIds.get(item.messageId);
+      if (!id) return false;
+      newIds.delete(item.messageId); // the same messageId twice in one batch counts once
+      (item as Keyed & { eventId: string }).eventId = id;
+      return true;
+    }) as Array<Keyed & { eventId: string }>;
+
+    const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
+    const current = await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
+    const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
+
+    // Traits (identify, and group traits under "group"), merged in message order.
+    const traitChanges: TraitChange[] = [];
+    const patches = new Map<string, Record<string, unknown>>();
+    for (const item of fresh) {
+      if (item.message.type !== 'identify' || Object.keys(item.message.traits).length === 0) continue;
+      patches.set(item.profileId!, { ...(patches.get(item.profileId!) ?? {}), ...item.message.traits });
+    }
+    for (const [profileId, patch] of patches) {
+      const before = traits.get(profileId) ?? {};
+      const after = { ...before, ...patch };
+      traits.set(profileId, after);
+      traitChanges.push({ profileId, before, after });
+    }
+    const lastSeen = new Map<string, string>();
+    for (const row of rows) {
+      const at = (row.occurred_at as Date).toISOString();
+      if (!lastSeen.has(row.profile_id) || lastSeen.get(row.profile_id)! < at) lastSeen.set(row.profile_id, at);
+    }
+    await sql`
+      UPDATE profiles p SET traits = p.traits || coalesce(x.patch, '{}'::jsonb), last_seen_at = greatest(p.last_seen_at, x.seen)
+      FROM jsonb_to_recordset(${JSON.stringify(profileIds.map((id) => ({ id, patch: patches.get(id) ?? null, seen: lastSeen.get(id) })))}::jsonb)
+        AS x(id uuid, patch jsonb, seen timestamptz)
+      WHERE p.id = x.id`.execute(trx);
+
+    // Per-profile aggregates of each event (count, sums of numeric properties), for thresholds.
+    const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');
+    const metricChanges: MetricChange[] = [];
+    if (dispatchable.length > 0) {
+      const pairs = new Map<string, { profileId: string; event: string }>();
+      for (const item of dispatchable) pairs.set(`${item.profileId}\u0000${eventNameOf(item.message)}`, { profileId: item.profileId!, event: eventNameOf(item.message) });
+      const existing = await sql<{ profile_id: string; event: string; count: number; sums: Record<string, number> }>`
+        SELECT profile_id, event, count, sums FROM profile_metrics
+        WHERE (profile_id, event) IN (SELECT * FROM unnest(${[...pairs.values()].map((p) => p.profileId)}::uuid[], ${[...pairs.values()].map((p) => p.event)}::text[]))
+        ORDER BY profile_id, event FOR UPDATE`.execute(trx);
+      const metrics = new Map(existing.rows.map((row) => [`${row.profile_id}\u0000${row.event}`, { count: Number(row.count), sums: row.sums }]));
+      const changes = new Map<string, MetricChange>();
+      for (const item of dispatchable) {
+        const event = eventNameOf(item.message);
+        const key = `${item.profileId}\u0000${event}`;
+        const before = metrics.get(key) ?? { count: 0, sums: {} };
+        const change = changes.get(key) ?? { profileId: item.profileId!, event, before, after: { count: before.count, sums: { ...before.sums } }, latest: undefined as never };
+        change.after.count += 1;
+        for (const [name, value] of Object.entries(numericProperties('properties' in item.message ? item.message.properties : {}))) {
+          change.after.sums[name] = (change.after.sums[name] ?? 0) + value;
+        }
+        change.latest = { id: item.eventId, name: event, properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() };
+        changes.set(key, change);
+      }
+      metricChanges.push(...changes.values());
+      await sql`
+        INSERT INTO profile_metrics (profile_id, event, count, sums, last_at)
+        SELECT x.profile_id, x.event, x.count, x.sums, x.last_at
+        FROM jsonb_to_recordset(${JSON.stringify(metricChanges.map((c) => ({ profile_id: c.profileId, event: c.event, count: c.after.count, sums: c.after.sums, last_at: c.latest.occurredAt })))}::jsonb)
+          AS x(profile_id uuid, event text, count bigint, sums jsonb, last_at timestamptz)
+        ON CONFLICT (profile_id, event) DO UPDATE SET count = excluded.count, sums = excluded.sums, last_at = greatest(profile_metrics.last_at, excluded.last_at)`.execute(trx);
+    }
+
+    const events: EventForDispatch[] = dispatchable.map((item) => ({
+      profileId: item.profileId!,
+      event: { id: item.eventId, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() },
+    }));
+    const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
+    return { stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length, waitsResumed: dispatched.waitsResumed.length };
+  });
+}
