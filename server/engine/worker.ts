@@ -8,6 +8,7 @@ import { queueExecutor } from '../db/database';
 import { completeJobs, queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
 import type { Services } from '../services';
 import { retryDelaySeconds, runStepBatch, maxAttempts } from './step-batch';
+import { runScheduledTriggers } from './scheduled-triggers';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   /** How often an idle loop looks for delayed jobs that became due. */
   pollMilliseconds?: number;
   log?: (line: string) => void;
+  /** How often scheduled triggers are checked. */
+  scheduleMilliseconds?: number;
 }
 
 class Waker {
@@ -74,11 +77,25 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     }
   };
 
-  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop()];
+  // Recurring dates, inactivity and windowed thresholds: every minute, one process at a time.
+  const scheduleWaker = new Waker(); // not woken by NOTIFY, only by stop()
+  const scheduleLoop = async () => {
+    while (running) {
+      try {
+        await runScheduledTriggers(services);
+      } catch (error) {
+        log(`[worker] scheduled triggers failed: ${(error as Error).message}`);
+      }
+      await scheduleWaker.wait(options.scheduleMilliseconds ?? 60_000);
+    }
+  };
+
+  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop()];
   return {
     async stop() {
       running = false;
       waker.wakeAll();
+      scheduleWaker.wakeAll();
       await Promise.allSettled(loops);
       await listener.stop();
     },
