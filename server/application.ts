@@ -61,7 +61,10 @@ export async function startApplication({ config, clientDir, log = console.log }:
     if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(db, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
 
     if (config.WAYMARK_ROLE !== 'api') {
-      const worker: Worker = await startWorker(services, databaseUrl, {
+      // The worker has connections of its own, so a flood of ingest calls cannot starve it.
+      const { db: workerDb } = createDatabase(databaseUrl, config.WAYMARK_WORKER_LOOPS + 3);
+      cleanups.push(() => workerDb.destroy());
+      const worker: Worker = await startWorker({ ...services, db: workerDb }, databaseUrl, {
         loops: config.WAYMARK_WORKER_LOOPS,
         batchSize: config.WAYMARK_STEP_BATCH,
       });

@@ -74,6 +74,7 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
   }
   // An alias later in the batch may have merged a profile an earlier message resolved to:
   // follow the ids to the profile that holds them now.
+  if (items.every(({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId))) return;
   const resolved = [...new Set(items.map((item) => item.profileId!))];
   const alive = new Set((await trx.selectFrom('profiles').select('id').where('id', 'in', resolved).execute()).map((row) => row.id));
   for (const item of items) {
@@ -110,10 +111,15 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       message_id: messageId,
       occurred_at: occurredAtOf(message, receivedAt),
     }));
-    const inserted = await trx.insertInto('events').values(rows)
-      .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
-      .returning(['id', 'message_id']).execute();
-    const newIds = new Map(inserted.map((row) => [row.message_id, row.id]));
+    // One JSON parameter instead of nine per row: far less to parse for a 100-event batch.
+    const inserted = await sql<{ id: string; message_id: string }>`
+      INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at)
+      SELECT ${workspaceId}, x.profile_id, x.type, x.name, x.properties, x.context, x.message_id, x.occurred_at
+      FROM jsonb_to_recordset(${JSON.stringify(rows.map((row) => ({ ...row, properties: JSON.parse(row.properties), context: JSON.parse(row.context) })))}::jsonb)
+        AS x(profile_id uuid, type text, name text, properties jsonb, context jsonb, message_id text, occurred_at timestamptz)
+      ON CONFLICT (workspace_id, message_id) DO NOTHING
+      RETURNING id, message_id`.execute(trx);
+    const newIds = new Map(inserted.rows.map((row) => [row.message_id, row.id]));
     // Only what was stored now has effects: a message sent twice does nothing the second time.
     const fresh = items.filter((item) => {
       const id = newIds.get(item.messageId);
@@ -149,39 +155,47 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       UPDATE profiles p SET traits = p.traits || coalesce(x.patch, '{}'::jsonb), last_seen_at = greatest(p.last_seen_at, x.seen)
       FROM jsonb_to_recordset(${JSON.stringify(profileIds.map((id) => ({ id, patch: patches.get(id) ?? null, seen: lastSeen.get(id) })))}::jsonb)
         AS x(id uuid, patch jsonb, seen timestamptz)
-      WHERE p.id = x.id`.execute(trx);
+      WHERE p.id = x.id
+        -- last seen is kept to the minute: a busy profile isn't rewritten on every event
+        AND (x.patch IS NOT NULL OR p.last_seen_at < x.seen - interval '1 minute')`.execute(trx);
 
     // Per-profile aggregates of each event (count, sums of numeric properties), for thresholds.
     const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');
     const metricChanges: MetricChange[] = [];
     if (dispatchable.length > 0) {
-      const pairs = new Map<string, { profileId: string; event: string }>();
-      for (const item of dispatchable) pairs.set(`${item.profileId}\u0000${eventNameOf(item.message)}`, { profileId: item.profileId!, event: eventNameOf(item.message) });
-      const existing = await sql<{ profile_id: string; event: string; count: number; sums: Record<string, number> }>`
-        SELECT profile_id, event, count, sums FROM profile_metrics
-        WHERE (profile_id, event) IN (SELECT * FROM unnest(${[...pairs.values()].map((p) => p.profileId)}::uuid[], ${[...pairs.values()].map((p) => p.event)}::text[]))
-        ORDER BY profile_id, event FOR UPDATE`.execute(trx);
-      const metrics = new Map(existing.rows.map((row) => [`${row.profile_id}\u0000${row.event}`, { count: Number(row.count), sums: row.sums }]));
-      const changes = new Map<string, MetricChange>();
+      // Each profile's additions from this batch, then one upsert that adds them in SQL and
+      // returns the totals after it: the totals before are those minus this batch's part.
+      const additions = new Map<string, { profileId: string; event: string; count: number; sums: Record<string, number>; latest: MetricChange['latest'] }>();
       for (const item of dispatchable) {
         const event = eventNameOf(item.message);
         const key = `${item.profileId}\u0000${event}`;
-        const before = metrics.get(key) ?? { count: 0, sums: {} };
-        const change = changes.get(key) ?? { profileId: item.profileId!, event, before, after: { count: before.count, sums: { ...before.sums } }, latest: undefined as never };
-        change.after.count += 1;
+        const addition = additions.get(key) ?? { profileId: item.profileId!, event, count: 0, sums: {}, latest: undefined as never };
+        addition.count += 1;
         for (const [name, value] of Object.entries(numericProperties('properties' in item.message ? item.message.properties : {}))) {
-          change.after.sums[name] = (change.after.sums[name] ?? 0) + value;
+          addition.sums[name] = (addition.sums[name] ?? 0) + value;
         }
-        change.latest = { id: item.eventId, name: event, properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() };
-        changes.set(key, change);
+        addition.latest = { id: item.eventId, name: event, properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() };
+        additions.set(key, addition);
       }
-      metricChanges.push(...changes.values());
-      await sql`
-        INSERT INTO profile_metrics (profile_id, event, count, sums, last_at)
+      const ordered = [...additions.values()].sort((a, b) => (a.profileId + a.event).localeCompare(b.profileId + b.event));
+      const totals = await sql<{ profile_id: string; event: string; count: number; sums: Record<string, number> }>`
+        INSERT INTO profile_metrics AS m (profile_id, event, count, sums, last_at)
         SELECT x.profile_id, x.event, x.count, x.sums, x.last_at
-        FROM jsonb_to_recordset(${JSON.stringify(metricChanges.map((c) => ({ profile_id: c.profileId, event: c.event, count: c.after.count, sums: c.after.sums, last_at: c.latest.occurredAt })))}::jsonb)
+        FROM jsonb_to_recordset(${JSON.stringify(ordered.map((a) => ({ profile_id: a.profileId, event: a.event, count: a.count, sums: a.sums, last_at: a.latest.occurredAt })))}::jsonb)
           AS x(profile_id uuid, event text, count bigint, sums jsonb, last_at timestamptz)
-        ON CONFLICT (profile_id, event) DO UPDATE SET count = excluded.count, sums = excluded.sums, last_at = greatest(profile_metrics.last_at, excluded.last_at)`.execute(trx);
+        ON CONFLICT (profile_id, event) DO UPDATE SET
+          count = m.count + excluded.count,
+          sums = CASE WHEN excluded.sums = '{}'::jsonb THEN m.sums ELSE (
+            SELECT coalesce(jsonb_object_agg(k, coalesce((m.sums ->> k)::numeric, 0) + coalesce((excluded.sums ->> k)::numeric, 0)), '{}'::jsonb)
+            FROM jsonb_object_keys(m.sums || excluded.sums) AS k) END,
+          last_at = greatest(m.last_at, excluded.last_at)
+        RETURNING profile_id, event, count, sums`.execute(trx);
+      for (const total of totals.rows) {
+        const addition = additions.get(`${total.profile_id}\u0000${total.event}`)!;
+        const after = { count: Number(total.count), sums: Object.fromEntries(Object.entries(total.sums).map(([k, v]) => [k, Number(v)])) };
+        const before = { count: after.count - addition.count, sums: Object.fromEntries(Object.entries(after.sums).map(([k, v]) => [k, v - (addition.sums[k] ?? 0)])) };
+        metricChanges.push({ profileId: addition.profileId, event: addition.event, before, after, latest: addition.latest });
+      }
     }
 
     const events: EventForDispatch[] = dispatchable.map((item) => ({

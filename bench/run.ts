@@ -1,0 +1,240 @@
+// `npm run bench`: what users feel, each figure beside a baseline measured in the same run.
+// Prints a table and writes bench/results.json. A benchmark, not a test: it never fails CI.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import PgBoss from 'pg-boss';
+import { createDatabase, queueExecutor } from '../server/db/database';
+import { ensureDatabase, startEmbeddedPostgres } from '../server/db/embedded-postgres';
+import { migrateToLatest } from '../server/db/migrate';
+import { enterJourneyMany } from '../server/engine/enter-journey';
+import { startWorker } from '../server/engine/worker';
+import { startHttpServer } from '../server/http/http-server';
+import { createWriteKey } from '../server/ingest/write-keys';
+import { createJourney } from '../server/journeys/journey-store';
+import { publishJourney } from '../server/journeys/publish-journey';
+import { createNodeRegistry } from '../server/plugins/node-registry';
+import { completeJobs, startJobQueue } from '../server/queue/job-queue';
+import type { Services } from '../server/services';
+import { ensureDefaultWorkspace } from '../server/workspaces/default-workspace';
+import type { JourneyGraph } from '../shared/graph';
+
+const quick = process.argv.includes('--quick');
+const loops = 2;
+const batchSize = 100;
+
+interface Figure { name: string; value: number; unit: string; baseline: number | null; ratio: number | null; goal: string }
+const figures: Figure[] = [];
+let peakRss = 0;
+const rssSampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100);
+
+function progress(line: string) {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function record(figure: Figure) {
+  figures.push(figure);
+  progress(`${figure.name}: ${figure.value} ${figure.unit}${figure.baseline !== null ? ` (baseline ${figure.baseline}, ratio ${figure.ratio})` : ''}`);
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function graph(nodes: Array<{ id: string; type: string; config?: object }>, edges: Array<[string, string, string?]>): JourneyGraph {
+  return {
+    schemaVersion: 1,
+    nodes: nodes.map((node, index) => ({ id: node.id, type: node.type, position: { x: 0, y: index * 100 }, config: (node.config ?? {}) as Record<string, unknown> })),
+    edges: edges.map(([source, target, sourcePort = 'out'], index) => ({ id: `e${index}`, source, target, sourcePort })),
+  };
+}
+
+async function publish(services: Services, draft: JourneyGraph): Promise<string> {
+  const journey = await createJourney(services.db, services.defaultWorkspaceId, { name: `bench ${randomUUID().slice(0, 6)}`, draft });
+  await publishJourney(services.db, services.registry, services.defaultWorkspaceId, journey.id);
+  return journey.id;
+}
+
+const workerPools: Array<{ destroy(): Promise<void> }> = [];
+/** The worker with a pool of its own, as the application runs it. */
+async function workerServices(services: Services, databaseUrl: string): Promise<Services> {
+  const { db } = createDatabase(databaseUrl, loops + 3);
+  workerPools.push(db);
+  return { ...services, db };
+}
+
+async function runChild(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`load process exited with ${code}`))));
+  });
+}
+
+async function benchIngest(services: Services, url: string) {
+  const { key } = await createWriteKey(services.db, services.defaultWorkspaceId, 'bench');
+  const seconds = quick ? 5 : 15;
+  progress(`ingest: /v1/batch, 100 events a call, 8 in flight, ${seconds} s from a separate process…`);
+  const result = JSON.parse(await runChild([path.join(import.meta.dirname, 'load-ingest.ts'), url, key, String(seconds), '8', 'api']));
+  const viaApi = result.events / result.seconds;
+
+  // Baseline: the same rows as plain multi-row INSERTs into the same table, 8 in flight.
+  const profiles = await sql<{ id: string }>`INSERT INTO profiles (workspace_id, user_id) SELECT ${services.defaultWorkspaceId}, 'base-' || n FROM generate_series(1, 5000) n RETURNING id`.execute(services.db);
+  const ids = profiles.rows.map((row) => row.id);
+  let inserted = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 8 }, async (_, lane) => {
+    let n = 0;
+    while (Date.now() < deadline) {
+      const rows = Array.from({ length: 100 }, () => {
+        n++;
+        return { workspace_id: services.defaultWorkspaceId, profile_id: ids[n % ids.length], type: 'track', name: 'Product Viewed', message_id: `base-${lane}-${n}`, occurred_at: new Date(), properties: JSON.stringify({ sku: `SKU-${n % 977}`, price: n % 100 }) };
+      });
+      await services.db.insertInto('events').values(rows).execute();
+      inserted += rows.length;
+    }
+  }));
+  const baseline = inserted / ((Date.now() - started) / 1000);
+  record({ name: 'ingest.events_per_second', value: round(viaApi), unit: 'events/s', baseline: round(baseline), ratio: round(viaApi / baseline, 2), goal: '≥ 10000 events/s and ratio ≥ 0.5' });
+  if (result.errors > 0) progress(`ingest: ${result.errors} calls failed`);
+}
+
+async function benchEngine(services: Services, databaseUrl: string) {
+  const customers = quick ? 5_000 : 20_000;
+  const journeyId = await publish(services, graph([
+    { id: 't', type: 'trigger.event', config: { event: 'Bench Engine' } },
+    { id: 'c', type: 'condition.if', config: { condition: { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'email', op: 'exists' }] } } },
+    { id: 'd', type: 'wait.delay', config: { duration: { amount: 0, unit: 'seconds' } } },
+    { id: 'm', type: 'touchpoint.email', config: { subject: 'Hello' } },
+    { id: 'g', type: 'action.goal' },
+  ], [['t', 'c'], ['c', 'd', 'yes'], ['c', 'd2', 'no'], ['d', 'm'], ['m', 'g']].filter((edge) => edge[1] !== 'd2') as Array<[string, string, string?]>));
+  const profiles = await sql<{ id: string }>`INSERT INTO profiles (workspace_id, user_id, traits) SELECT ${services.defaultWorkspaceId}, 'eng-' || n, jsonb_build_object('email', 'e' || n || '@example.com') FROM generate_series(1, ${customers}) n RETURNING id`.execute(services.db);
+  progress(`engine: ${customers} customers through trigger → condition → delay(0) → email → goal…`);
+  for (let start = 0; start < customers; start += 5000) {
+    await services.db.transaction().execute((trx) => enterJourneyMany(trx, services.boss, {
+      workspaceId: services.defaultWorkspaceId, journeyId, entries: profiles.rows.slice(start, start + 5000).map((row) => ({ profileId: row.id, event: null })),
+    }));
+  }
+  const started = Date.now();
+  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: progress });
+  for (;;) {
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE journey_id = ${journeyId} AND status <> 'completed'`.execute(services.db);
+    if (left.rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await worker.stop();
+  const steps = customers * 5;
+  const jobs = customers * 2;
+
+  // Baseline: raw pg-boss fetch + complete of the same number of jobs, same loops and batch size.
+  const queue = 'bench-raw';
+  await services.boss.createQueue(queue);
+  for (let start = 0; start < jobs; start += 5000) {
+    await services.boss.insert(Array.from({ length: Math.min(5000, jobs - start) }, (_, i) => ({ name: queue, data: { runId: randomUUID(), seq: start + i } })));
+  }
+  const rawStarted = Date.now();
+  let done = 0;
+  await Promise.all(Array.from({ length: loops }, async () => {
+    for (;;) {
+      const fetched = await services.boss.fetch(queue, { batchSize });
+      if (fetched.length === 0) break;
+      await completeJobs(services.boss, queue, fetched.map((job) => job.id), queueExecutor(services.db));
+      done += fetched.length;
+    }
+  }));
+  const rawSeconds = (Date.now() - rawStarted) / 1000;
+  const engineJobsPerSecond = jobs / seconds;
+  const rawJobsPerSecond = done / rawSeconds;
+  record({ name: 'engine.steps_per_second', value: round(steps / seconds), unit: 'steps/s', baseline: null, ratio: null, goal: 'as high as the queue allows' });
+  record({ name: 'engine.jobs_per_second', value: round(engineJobsPerSecond), unit: 'jobs/s', baseline: round(rawJobsPerSecond), ratio: round(engineJobsPerSecond / rawJobsPerSecond, 2), goal: 'ratio ≥ 0.5, aim 0.7' });
+}
+
+async function benchLatency(services: Services, url: string, databaseUrl: string) {
+  const journeyId = await publish(services, graph([
+    { id: 't', type: 'trigger.event', config: { event: 'Latency Probe' } },
+    { id: 'm', type: 'touchpoint.email', config: { subject: 'Right away' } },
+  ], [['t', 'm']]));
+  const { key } = await createWriteKey(services.db, services.defaultWorkspaceId, 'latency');
+  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: progress });
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const seconds = quick ? 5 : 20;
+  const rate = 200;
+  progress(`latency: ${rate} events/s for ${seconds} s, event received → first message in the outbox…`);
+  const load = JSON.parse(await runChild([path.join(import.meta.dirname, 'load-rate.ts'), url, key, 'Latency Probe', String(rate), String(seconds)]));
+  if (load.errors > 0) progress(`latency: ${load.errors} calls failed`);
+  for (;;) {
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE journey_id = ${journeyId} AND status <> 'completed'`.execute(services.db);
+    if (left.rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await worker.stop();
+  lag.disable();
+  progress(`event loop delay during the latency run: p50 ${round(lag.percentile(50) / 1e6, 1)} ms, p99 ${round(lag.percentile(99) / 1e6, 1)} ms`);
+  const latencies = await sql<{ ms: number }>`
+    SELECT extract(epoch FROM (m.created_at - e.received_at)) * 1000 AS ms
+    FROM messages m JOIN runs r ON r.id = m.run_id JOIN events e ON e.id = (r.context -> 'event' ->> 'id')::uuid
+    WHERE m.journey_id = ${journeyId}`.execute(services.db);
+  const phases = await sql<{ ingest: number; pickup: number; n: number }>`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (r.entered_at - e.received_at)) * 1000) AS ingest,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (s.entered_at - r.entered_at)) * 1000) AS pickup, count(*)::int AS n
+    FROM runs r JOIN events e ON e.id = (r.context -> 'event' ->> 'id')::uuid JOIN steps s ON s.run_id = r.id AND s.seq = 0
+    WHERE r.journey_id = ${journeyId}`.execute(services.db);
+  progress(`latency phases (p50): received → run entered ${round(Number(phases.rows[0].ingest), 1)} ms, run entered → first step ${round(Number(phases.rows[0].pickup), 1)} ms (${phases.rows[0].n} runs)`);
+  const sorted = latencies.rows.map((row) => Number(row.ms)).sort((a, b) => a - b);
+  for (const p of [50, 95, 99]) {
+    record({ name: `latency.event_to_outbox_p${p}`, value: round(percentile(sorted, p), 1), unit: 'ms', baseline: null, ratio: null, goal: p === 99 ? '< 250 ms' : '' });
+  }
+}
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pgdata'), preferredPort: 56_430 });
+  try {
+    const databaseUrl = await ensureDatabase(postgres.url, 'bench');
+    const { db } = createDatabase(databaseUrl, 20);
+    await migrateToLatest(db);
+    const boss: PgBoss = await startJobQueue(databaseUrl, { supervise: false });
+    const services: Services = { db, boss, registry: createNodeRegistry(), defaultWorkspaceId: await ensureDefaultWorkspace(db) };
+    const http = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
+    try {
+      if (!process.argv.includes("--only-latency"))       await benchIngest(services, http.url);
+      if (!process.argv.includes("--only-latency"))       await benchEngine(services, databaseUrl);
+      await benchLatency(services, http.url, databaseUrl);
+      const size = await sql<{ size: string }>`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`.execute(db);
+      progress(`database size after the run: ${size.rows[0].size}`);
+    } finally {
+      await http.close();
+      await boss.stop({ graceful: false, wait: true });
+      await db.destroy();
+      for (const pool of workerPools) await pool.destroy();
+    }
+  } finally {
+    await postgres.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  clearInterval(rssSampler);
+  record({ name: 'memory.peak_rss', value: round(peakRss / 1024 / 1024), unit: 'MiB', baseline: null, ratio: null, goal: 'server and worker, during ingest, engine and latency runs' });
+
+  const machine = `${os.cpus().length} cores, ${round(os.totalmem() / 1024 ** 3)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, embedded PostgreSQL 18`;
+  writeFileSync(path.join(import.meta.dirname, 'results.json'), JSON.stringify({ machine, at: new Date().toISOString(), quick, figures }, null, 2));
+  console.log(`\nWaymark benchmark — ${machine}${quick ? ' (quick)' : ''}\n`);
+  console.log('| figure | value | baseline | ratio | goal |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const figure of figures) {
+    console.log(`| ${figure.name} | ${figure.value} ${figure.unit} | ${figure.baseline ?? ''} | ${figure.ratio ?? ''} | ${figure.goal} |`);
+  }
+}
+
+main().then(() => process.exit(0), (error) => {
+  console.error('[bench] failed:', error);
+  process.exit(0); // a benchmark never fails CI
+});
