@@ -49,6 +49,8 @@ export interface ProfilesTable {
   tags: Generated<string[]>;
   first_seen_at: Generated<Date>;
   last_seen_at: Generated<Date>;
+  health_score: number | null;
+  health_computed_at: NullableTimestamp;
 }
 
 export interface ProfileIdentitiesTable {

@@ -6,6 +6,7 @@ import type PgBoss from 'pg-boss';
 import type { Database } from '../db/database';
 import type { DB } from '../db/schema';
 import { enterJourneyMany } from './enter-journey';
+import { recomputeStaleHealthScores } from '../profiles/health-score';
 
 interface TriggerRow { workspace_id: string; journey_id: string; node_id: string; kind: string; config: Record<string, unknown> }
 
@@ -101,6 +102,7 @@ export async function runScheduledTriggers(services: { db: Database; boss: PgBos
         fired += runs.size;
       }
     }
+    fired += await recomputeStaleHealthScores(trx, services.boss, now);
     return { fired };
   });
 }

@@ -7,6 +7,7 @@ import type PgBoss from 'pg-boss';
 import type { Database } from '../db/database';
 import type { DB } from '../db/schema';
 import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
+import { recomputeHealthScores } from '../profiles/health-score';
 import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
 import { eventNameOf, occurredAtOf, type SegmentMessage } from './segment-messages';
 
@@ -203,6 +204,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       event: { id: item.eventId, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() },
     }));
     const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
-    return { stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length, waitsResumed: dispatched.waitsResumed.length };
+    const healthStarted = fresh.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, [...new Set(fresh.map((item) => item.profileId!))]) : 0;
+    return { stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + healthStarted, waitsResumed: dispatched.waitsResumed.length };
   });
 }

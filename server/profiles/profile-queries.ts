@@ -1,0 +1,36 @@
+// Reading profiles for the UI: search, and one profile with its events and journeys.
+import { sql } from 'kysely';
+import type { Executor } from '../db/database';
+import { NotFoundError } from '../errors';
+
+export async function searchProfiles(db: Executor, workspaceId: string, input: { query?: string; limit: number; offset: number }) {
+  let query = db.selectFrom('profiles')
+    .select(['id', 'user_id', 'traits', 'tags', 'health_score', 'last_seen_at', 'first_seen_at'])
+    .where('workspace_id', '=', workspaceId);
+  const term = input.query?.trim();
+  if (term) {
+    const like = `%${term.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([
+      eb('user_id', 'ilike', like),
+      eb(sql`traits ->> 'email'`, 'ilike', like),
+      eb(sql`traits::text`, 'ilike', like),
+      eb('id', 'in', eb.selectFrom('profile_identities').select('profile_id').where('workspace_id', '=', workspaceId).where('value', '=', term)),
+    ]));
+  }
+  const rows = await query.orderBy('last_seen_at', 'desc').limit(input.limit + 1).offset(input.offset).execute();
+  return { profiles: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
+}
+
+export async function getProfile(db: Executor, workspaceId: string, profileId: string) {
+  const profile = await db.selectFrom('profiles').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', profileId).executeTakeFirst();
+  if (!profile) throw new NotFoundError('profile', profileId);
+  const [identities, events, runs, metrics] = await Promise.all([
+    db.selectFrom('profile_identities').select(['kind', 'value']).where('profile_id', '=', profileId).orderBy('kind').execute(),
+    db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'occurred_at']).where('profile_id', '=', profileId).orderBy('occurred_at', 'desc').limit(100).execute(),
+    db.selectFrom('runs as r').innerJoin('journeys as j', 'j.id', 'r.journey_id').innerJoin('journey_versions as v', 'v.id', 'r.version_id')
+      .select(['r.id', 'r.journey_id', 'j.name as journey_name', 'v.version', 'r.status', 'r.current_node', 'r.entered_at', 'r.ended_at', 'r.converted_at', 'r.error'])
+      .where('r.profile_id', '=', profileId).orderBy('r.entered_at', 'desc').limit(50).execute(),
+    db.selectFrom('profile_metrics').select(['event', 'count', 'sums', 'last_at']).where('profile_id', '=', profileId).orderBy('last_at', 'desc').execute(),
+  ]);
+  return { profile, identities, events, runs, metrics };
+}

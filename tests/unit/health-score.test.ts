@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { computeHealthScore, healthScoreConfigSchema } from '../../shared/health-score';
+
+const config = healthScoreConfigSchema.parse({});
+const now = new Date('2026-11-25T12:00:00Z');
+
+describe('health score', () => {
+  it('an active, frequent, valuable customer scores 100; a silent one near 0', () => {
+    expect(computeHealthScore(config, { lastSeenAt: now, eventCount: 50, spend: 5000, traits: {}, now })).toBe(100);
+    expect(computeHealthScore(config, { lastSeenAt: new Date('2025-01-01'), eventCount: 0, spend: 0, traits: {}, now })).toBe(0);
+  });
+
+  it('recency decays over the configured days', () => {
+    const halfway = new Date(now.getTime() - 45 * 86_400_000);
+    expect(computeHealthScore({ ...config, weights: { recency: 1, frequency: 0, monetary: 0, trait: 0 } }, { lastSeenAt: halfway, eventCount: 0, spend: 0, traits: {}, now })).toBe(50);
+  });
+
+  it('a trait such as open support tickets can count against the score', () => {
+    const tickets = { ...config, weights: { recency: 0, frequency: 0, monetary: 0, trait: 1 }, trait: { name: 'openTickets', min: 0, max: 5, invert: true } };
+    expect(computeHealthScore(tickets, { lastSeenAt: now, eventCount: 0, spend: 0, traits: { openTickets: 4 }, now })).toBe(20);
+    expect(computeHealthScore(tickets, { lastSeenAt: now, eventCount: 0, spend: 0, traits: { openTickets: 'many' }, now })).toBe(0);
+  });
+
+  it('all-zero weights are refused with the field named', () => {
+    const result = healthScoreConfigSchema.safeParse({ weights: { recency: 0, frequency: 0, monetary: 0, trait: 0 } });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0].path).toEqual(['weights']);
+  });
+});
