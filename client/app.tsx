@@ -2,7 +2,10 @@
 import { useI18n, type Locale } from './i18n/i18n';
 import { JourneyEditorPage } from './canvas/journey-editor-page';
 import { JourneyListPage } from './journeys/journey-list-page';
-import { navigate, useRoute } from './navigation';
+import { Link, useRoute } from './navigation';
+import { ProfileListPage } from './profiles/profile-list-page';
+import { ProfilePage } from './profiles/profile-page';
+import { SettingsPage } from './settings/settings-page';
 
 export function App() {
   const route = useRoute();
@@ -10,8 +13,10 @@ export function App() {
   return (
     <div className="app">
       <nav className="topbar" aria-label="Main">
-        <a className="brand" href="/" onClick={(event) => { event.preventDefault(); navigate('/'); }}>◆ {t('app.name')}</a>
-        <a href="/" onClick={(event) => { event.preventDefault(); navigate('/'); }}>{t('nav.journeys')}</a>
+        <Link className="brand" to="/">◆ {t('app.name')}</Link>
+        <Link to="/">{t('nav.journeys')}</Link>
+        <Link to="/profiles">{t('nav.profiles')}</Link>
+        <Link to="/settings">{t('nav.settings')}</Link>
         <span className="spacer" />
         <label className="locale">
           <span className="visually-hidden">{t('language')}</span>
@@ -23,6 +28,9 @@ export function App() {
       </nav>
       {route.page === 'journeys' && <JourneyListPage />}
       {route.page === 'journey' && <JourneyEditorPage key={route.id} journeyId={route.id} />}
+      {route.page === 'profiles' && <ProfileListPage />}
+      {route.page === 'profile' && <ProfilePage key={route.id} profileId={route.id} />}
+      {route.page === 'settings' && <SettingsPage />}
       {route.page === 'not-found' && <main className="page"><h1>404</h1></main>}
     </div>
   );

@@ -75,7 +75,7 @@ describe('health score', () => {
   it('is recomputed daily as recency decays', async () => {
     const api = services.caller();
     await api.settings.setHealthScore({ config: { weights: { recency: 100, frequency: 0, monetary: 0, trait: 0 }, recencyDays: 90, frequencyTarget: 20, monetaryEvent: 'Order Completed', monetaryProperty: 'total', monetaryTarget: 1000, trait: { name: 'nps', min: 0, max: 10, invert: false } } });
-    await ingest([{ type: 'track', userId: 'linus', event: 'Logged In' }]);
+    await ingest([{ type: 'track', userId: 'linus', event: 'Logged In', properties: {} }]);
     await sql`UPDATE profiles SET last_seen_at = now() - interval '45 days', health_computed_at = now() - interval '2 days' WHERE user_id = 'linus'`.execute(services.db);
     await runScheduledTriggers(services);
     const profile = await services.db.selectFrom('profiles').select('health_score').where('user_id', '=', 'linus').executeTakeFirstOrThrow();

@@ -1,0 +1,52 @@
+// A marketer creates a write key, a site sends events with it, and the customer shows up in Profiles.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from '../support/browser';
+import { startAppProcess, type AppProcess } from '../support/app-process';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let database: TestDatabase;
+let app: AppProcess | undefined;
+let browser: Browser;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+  app = await startAppProcess({ DATABASE_URL: database.url });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await database?.drop();
+});
+
+describe('profiles and settings', () => {
+  it('a write key made in Settings ingests events that appear on the profile page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app!.url}/settings`);
+    await page.getByLabel('Key name').fill('Website');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-write-key').textContent())!;
+    expect(key).toMatch(/^wk_/);
+    await screenshot(page, 'settings');
+
+    const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+    const send = (path: string, body: unknown) => fetch(`${app!.url}${path}`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await send('/v1/identify', { userId: 'marie', traits: { email: 'marie@example.ch', firstName: 'Marie' } })).status).toBe(200);
+    expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed', properties: { total: 129 } })).status).toBe(200);
+
+    await page.getByRole('link', { name: 'Profiles' }).click();
+    await page.getByLabel('Search by id, email or trait').fill('marie@');
+    await page.getByRole('link', { name: 'marie' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'marie' }).isVisible()).toBe(true);
+    expect(await page.getByRole('strong').filter({ hasText: 'Order Completed' }).first().isVisible()).toBe(true);
+    expect(await page.getByRole('definition').filter({ hasText: 'marie@example.ch' }).isVisible()).toBe(true);
+    await screenshot(page, 'profile');
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Revoke Website' }).click();
+    await expect.poll(() => page.getByText('revoked').isVisible()).toBe(true);
+    expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed' })).status).toBe(401);
+  });
+});
