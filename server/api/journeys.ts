@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { journeyGraphSchema } from '../../shared/graph';
 import { changeJourneyStatus, publishJourney } from '../journeys/publish-journey';
-import { validateGraph } from '../../shared/validate-graph';
-import { createJourney, getJourney, listJourneys, renameJourney, updateDraft } from '../journeys/journey-store';
+import { createJourney, duplicateJourney, getJourney, listJourneys, listVersions, renameJourney, restoreVersionAsDraft, setEntryRule, updateDraft } from '../journeys/journey-store';
+import { exportJourney, importJourney } from '../journeys/journey-files';
+import { inspectGraph } from '../journeys/inspect-graph';
 import { procedure, router } from './trpc';
 
 const journeyId = z.object({ id: z.string().uuid('a journey id is a UUID') });
@@ -23,10 +24,22 @@ export const journeysRouter = router({
   updateDraft: procedure
     .input(journeyId.extend({ draft: z.unknown(), baseRevision: z.number().int().positive().optional() }))
     .mutation(({ ctx, input }) => updateDraft(ctx.services.db, ctx.workspaceId, input.id, input)),
-  /** Problems of a graph as the canvas edits it (the same check publish makes). */
-  validate: procedure
+  /** Problems of a graph as the canvas edits it (the same check publish makes), with each node's summary and ports. */
+  inspect: procedure
     .input(z.object({ graph: z.unknown() }))
-    .query(({ ctx, input }) => ({ problems: validateGraph(input.graph, ctx.services.registry).problems })),
+    .query(({ ctx, input }) => inspectGraph(input.graph, ctx.services.registry)),
+  versions: procedure.input(journeyId).query(({ ctx, input }) => listVersions(ctx.services.db, ctx.workspaceId, input.id)),
+  restoreVersion: procedure
+    .input(journeyId.extend({ version: z.number().int().positive() }))
+    .mutation(({ ctx, input }) => restoreVersionAsDraft(ctx.services.db, ctx.workspaceId, input.id, input.version)),
+  duplicate: procedure.input(journeyId).mutation(({ ctx, input }) => duplicateJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  setEntryRule: procedure
+    .input(journeyId.extend({ rule: z.enum(['never', 'after', 'always']), reentryDays: z.number().int().positive().max(3650).nullable().default(null) }))
+    .mutation(({ ctx, input }) => setEntryRule(ctx.services.db, ctx.workspaceId, input.id, input.rule, input.reentryDays)),
+  export: procedure.input(journeyId).query(({ ctx, input }) => exportJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  import: procedure
+    .input(z.object({ file: z.unknown(), publish: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => importJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.file, { publish: input.publish })),
   publish: procedure
     .input(journeyId)
     .mutation(({ ctx, input }) => publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id)),

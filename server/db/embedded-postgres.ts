@@ -1,5 +1,5 @@
 // Starts the embedded PostgreSQL used when DATABASE_URL is unset (the default for `npm start` and tests).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -44,15 +44,24 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A postmaster left running by a process that was killed: stop it before starting our own. */
-async function stopStalePostmaster(dataDir: string): Promise<void> {
+const ownerFile = (dataDir: string) => `${dataDir}.owner`;
+
+/**
+ * A postmaster already running on this data folder: when the Waymark process that started it is
+ * alive, it is shared (its port is returned); when that process was killed, it is stopped.
+ */
+async function runningPostmaster(dataDir: string): Promise<number | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return null;
+  const owner = existsSync(ownerFile(dataDir)) ? Number(readFileSync(ownerFile(dataDir), 'utf8')) : NaN;
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) return Number(lines[3]);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
   while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return null;
 }
 
 /**
@@ -79,7 +88,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(path.dirname(dataDir), { recursive: true });
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data folder.
   if (process.getuid?.() === 0) await chmod(path.dirname(dataDir), 0o755);
-  await stopStalePostmaster(dataDir);
+  const sharedPort = await runningPostmaster(dataDir);
+  if (sharedPort) {
+    return { url: `postgres://${user}:${password}@127.0.0.1:${sharedPort}/postgres`, port: sharedPort, dataDir, stop: async () => {} };
+  }
   const port = await findFreePort(options.preferredPort ?? 54_330);
   const log = options.log ?? (() => {});
   const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB'];
@@ -98,11 +110,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await postgres.initialise();
   await postgres.start();
+  writeFileSync(ownerFile(dataDir), String(process.pid));
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
-    stop: () => postgres.stop(),
+    stop: async () => {
+      await postgres.stop();
+      rmSync(ownerFile(dataDir), { force: true });
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface JourneyDetail extends JourneySummary {
   entryRule: EntryRule;
   reentryDays: number | null;
   liveVersionId: string | null;
+  /** The graph of the live version, to show what publishing would change. */
+  liveGraph: JourneyGraph | null;
 }
 
 export async function listJourneys(db: Executor, workspaceId: string, search?: string): Promise<JourneySummary[]> {
@@ -55,7 +57,7 @@ export async function getJourney(db: Executor, workspaceId: string, journeyId: s
     .selectFrom('journeys as j')
     .leftJoin('journey_versions as v', 'v.id', 'j.live_version_id')
     .selectAll('j')
-    .select('v.version as live_version')
+    .select(['v.version as live_version', 'v.graph as live_graph'])
     .where('j.workspace_id', '=', workspaceId)
     .where('j.id', '=', journeyId)
     .executeTakeFirst();
@@ -79,6 +81,7 @@ export async function getJourney(db: Executor, workspaceId: string, journeyId: s
     entryRule: row.entry_rule,
     reentryDays: row.reentry_days,
     liveVersionId: row.live_version_id,
+    liveGraph: (row.live_graph as JourneyGraph | null) ?? null,
   };
 }
 
@@ -142,4 +145,24 @@ export async function setEntryRule(db: Executor, workspaceId: string, journeyId:
     .where('id', '=', journeyId)
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw new NotFoundError('journey', journeyId);
+}
+
+export async function listVersions(db: Executor, workspaceId: string, journeyId: string) {
+  return db.selectFrom('journey_versions').select(['id', 'version', 'published_at'])
+    .where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).orderBy('version', 'desc').execute();
+}
+
+/** Makes a published version the draft again (the live version stays live until published). */
+export async function restoreVersionAsDraft(db: Executor, workspaceId: string, journeyId: string, version: number): Promise<{ draftRevision: number }> {
+  const row = await db.selectFrom('journey_versions').select('graph')
+    .where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).where('version', '=', version).executeTakeFirst();
+  if (!row) throw new NotFoundError('version', `${version} of journey ${journeyId}`);
+  return updateDraft(db, workspaceId, journeyId, { draft: row.graph });
+}
+
+export async function duplicateJourney(db: Executor, workspaceId: string, journeyId: string, name?: string): Promise<JourneyDetail> {
+  const source = await getJourney(db, workspaceId, journeyId);
+  const copy = await createJourney(db, workspaceId, { name: name ?? `${source.name} (copy)`.slice(0, 200), draft: source.draft });
+  await setEntryRule(db, workspaceId, copy.id, source.entryRule, source.reentryDays);
+  return getJourney(db, workspaceId, copy.id);
 }

@@ -1,9 +1,9 @@
 // Publishing: the draft becomes an immutable version that new runs are pinned to; pause, resume, archive.
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { NodeTypeRegistry } from '../../shared/node-type';
 import { validateGraph } from '../../shared/validate-graph';
 import type { Database } from '../db/database';
-import type { JourneyStatus } from '../db/schema';
+import type { DB, JourneyStatus } from '../db/schema';
 import { ConflictError, GraphInvalidError, NotFoundError } from '../errors';
 
 export interface PublishResult {
@@ -13,7 +13,12 @@ export interface PublishResult {
 
 /** Validates the draft and publishes it as the next version, in one transaction. */
 export async function publishJourney(db: Database, registry: NodeTypeRegistry, workspaceId: string, journeyId: string): Promise<PublishResult> {
-  return db.transaction().execute(async (trx) => {
+  return db.transaction().execute((trx) => publishJourneyIn(trx, registry, workspaceId, journeyId));
+}
+
+/** The same, inside the caller's transaction. */
+export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeRegistry, workspaceId: string, journeyId: string): Promise<PublishResult> {
+  {
     const journey = await trx.selectFrom('journeys').select(['id', 'draft', 'status'])
       .where('workspace_id', '=', workspaceId).where('id', '=', journeyId).forUpdate().executeTakeFirst();
     if (!journey) throw new NotFoundError('journey', journeyId);
@@ -45,7 +50,7 @@ export async function publishJourney(db: Database, registry: NodeTypeRegistry, w
       .set({ live_version_id: inserted.id, status: 'live', updated_at: sql`now()` })
       .where('id', '=', journeyId).execute();
     return { versionId: inserted.id, version };
-  });
+  }
 }
 
 const allowedTransitions: Record<'pause' | 'resume' | 'archive', JourneyStatus[]> = {

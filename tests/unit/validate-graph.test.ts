@@ -113,3 +113,13 @@ describe('journey graph validation', () => {
     ), { numRuns: 500 });
   });
 });
+
+describe('journey templates', () => {
+  it('every template is a valid journey', async () => {
+    const { journeyTemplates } = await import('../../shared/templates');
+    expect(journeyTemplates).toHaveLength(7);
+    for (const template of journeyTemplates) {
+      expect({ id: template.id, problems: validateGraph(template.graph, registry).problems }).toEqual({ id: template.id, problems: [] });
+    }
+  });
+});
