@@ -141,8 +141,11 @@ export function applyOperator(op: Operator, actual: unknown, expected: unknown):
 
 function describeRule(rule: Rule): string {
   if (rule.kind === 'eventHistory') {
-    const within = rule.withinDays ? ` in the last ${rule.withinDays} days` : '';
-    return `${rule.event} done ${rule.op} ${rule.count} times${within}`;
+    const within = rule.withinDays ? ` in the last ${rule.withinDays === 1 ? 'day' : `${rule.withinDays} days`}` : '';
+    const times = rule.op === 'gte' ? `at least ${rule.count}×` : rule.op === 'lt' ? `fewer than ${rule.count}×` : `exactly ${rule.count}×`;
+    if (rule.op === 'gte' && rule.count === 1) return `did ${rule.event}${within}`;
+    if (rule.op === 'lt' && rule.count === 1) return `did not ${rule.event}${within}`;
+    return `did ${rule.event} ${times}${within}`;
   }
   const value = rule.op === 'exists' || rule.op === 'notExists' ? '' : ` ${JSON.stringify(rule.value)}`;
   return `${rule.source}.${rule.path} ${rule.op}${value}`;

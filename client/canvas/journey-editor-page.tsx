@@ -1,41 +1,226 @@
-// One journey: its name and status over the canvas of its draft.
-import { useQuery } from '@tanstack/react-query';
-import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node } from '@xyflow/react';
+// The journey editor: palette, canvas, inspector, problems; autosave, undo/redo, copy/paste,
+// auto-layout, publish with what changed, versions, pause/resume, export.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow,
+  type Connection, type Edge, type IsValidConnection,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { NodeTypeDescription } from '../../shared/node-type';
 import { useI18n } from '../i18n/i18n';
-import { navigate } from '../navigation';
-import { useTRPC } from '../trpc';
+import { Link } from '../navigation';
+import { useTRPC, useTRPCClient } from '../trpc';
+import { Button } from '../ui/button';
+import { Dialog } from '../ui/dialog';
+import { edgeId, useEditor } from './editor-store';
+import { flowNodeTypes } from './journey-node';
+import { NodeTypesContext } from './node-types-context';
+import { dragFormat, Palette } from './palette';
+import { Inspector } from './inspector';
+import { ProblemsPanel } from './problems-panel';
+import { PublishDialog } from './publish-dialog';
+import { readBackup, useAutosave } from './use-autosave';
+import { useInspection } from './use-inspection';
 
-export function JourneyEditorPage({ journeyId }: { journeyId: string }) {
+const nodeWidth = 220;
+
+function distanceToSegment(point: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const lengthSquared = dx * dx + dy * dy || 1;
+  const t = Math.max(0, Math.min(1, ((point.x - a.x) * dx + (point.y - a.y) * dy) / lengthSquared));
+  return Math.hypot(point.x - (a.x + t * dx), point.y - (a.y + t * dy));
+}
+
+function Editor({ journeyId }: { journeyId: string }) {
   const { t } = useI18n();
   const trpc = useTRPC();
-  const journey = useQuery(trpc.journeys.get.queryOptions({ id: journeyId }));
-  const { nodes, edges } = useMemo(() => {
-    const draft = journey.data?.draft;
-    const flowNodes: Node[] = (draft?.nodes ?? []).map((node) => ({ id: node.id, position: node.position, data: { label: node.label ?? node.type } }));
-    const flowEdges: Edge[] = (draft?.edges ?? []).map((edge) => ({ id: edge.id, source: edge.source, target: edge.target, sourceHandle: edge.sourcePort, label: edge.sourcePort === 'out' ? undefined : edge.sourcePort }));
-    return { nodes: flowNodes, edges: flowEdges };
-  }, [journey.data?.draft]);
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const flow = useReactFlow();
+  const journey = useQuery(trpc.journeys.get.queryOptions({ id: journeyId }, { refetchOnWindowFocus: false }));
+  const nodeTypeList = useQuery(trpc.nodeTypes.list.queryOptions(undefined, { staleTime: Infinity }));
+  const nodeTypes = useMemo(() => new Map((nodeTypeList.data ?? []).map((type) => [type.type, type as NodeTypeDescription])), [nodeTypeList.data]);
+  const { nodes, edges, onNodesChange, onEdgesChange, onConnect } = useEditor(useShallow((state) => ({ nodes: state.nodes, edges: state.edges, onNodesChange: state.onNodesChange, onEdgesChange: state.onEdgesChange, onConnect: state.onConnect })));
+  const [loadedRevision, setLoadedRevision] = useState<number | null>(null);
+  const [publishing, setPublishing] = useState(false);
+  const [showVersions, setShowVersions] = useState(false);
+  const wrapper = useRef<HTMLDivElement>(null);
 
-  if (journey.isPending) return <main className="page"><p>{t('editor.loading')}</p></main>;
+  useEffect(() => {
+    if (!journey.data || loadedRevision !== null) return;
+    const backup = readBackup(journeyId, journey.data.draftRevision);
+    useEditor.getState().load(backup ?? journey.data.draft);
+    if (backup) useEditor.setState((state) => ({ revision: state.revision + 1 }));
+    setLoadedRevision(journey.data.draftRevision);
+  }, [journey.data, journeyId, loadedRevision]);
+
+  const { status, flush } = useAutosave(journeyId, loadedRevision);
+  useInspection(loadedRevision !== null);
+
+  const addNodeOfType = useCallback((type: NodeTypeDescription, position?: { x: number; y: number }) => {
+    const state = useEditor.getState();
+    const selected = state.nodes.find((node) => node.selected);
+    const at = position ?? (selected ? { x: selected.position.x, y: selected.position.y + 150 } : flow.screenToFlowPosition({ x: (wrapper.current?.clientWidth ?? 800) / 2 + (wrapper.current?.getBoundingClientRect().left ?? 0), y: 160 }));
+    const config = structuredClone((type.defaultConfig ?? {}) as Record<string, unknown>);
+    if (position) {
+      // Dropped onto a connection: insert it there.
+      const hit = state.edges.find((edge) => {
+        const source = state.nodes.find((node) => node.id === edge.source);
+        const target = state.nodes.find((node) => node.id === edge.target);
+        if (!source || !target) return false;
+        const from = { x: source.position.x + (source.measured?.width ?? nodeWidth) / 2, y: source.position.y + (source.measured?.height ?? 80) };
+        const to = { x: target.position.x + (target.measured?.width ?? nodeWidth) / 2, y: target.position.y };
+        return distanceToSegment({ x: position.x + nodeWidth / 2, y: position.y + 20 }, from, to) < 40;
+      });
+      if (hit && type.category !== 'trigger' && type.defaultPorts.length > 0) {
+        state.insertOnEdge(hit.id, type.type, config, type.defaultPorts[0].id, position);
+        return;
+      }
+    }
+    state.addNode(type.type, config, at);
+  }, [flow]);
+
+  const onDrop = useCallback((event: DragEvent) => {
+    event.preventDefault();
+    const type = nodeTypes.get(event.dataTransfer.getData(dragFormat));
+    if (!type) return;
+    const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    addNodeOfType(type, { x: position.x - nodeWidth / 2, y: position.y - 20 });
+  }, [flow, nodeTypes, addNodeOfType]);
+
+  const isValidConnection: IsValidConnection<Edge> = useCallback((connection: Edge | Connection) => {
+    if (connection.source === connection.target) return false;
+    const state = useEditor.getState();
+    const target = state.nodes.find((node) => node.id === connection.target);
+    if (!target || nodeTypes.get(target.data.type)?.category === 'trigger') return false;
+    const port = connection.sourceHandle ?? 'out';
+    return !state.edges.some((edge) => edge.source === connection.source && (edge.sourceHandle ?? 'out') === port);
+  }, [nodeTypes]);
+
+  // Shortcuts anywhere on the page, except while typing in a field.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement;
+    if (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable || document.querySelector('[role="dialog"]')) return;
+    const mod = event.ctrlKey || event.metaKey;
+    const state = useEditor.getState();
+    const key = event.key.toLowerCase();
+    if (mod && key === 'z' && !event.shiftKey) { event.preventDefault(); state.undo(); }
+    else if (mod && (key === 'y' || (key === 'z' && event.shiftKey))) { event.preventDefault(); state.redo(); }
+    else if (mod && key === 'c') { state.copySelection(); }
+    else if (mod && key === 'v') { event.preventDefault(); state.paste(); }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  const focusNode = useCallback((nodeId: string) => {
+    useEditor.setState((state) => ({ nodes: state.nodes.map((node) => ({ ...node, selected: node.id === nodeId })) }));
+    void flow.fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1.2 });
+  }, [flow]);
+
+  const setStatus = useMutation(trpc.journeys.setStatus.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.journeys.get.queryKey({ id: journeyId }) }) }));
+  const exportFile = async () => {
+    await flush();
+    const file = await client.journeys.export.query({ id: journeyId });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' }));
+    link.download = `${file.name.replace(/[^\w-]+/g, '-').toLowerCase()}.waymark.json`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
+
   if (journey.error) return <main className="page"><p role="alert" className="error">{journey.error.message}</p></main>;
+  if (!journey.data || loadedRevision === null) return <main className="page"><p>{t('editor.loading')}</p></main>;
   const data = journey.data;
   return (
-    <main className="editor">
-      <header className="editor-header">
-        <a href="/" onClick={(event) => { event.preventDefault(); navigate('/'); }}>← {t('editor.back')}</a>
-        <h1>{data.name}</h1>
-        <span className={`status status-${data.status}`}>{t(`journeys.status.${data.status}`)}</span>
-        <span className="muted">{data.liveVersion ? t('editor.version', { version: data.liveVersion }) : t('editor.noVersion')}</span>
-      </header>
-      <div className="canvas" aria-label="Journey canvas">
-        <ReactFlow nodes={nodes} edges={edges} fitView>
-          <Background />
-          <Controls />
-          <MiniMap pannable zoomable />
-        </ReactFlow>
-      </div>
-    </main>
+    <NodeTypesContext.Provider value={nodeTypes}>
+      <main className="editor">
+        <header className="editor-header">
+          <Link to="/">← {t('editor.back')}</Link>
+          <h1>{data.name}</h1>
+          <span className={`status status-${data.status}`}>{t(`journeys.status.${data.status}`)}</span>
+          <span className="muted">{data.liveVersion ? t('editor.version', { version: data.liveVersion }) : t('editor.noVersion')}</span>
+          <span className={`save-status save-${status}`} role="status">{t(`save.${status}`)}</span>
+          <span className="spacer" />
+          <Button onClick={() => useEditor.getState().undo()} aria-label={t('editor.undo')}>↶</Button>
+          <Button onClick={() => useEditor.getState().redo()} aria-label={t('editor.redo')}>↷</Button>
+          <Button onClick={() => useEditor.getState().copySelection()}>{t('editor.copy')}</Button>
+          <Button onClick={() => useEditor.getState().paste()}>{t('editor.paste')}</Button>
+          <Button onClick={() => useEditor.getState().deleteSelection()}>{t('editor.delete')}</Button>
+          <Button onClick={() => { useEditor.getState().autoLayout(); setTimeout(() => void flow.fitView({ duration: 300 }), 50); }}>{t('editor.layout')}</Button>
+          <Button onClick={() => void exportFile()}>{t('editor.export')}</Button>
+          <Button onClick={() => setShowVersions(true)}>{t('editor.versions')}</Button>
+          {data.status === 'live' && <Button onClick={() => setStatus.mutate({ id: journeyId, action: 'pause' })}>{t('editor.pause')}</Button>}
+          {data.status === 'paused' && <Button onClick={() => setStatus.mutate({ id: journeyId, action: 'resume' })}>{t('editor.resume')}</Button>}
+          <Button variant="primary" onClick={() => { void flush(); setPublishing(true); }}>{t('editor.publish')}</Button>
+        </header>
+        {status === 'conflict' && (
+          <div role="alert" className="banner">{t('save.conflictBody')} <Button onClick={() => { localStorage.removeItem(`waymark.draft.${journeyId}`); window.location.reload(); }}>{t('save.reload')}</Button></div>
+        )}
+        <div className="editor-body">
+          <Palette onAdd={(type) => addNodeOfType(type)} />
+          <div className="canvas" ref={wrapper} aria-label={t('canvas.label')} onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
+            <ReactFlow
+              nodes={nodes} edges={edges} nodeTypes={flowNodeTypes}
+              onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
+              onNodeDragStart={useEditor.getState().commit}
+              isValidConnection={isValidConnection}
+              deleteKeyCode={['Delete', 'Backspace']} multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1}
+              defaultEdgeOptions={{ type: 'smoothstep' }}
+            >
+              <Background />
+              <Controls />
+              <MiniMap pannable zoomable />
+            </ReactFlow>
+          </div>
+          <div className="side">
+            <Inspector />
+            <ProblemsPanel onFocusNode={focusNode} />
+          </div>
+        </div>
+        <PublishDialog journeyId={journeyId} liveGraph={data.liveGraph} liveVersion={data.liveVersion} open={publishing} onOpenChange={setPublishing} beforePublish={flush} />
+        <VersionsDialog journeyId={journeyId} open={showVersions} onOpenChange={setShowVersions} />
+      </main>
+    </NodeTypesContext.Provider>
   );
 }
+
+function VersionsDialog({ journeyId, open, onOpenChange }: { journeyId: string; open: boolean; onOpenChange(open: boolean): void }) {
+  const { t, formatDate } = useI18n();
+  const trpc = useTRPC();
+  const versions = useQuery(trpc.journeys.versions.queryOptions({ id: journeyId }, { enabled: open }));
+  const restore = useMutation(trpc.journeys.restoreVersion.mutationOptions({
+    onSuccess: () => {
+      localStorage.removeItem(`waymark.draft.${journeyId}`);
+      window.location.reload();
+    },
+  }));
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title={t('versions.title')}>
+      {versions.data?.length === 0 && <p className="muted">{t('versions.none')}</p>}
+      <ul className="key-list">
+        {versions.data?.map((version) => (
+          <li key={version.id}>
+            <strong>v{version.version}</strong> <span className="muted">{formatDate(version.published_at)}</span>
+            <Button onClick={() => restore.mutate({ id: journeyId, version: version.version })}>{t('versions.restore', { version: version.version })}</Button>
+          </li>
+        ))}
+      </ul>
+    </Dialog>
+  );
+}
+
+export function JourneyEditorPage({ journeyId }: { journeyId: string }) {
+  return (
+    <ReactFlowProvider>
+      <Editor journeyId={journeyId} />
+    </ReactFlowProvider>
+  );
+}
+
+export { edgeId };

@@ -6,12 +6,14 @@ import { navigate } from '../navigation';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { Dialog } from '../ui/dialog';
+import { journeyTemplates } from '../../shared/templates';
 
 export function NewJourneyDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
+  const [template, setTemplate] = useState('');
   const create = useMutation(trpc.journeys.create.mutationOptions({
     onSuccess: async (journey) => {
       await queryClient.invalidateQueries({ queryKey: trpc.journeys.list.queryKey() });
@@ -22,7 +24,7 @@ export function NewJourneyDialog({ open, onOpenChange }: { open: boolean; onOpen
   }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ name });
+    create.mutate({ name, draft: journeyTemplates.find((candidate) => candidate.id === template)?.graph });
   };
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={t('journeys.create.title')}>
@@ -30,6 +32,17 @@ export function NewJourneyDialog({ open, onOpenChange }: { open: boolean; onOpen
         <label className="field">
           <span>{t('journeys.create.name')}</span>
           <input autoFocus value={name} onChange={(event) => setName(event.target.value)} maxLength={200} required />
+        </label>
+        <label className="field">
+          <span>{t('journeys.create.template')}</span>
+          <select value={template} onChange={(event) => {
+            setTemplate(event.target.value);
+            const chosen = journeyTemplates.find((candidate) => candidate.id === event.target.value);
+            if (chosen && !name.trim()) setName(chosen.name);
+          }}>
+            <option value="">{t('journeys.create.blank')}</option>
+            {journeyTemplates.map((candidate) => <option key={candidate.id} value={candidate.id}>{candidate.name} — {candidate.description}</option>)}
+          </select>
         </label>
         {create.error && <p role="alert" className="error">{create.error.message}</p>}
         <div className="form-actions">

@@ -1,0 +1,47 @@
+// A node on the canvas: icon, label, one-line summary, problems, an input on top and one labelled
+// output per port below. Memoised: dragging one node does not re-render the others.
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import type { PortSpec } from '../../shared/node-type';
+import { useEditor, type JourneyFlowNode } from './editor-store';
+import { useNodeTypes } from './node-types-context';
+
+const noPorts: PortSpec[] = [];
+
+function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
+  const description = useNodeTypes().get(data.type);
+  const inspected = useEditor((state) => state.inspection.nodes[id]);
+  const problems = useEditor((state) => state.inspection.problems.filter((problem) => problem.nodeId === id).map((problem) => problem.message).join('\n'));
+  const ports = inspected?.ports ?? description?.defaultPorts ?? noPorts;
+  const category = description?.category ?? 'action';
+  return (
+    <div
+      className={`journey-node category-${category}${selected ? ' selected' : ''}${problems ? ' has-problem' : ''}`}
+      data-testid={`node-${id}`}
+      aria-label={`${data.label || description?.label || data.type} node`}
+      title={problems || undefined}
+    >
+      {category !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
+      <div className="node-title">
+        <span className="node-icon" aria-hidden="true">{description?.icon ?? '❔'}</span>
+        <span className="node-label">{data.label || description?.label || data.type}</span>
+        {problems && <span className="node-problem" role="img" aria-label="has problems">⚠</span>}
+      </div>
+      <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>
+      {ports.length > 0 && (
+        <div className="node-ports">
+          {ports.map((port, index) => (
+            <div key={port.id} className="node-port" style={{ left: `${((index + 1) / (ports.length + 1)) * 100}%` }}>
+              {(ports.length > 1 || port.id !== 'out') && <span className="port-label">{port.label}</span>}
+              <Handle type="source" position={Position.Bottom} id={port.id} className="handle-out" data-port={port.id} />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const JourneyNode = memo(JourneyNodeView);
+/** Defined once, outside components, as React Flow asks. */
+export const flowNodeTypes = { journey: JourneyNode };

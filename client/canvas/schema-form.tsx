@@ -1,0 +1,195 @@
+// A form generated from a node type's JSON Schema (made from its zod config on the server), so
+// custom node types get an inspector without a client build. Conditions get their own editor.
+import type { ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n';
+import { Button } from '../ui/button';
+import { ConditionEditor } from './condition-editor';
+
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  additionalProperties?: JsonSchema | boolean;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  description?: string;
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  definitions?: Record<string, JsonSchema>;
+}
+
+const longText = new Set(['html', 'body', 'text']);
+const dayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "monetaryTarget" → "Monetary target". */
+export function humanize(name: string): string {
+  const spaced = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema {
+  if (schema.$ref) {
+    const name = schema.$ref.split('/').pop()!;
+    return resolve((root.$defs ?? root.definitions ?? {})[name] ?? {}, root);
+  }
+  return schema;
+}
+
+/** A value to start a new list item or variant from: the schema's defaults, recursively. */
+export function defaultFor(schema: JsonSchema, root: JsonSchema): unknown {
+  const resolved = resolve(schema, root);
+  if (resolved.default !== undefined) return structuredClone(resolved.default);
+  if (resolved.const !== undefined) return resolved.const;
+  const variants = resolved.anyOf ?? resolved.oneOf;
+  if (variants?.length) return defaultFor(variants[0], root);
+  const type = Array.isArray(resolved.type) ? resolved.type[0] : resolved.type;
+  if (type === 'object') {
+    return Object.fromEntries(Object.entries(resolved.properties ?? {}).filter(([key]) => resolved.required?.includes(key)).map(([key, property]) => [key, defaultFor(property, root)]));
+  }
+  if (type === 'array') return [];
+  if (type === 'number' || type === 'integer') return resolved.minimum ?? 0;
+  if (type === 'boolean') return false;
+  if (type === 'string') return resolved.enum?.[0] ?? '';
+  return undefined;
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  schema: JsonSchema;
+  root: JsonSchema;
+  value: unknown;
+  onChange(value: unknown): void;
+  path: string;
+}
+
+function Field({ name, label, schema: raw, root, value, onChange, path }: FieldProps): ReactNode {
+  const { t } = useI18n();
+  const schema = resolve(raw, root);
+  const id = `field-${path}`;
+  if (name === 'condition' || name === 'where') {
+    return <ConditionEditor label={label} value={value as never} onChange={onChange} optional={name === 'where'} />;
+  }
+  const variants = schema.anyOf ?? schema.oneOf;
+  if (variants) {
+    const nonNull = variants.filter((variant) => resolve(variant, root).type !== 'null');
+    if (nonNull.length === 1) return <Field name={name} label={label} schema={nonNull[0]} root={root} value={value} onChange={onChange} path={path} />;
+    // A tagged union (e.g. profile operations): choose the variant by its constant field.
+    const tag = Object.entries(resolve(nonNull[0], root).properties ?? {}).find(([, property]) => property.const !== undefined)?.[0];
+    if (tag) {
+      const current = (value ?? {}) as Record<string, unknown>;
+      const chosen = nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === current[tag]) ?? nonNull[0];
+      return (
+        <fieldset className="subform">
+          <label className="field" htmlFor={`${id}-${tag}`}><span>{label}</span>
+            <select id={`${id}-${tag}`} value={String(current[tag] ?? '')} onChange={(event) => {
+              const next = nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === event.target.value)!;
+              onChange(defaultFor(next, root));
+            }}>
+              {nonNull.map((variant) => { const constant = String(resolve(variant, root).properties?.[tag]?.const); return <option key={constant} value={constant}>{humanize(constant)}</option>; })}
+            </select>
+          </label>
+          <ObjectFields schema={resolve(chosen, root)} root={root} value={current} onChange={onChange} path={path} skip={tag} />
+        </fieldset>
+      );
+    }
+  }
+  const type = Array.isArray(schema.type) ? schema.type.find((candidate) => candidate !== 'null') : schema.type;
+  if (schema.enum) {
+    return (
+      <label className="field" htmlFor={id}><span>{label}</span>
+        <select id={id} value={String(value ?? '')} onChange={(event) => onChange(event.target.value)}>
+          {schema.enum.map((option) => <option key={String(option)} value={String(option)}>{String(option)}</option>)}
+        </select>
+      </label>
+    );
+  }
+  if (type === 'boolean') {
+    return <label className="checkbox" htmlFor={id}><input id={id} type="checkbox" checked={Boolean(value)} onChange={(event) => onChange(event.target.checked)} /> {label}</label>;
+  }
+  if (type === 'number' || type === 'integer') {
+    return (
+      <label className="field" htmlFor={id}><span>{label}</span>
+        <input id={id} type="number" value={value === undefined || value === null ? '' : String(value)} min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'}
+          onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))} />
+      </label>
+    );
+  }
+  if (type === 'string') {
+    const multiline = longText.has(name);
+    return (
+      <label className="field" htmlFor={id}><span>{label}</span>
+        {multiline
+          ? <textarea id={id} rows={name === 'html' ? 6 : 3} value={String(value ?? '')} onChange={(event) => onChange(event.target.value)} />
+          : <input id={id} value={String(value ?? '')} onChange={(event) => onChange(event.target.value)} />}
+      </label>
+    );
+  }
+  if (type === 'array' && name === 'weekdays') {
+    const days = (value as number[] | undefined) ?? [];
+    return (
+      <fieldset className="subform"><legend>{label}</legend>
+        {dayNames.map((day, index) => (
+          <label key={day} className="checkbox inline"><input type="checkbox" checked={days.includes(index)} onChange={(event) => onChange(event.target.checked ? [...days, index].sort() : days.filter((d) => d !== index))} /> {day}</label>
+        ))}
+      </fieldset>
+    );
+  }
+  if (type === 'array' && schema.items) {
+    const items = (value as unknown[] | undefined) ?? [];
+    return (
+      <fieldset className="subform"><legend>{label}</legend>
+        {items.map((item, index) => (
+          <div key={index} className="list-item">
+            <Field name={name.replace(/s$/, '')} label={`${humanize(name.replace(/s$/, ''))} ${index + 1}`} schema={schema.items!} root={root} value={item} path={`${path}-${index}`}
+              onChange={(next) => onChange(items.map((old, i) => (i === index ? next : old)))} />
+            <Button variant="ghost" aria-label={t('inspector.removeItem', { label: `${humanize(name.replace(/s$/, ''))} ${index + 1}` })} onClick={() => onChange(items.filter((_, i) => i !== index))}>✕</Button>
+          </div>
+        ))}
+        <Button onClick={() => onChange([...items, defaultFor(schema.items!, root)])}>{t('inspector.addItem', { label: humanize(name.replace(/s$/, '')) })}</Button>
+      </fieldset>
+    );
+  }
+  if (type === 'object' && schema.properties) {
+    return (
+      <fieldset className="subform"><legend>{label}</legend>
+        <ObjectFields schema={schema} root={root} value={(value ?? {}) as Record<string, unknown>} onChange={onChange} path={path} />
+      </fieldset>
+    );
+  }
+  // Anything else (free-form values, header maps): edited as JSON.
+  return (
+    <label className="field" htmlFor={id}><span>{label} (JSON)</span>
+      <input id={id} defaultValue={value === undefined ? '' : JSON.stringify(value)} onChange={(event) => {
+        try { onChange(event.target.value === '' ? undefined : JSON.parse(event.target.value)); } catch { onChange(event.target.value); }
+      }} />
+    </label>
+  );
+}
+
+function ObjectFields({ schema, root, value, onChange, path, skip }: { schema: JsonSchema; root: JsonSchema; value: Record<string, unknown>; onChange(value: unknown): void; path: string; skip?: string }) {
+  return (
+    <>
+      {Object.entries(schema.properties ?? {}).filter(([key]) => key !== skip).map(([key, property]) => (
+        <Field key={key} name={key} label={humanize(key)} schema={property} root={root} value={value[key]} path={`${path}-${key}`}
+          onChange={(next) => {
+            const copy = { ...value };
+            if (next === undefined) delete copy[key];
+            else copy[key] = next;
+            onChange(copy);
+          }} />
+      ))}
+    </>
+  );
+}
+
+export function SchemaForm({ schema, value, onChange, idPrefix }: { schema: JsonSchema; value: Record<string, unknown>; onChange(value: Record<string, unknown>): void; idPrefix: string }) {
+  return <ObjectFields schema={schema} root={schema} value={value} onChange={(next) => onChange(next as Record<string, unknown>)} path={idPrefix} />;
+}

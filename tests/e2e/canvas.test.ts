@@ -1,0 +1,176 @@
+// What a marketer does on the canvas: build a journey by drag and drop, configure it, publish it,
+// undo and redo, copy and paste, and find every edit again after a reload.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from '../support/browser';
+import { startAppProcess, type AppProcess } from '../support/app-process';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let database: TestDatabase;
+let app: AppProcess | undefined;
+let browser: Browser;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+  app = await startAppProcess({ DATABASE_URL: database.url });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await database?.drop();
+});
+
+async function api<T>(procedure: string, input: unknown): Promise<T> {
+  const response = await fetch(`${app!.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  return ((await response.json()) as { result: { data: T } }).result.data;
+}
+
+async function newJourney(page: Page, name: string): Promise<string> {
+  await page.goto(app!.url);
+  await page.getByRole('button', { name: 'New journey' }).click();
+  await page.getByLabel('Journey name').fill(name);
+  await page.getByRole('button', { name: 'Create journey' }).click();
+  await page.waitForURL(/\/journeys\/[0-9a-f-]{36}$/);
+  await expect.poll(() => page.getByRole('button', { name: 'Add Event' }).isVisible()).toBe(true);
+  return page.url().split('/').pop()!;
+}
+
+async function drop(page: Page, label: string, x: number, y: number): Promise<void> {
+  const canvas = page.getByLabel('Journey canvas');
+  const box = (await canvas.boundingBox())!;
+  await page.getByRole('button', { name: `Add ${label}` }).dragTo(canvas, { targetPosition: { x, y } });
+  expect(box.width).toBeGreaterThan(300);
+}
+
+async function connect(page: Page, from: string, port: string, to: string): Promise<void> {
+  const source = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source[data-handleid="${port}"]`);
+  const target = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`);
+  const a = (await source.boundingBox())!;
+  const b = (await target.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
+const saved = (page: Page) => expect.poll(() => page.getByRole('status').filter({ hasText: 'All changes saved' }).isVisible(), { timeout: 10_000 }).toBe(true);
+
+describe('canvas', () => {
+  it('builds the abandoned-cart journey by drag and drop, publishes it, and finds it the same after a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const journeyId = await newJourney(page, 'Cart rescue');
+
+    await drop(page, 'Event', 420, 60);
+    await inspector(page).getByLabel('Event', { exact: true }).fill('Cart Abandoned');
+    await drop(page, 'Delay', 420, 220);
+    await inspector(page).getByLabel('Amount').fill('1');
+    await inspector(page).getByLabel('Unit').selectOption('hours');
+    await drop(page, 'If / else', 420, 380);
+    await inspector(page).getByRole('button', { name: 'Add rule' }).click();
+    await inspector(page).getByLabel('Rule 1 kind').selectOption('eventHistory');
+    await inspector(page).getByLabel('Rule 1 event').fill('Order Completed');
+    await inspector(page).getByLabel('Rule 1 within days').fill('1');
+    await drop(page, 'Email', 560, 560);
+    await inspector(page).getByLabel('Subject').fill('You left something in your cart');
+    await inspector(page).getByLabel('Name on the canvas').fill('Reminder');
+
+    await connect(page, 'event-1', 'out', 'delay-1');
+    await connect(page, 'delay-1', 'out', 'if-1');
+    await connect(page, 'if-1', 'no', 'email-1');
+    await expect.poll(() => page.getByRole('heading', { name: 'No problems' }).isVisible()).toBe(true);
+    expect(await page.getByTestId('node-delay-1').textContent()).toContain('Wait 1 hour');
+    expect(await page.getByTestId('node-if-1').textContent()).toContain('If did Order Completed in the last day');
+    await saved(page);
+    await screenshot(page, 'canvas-built');
+
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(() => page.getByText('This is the first version.').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Publish now' }).click();
+    await expect.poll(() => page.getByText('Live version 1').isVisible()).toBe(true);
+
+    const before = await api<{ draft: { nodes: Array<{ id: string; type: string; config: Record<string, unknown>; label?: string }>; edges: Array<{ source: string; sourcePort: string; target: string }> } }>('journeys.get', { id: journeyId });
+    expect(before.draft.nodes.map((node) => node.type)).toEqual(['trigger.event', 'wait.delay', 'condition.if', 'touchpoint.email']);
+    expect(before.draft.nodes[0].config.event).toBe('Cart Abandoned');
+    expect(before.draft.nodes[1].config.duration).toEqual({ amount: 1, unit: 'hours' });
+    expect(before.draft.nodes[2].config.condition).toEqual({ match: 'all', rules: [{ kind: 'eventHistory', event: 'Order Completed', op: 'gte', count: 1, withinDays: 1 }] });
+    expect(before.draft.nodes[3]).toMatchObject({ label: 'Reminder', config: { subject: 'You left something in your cart' } });
+    expect(before.draft.edges.map((edge) => `${edge.source}:${edge.sourcePort}->${edge.target}`)).toEqual(['event-1:out->delay-1', 'delay-1:out->if-1', 'if-1:no->email-1']);
+
+    await page.reload();
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(4);
+    expect(await page.locator('.react-flow__edge').count()).toBe(3);
+    expect(await page.getByTestId('node-email-1').textContent()).toContain('Reminder');
+    const after = await api<typeof before>('journeys.get', { id: journeyId });
+    expect(after.draft).toEqual(before.draft);
+  });
+
+  it('refuses to publish an invalid graph and shows the problem on the node', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await newJourney(page, 'Half done');
+    await drop(page, 'Event', 420, 80);
+    await drop(page, 'Email', 420, 300);
+    await inspector(page).getByLabel('Subject').fill('');
+    await expect.poll(() => page.getByTestId('node-email-1').getByRole('img', { name: 'has problems' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByRole('button', { name: 'Publish now' }).click();
+    const alert = page.getByRole('dialog').getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('node "email-1"');
+    expect(await alert.textContent()).toContain('must be connected');
+    expect(await page.getByText('Not published yet').isVisible()).toBe(true);
+    await screenshot(page, 'canvas-invalid');
+  });
+
+  it('undo and redo, copy and paste, and autosave across a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const journeyId = await newJourney(page, 'Edits');
+    await drop(page, 'Event', 420, 80);
+    await drop(page, 'SMS', 420, 280);
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(2);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(1);
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(2);
+
+    await page.getByTestId('node-sms-1').click();
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Paste' }).click();
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(3);
+    expect(await page.getByTestId('node-sms-2').isVisible()).toBe(true);
+    // Keyboard too: Ctrl+Z removes the pasted node again, Ctrl+Y brings it back.
+    await page.getByLabel('Journey canvas').click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(2);
+    await page.keyboard.press('Control+y');
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(3);
+
+    await saved(page);
+    await page.reload();
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(3);
+
+    // A paste into another journey works too (the clipboard outlives the page).
+    const other = await newJourney(page, 'Other');
+    await page.getByRole('button', { name: 'Paste' }).click();
+    await expect.poll(() => page.locator('.journey-node').count()).toBe(1);
+    await saved(page);
+    const draft = await api<{ draft: { nodes: Array<{ type: string }> } }>('journeys.get', { id: other });
+    expect(draft.draft.nodes.map((node) => node.type)).toEqual(['touchpoint.sms']);
+    expect(journeyId).not.toBe(other);
+  });
+
+  it('a save from a second tab with an older draft is refused and the editor says so', async () => {
+    const first = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const journeyId = await newJourney(first, 'Two tabs');
+    const second = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await second.goto(`${app!.url}/journeys/${journeyId}`);
+    await expect.poll(() => second.getByRole('button', { name: 'Add Event' }).isVisible()).toBe(true);
+    await drop(first, 'Event', 420, 80);
+    await saved(first);
+    await drop(second, 'Exit', 420, 300);
+    await expect.poll(() => second.getByRole('alert').filter({ hasText: 'changed in another tab' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    const draft = await api<{ draft: { nodes: Array<{ type: string }> } }>('journeys.get', { id: journeyId });
+    expect(draft.draft.nodes.map((node) => node.type)).toEqual(['trigger.event']);
+  });
+});
