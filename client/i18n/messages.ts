@@ -150,6 +150,14 @@ export const en = {
   'versions.title': 'Versions',
   'journeys.create.template': 'Start from',
   'journeys.create.blank': 'Blank canvas',
+  'journeys.column.actions': 'Actions',
+  'journeys.rename': 'Rename {name}',
+  'journeys.duplicate': 'Duplicate {name}',
+  'journeys.archive': 'Archive {name}',
+  'journeys.rename.title': 'Rename journey',
+  'journeys.rename.submit': 'Rename',
+  'journeys.import': 'Import journey',
+  'journeys.import.failed': 'Not imported: {message}',
   'language': 'Language',
 } as const;
 
@@ -306,5 +314,13 @@ export const de: Record<MessageKey, string> = {
   'versions.title': 'Versionen',
   'journeys.create.template': 'Vorlage',
   'journeys.create.blank': 'Leerer Canvas',
+  'journeys.column.actions': 'Aktionen',
+  'journeys.rename': '{name} umbenennen',
+  'journeys.duplicate': '{name} duplizieren',
+  'journeys.archive': '{name} archivieren',
+  'journeys.rename.title': 'Journey umbenennen',
+  'journeys.rename.submit': 'Umbenennen',
+  'journeys.import': 'Journey importieren',
+  'journeys.import.failed': 'Nicht importiert: {message}',
   'language': 'Sprache',
 };
