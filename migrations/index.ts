@@ -5,6 +5,7 @@ import * as m0002 from './0002_profiles_and_events';
 import * as m0003 from './0003_runs';
 import * as m0004 from './0004_ingest';
 import * as m0005 from './0005_health_score';
+import * as m0006 from './0006_stats';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_runs': m0003,
   '0004_ingest': m0004,
   '0005_health_score': m0005,
+  '0006_stats': m0006,
 };

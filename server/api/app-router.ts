@@ -3,6 +3,7 @@ import { journeysRouter } from './journeys';
 import { nodeTypesRouter } from './node-types';
 import { profilesRouter } from './profiles';
 import { settingsRouter } from './settings';
+import { statsRouter } from './stats';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   nodeTypes: nodeTypesRouter,
   profiles: profilesRouter,
   settings: settingsRouter,
+  stats: statsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { journeyGraphSchema } from '../../shared/graph';
 import { changeJourneyStatus, publishJourney } from '../journeys/publish-journey';
-import { createJourney, duplicateJourney, getJourney, listJourneys, listVersions, renameJourney, restoreVersionAsDraft, setEntryRule, updateDraft } from '../journeys/journey-store';
+import { conditionSchema } from '../../shared/conditions';
+import { createJourney, duplicateJourney, setGoal, getJourney, listJourneys, listVersions, renameJourney, restoreVersionAsDraft, setEntryRule, updateDraft } from '../journeys/journey-store';
 import { exportJourney, importJourney } from '../journeys/journey-files';
 import { inspectGraph } from '../journeys/inspect-graph';
 import { procedure, router } from './trpc';
@@ -36,6 +37,14 @@ export const journeysRouter = router({
   setEntryRule: procedure
     .input(journeyId.extend({ rule: z.enum(['never', 'after', 'always']), reentryDays: z.number().int().positive().max(3650).nullable().default(null) }))
     .mutation(({ ctx, input }) => setEntryRule(ctx.services.db, ctx.workspaceId, input.id, input.rule, input.reentryDays)),
+  setGoal: procedure
+    .input(journeyId.extend({ goal: z.object({
+      event: z.string().trim().min(1, 'name the goal event (e.g. Order Completed)').max(200),
+      where: conditionSchema.optional(),
+      windowDays: z.number().int().min(1, 'the window is at least 1 day').max(365),
+      exitOnConversion: z.boolean().default(false),
+    }).nullable() }))
+    .mutation(({ ctx, input }) => setGoal(ctx.services.db, ctx.workspaceId, input.id, input.goal)),
   export: procedure.input(journeyId).query(({ ctx, input }) => exportJourney(ctx.services.db, ctx.workspaceId, input.id)),
   import: procedure
     .input(z.object({ file: z.unknown(), publish: z.boolean().default(false) }))

@@ -18,6 +18,26 @@ export interface WorkspacesTable {
   created_at: Generated<Date>;
 }
 
+export interface JourneyGoal {
+  event: string;
+  where?: unknown;
+  windowDays: number;
+  exitOnConversion: boolean;
+}
+
+export interface NodeStatsTable {
+  version_id: string;
+  node_id: string;
+  port: string;
+  hour: Timestamp;
+  shard: number;
+  entered: ColumnType<number, number | undefined, number>;
+  passed: ColumnType<number, number | undefined, number>;
+  exited: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  converted: ColumnType<number, number | undefined, number>;
+}
+
 export interface JourneysTable {
   id: Generated<string>;
   workspace_id: string;
@@ -28,6 +48,7 @@ export interface JourneysTable {
   entry_rule: Generated<EntryRule>;
   reentry_days: number | null;
   live_version_id: string | null;
+  goal: Json<JourneyGoal | null> | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -177,6 +198,7 @@ export interface TriggerFiringsTable {
 }
 
 export interface DB {
+  node_stats: NodeStatsTable;
   write_keys: WriteKeysTable;
   profile_metrics: ProfileMetricsTable;
   trigger_firings: TriggerFiringsTable;

@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely';
 import { queueExecutor } from '../db/database';
 import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schema';
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
+import { addStepsToRollup, attributeConversions } from '../stats/rollup';
 
 export interface RunUpdate {
   id: string;
@@ -23,6 +24,8 @@ export interface RunUpdate {
 export interface LeftStep {
   run_id: string;
   seq: number;
+  version_id: string;
+  node_id: string;
   left_at: string;
   port: string | null;
   outcome: 'passed' | 'exited' | 'failed';
@@ -63,6 +66,8 @@ export class BatchWrites {
   readonly jobs: PgBoss.JobInsert<StepJob>[] = [];
   readonly profilePatches = new Map<string, ProfilePatch>();
   readonly journeyStarts: JourneyStart[] = [];
+  /** Runs that reached their goal in this batch. */
+  readonly conversions: Array<{ runId: string; upToSeq: number }> = [];
 
   enqueueStep(job: StepJob, startAfter?: Date): void {
     this.jobs.push({ name: queueNames.steps, data: job, startAfter: startAfter?.toISOString() });
@@ -77,14 +82,14 @@ export class BatchWrites {
     return patch;
   }
 
-  async flush(trx: Transaction<DB>, boss: PgBoss): Promise<void> {
+  async flush(trx: Transaction<DB>, boss: PgBoss, now: Date): Promise<void> {
     for (let start = 0; start < this.newSteps.length; start += 2000) {
       await trx.insertInto('steps').values(this.newSteps.slice(start, start + 2000)).execute();
     }
     if (this.leftSteps.length > 0) {
       await sql`
         UPDATE steps s SET left_at = x.left_at, port = x.port, outcome = x.outcome, error = x.error
-        FROM jsonb_to_recordset(${JSON.stringify(this.leftSteps)}::jsonb)
+        FROM jsonb_to_recordset(${JSON.stringify(this.leftSteps.map(({ run_id, seq, left_at, port, outcome, error }) => ({ run_id, seq, left_at, port, outcome, error })))}::jsonb)
           AS x(run_id uuid, seq int, left_at timestamptz, port text, outcome text, error text)
         WHERE s.run_id = x.run_id AND s.seq = x.seq`.execute(trx);
     }
@@ -97,6 +102,8 @@ export class BatchWrites {
                wake_at timestamptz, ended_at timestamptz, converted_at timestamptz)
         WHERE r.id = x.id`.execute(trx);
     }
+    await addStepsToRollup(trx, this.newSteps, this.leftSteps);
+    await attributeConversions(trx, this.conversions, now);
     if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', 'in', this.waitDeletes).execute();
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
     for (let start = 0; start < this.messages.length; start += 2000) {

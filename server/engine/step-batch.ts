@@ -128,7 +128,7 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
   for (const start of writes.journeyStarts) {
     await enterJourney(trx, deps.boss, { ...start, now, writes });
   }
-  await writes.flush(trx, deps.boss);
+  await writes.flush(trx, deps.boss, now);
   return { advanced, stale };
 }
 
@@ -148,7 +148,7 @@ function baseUpdate(run: LockedRun): RunUpdate {
 function failRun(writes: BatchWrites, run: LockedRun, nodeId: string | null, reason: string, now: Date, stepIsOpen = false): void {
   const at = now.toISOString();
   if (nodeId) {
-    const step = { run_id: run.id, seq: run.seq, left_at: at, port: null, outcome: 'failed' as const, error: reason };
+    const step = { run_id: run.id, seq: run.seq, version_id: run.version_id, node_id: nodeId, left_at: at, port: null, outcome: 'failed' as const, error: reason };
     if (stepIsOpen) writes.leftSteps.push(step);
     else writes.newSteps.push({ ...step, workspace_id: run.workspace_id, journey_id: run.journey_id, version_id: run.version_id, node_id: nodeId, entered_at: at });
   }
@@ -204,13 +204,16 @@ async function advanceRun(
     // The node succeeded: its staged writes become real.
     variables = staged.variables;
     applyStagedWrites(writes, run, profileView, nodeId, seq, staged);
-    if (staged.goalReached && !converted) converted = at;
+    if (staged.goalReached && !converted) {
+      converted = at;
+      writes.conversions.push({ runId: run.id, upToSeq: seq });
+    }
     profileView = { ...profileView, traits: { ...profileView.traits, ...staged.traitSets } };
     for (const name of staged.traitUnsets) delete (profileView.traits as Record<string, unknown>)[name];
 
     const stepBase = { workspace_id: run.workspace_id, journey_id: run.journey_id, version_id: run.version_id, node_id: nodeId, entered_at: at };
     const leave = (port: string | null, outcome: 'passed' | 'exited') => {
-      if (stepIsOpen) writes.leftSteps.push({ run_id: run.id, seq, left_at: at, port, outcome, error: null });
+      if (stepIsOpen) writes.leftSteps.push({ run_id: run.id, seq, version_id: run.version_id, node_id: nodeId, left_at: at, port, outcome, error: null });
       else writes.newSteps.push({ ...stepBase, run_id: run.id, seq, left_at: at, port, outcome });
     };
     const update = (fields: Partial<RunUpdate>) => writes.runUpdates.set(run.id, {
@@ -238,7 +241,7 @@ async function advanceRun(
     // The node waits: its step stays open until it is executed again.
     if (stepIsOpen) {
       writes.runUpdates.set(run.id, { ...baseUpdate(cursor), status: 'failed', error: `node "${nodeId}" asked to wait again after resuming`, ended_at: at });
-      writes.leftSteps.push({ run_id: run.id, seq, left_at: at, port: null, outcome: 'failed', error: 'waited twice' });
+      writes.leftSteps.push({ run_id: run.id, seq, version_id: run.version_id, node_id: nodeId, left_at: at, port: null, outcome: 'failed', error: 'waited twice' });
       return;
     }
     writes.newSteps.push({ ...stepBase, run_id: run.id, seq, left_at: null, port: null, outcome: 'waiting' });

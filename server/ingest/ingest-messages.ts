@@ -8,6 +8,7 @@ import type { Database } from '../db/database';
 import type { DB } from '../db/schema';
 import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
 import { recomputeHealthScores } from '../profiles/health-score';
+import { convertGoals } from '../stats/goals';
 import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
 import { eventNameOf, occurredAtOf, type SegmentMessage } from './segment-messages';
 
@@ -129,6 +130,11 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       (item as Keyed & { eventId: string }).eventId = id;
       return true;
     }) as Array<Keyed & { eventId: string }>;
+
+    // Goals first: they lock runs, and runs are locked before profiles everywhere.
+    await convertGoals(trx, workspaceId, fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen').map((item) => ({
+      profileId: item.profileId!, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt),
+    })), receivedAt);
 
     const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
     const current = await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();

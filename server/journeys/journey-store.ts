@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { emptyGraph, journeyGraphSchema, type JourneyGraph } from '../../shared/graph';
 import type { Executor } from '../db/database';
-import type { EntryRule, JourneyStatus } from '../db/schema';
+import type { EntryRule, JourneyGoal, JourneyStatus } from '../db/schema';
 import { ConflictError, GraphInvalidError, NotFoundError } from '../errors';
 import { formatIssuePath } from '../../shared/validate-graph';
 
@@ -25,6 +25,7 @@ export interface JourneyDetail extends JourneySummary {
   liveVersionId: string | null;
   /** The graph of the live version, to show what publishing would change. */
   liveGraph: JourneyGraph | null;
+  goal: JourneyGoal | null;
 }
 
 export async function listJourneys(db: Executor, workspaceId: string, search?: string): Promise<JourneySummary[]> {
@@ -82,6 +83,7 @@ export async function getJourney(db: Executor, workspaceId: string, journeyId: s
     reentryDays: row.reentry_days,
     liveVersionId: row.live_version_id,
     liveGraph: (row.live_graph as JourneyGraph | null) ?? null,
+    goal: (row.goal as JourneyGoal | null) ?? null,
   };
 }
 
@@ -165,4 +167,11 @@ export async function duplicateJourney(db: Executor, workspaceId: string, journe
   const copy = await createJourney(db, workspaceId, { name: name ?? `${source.name} (copy)`.slice(0, 200), draft: source.draft });
   await setEntryRule(db, workspaceId, copy.id, source.entryRule, source.reentryDays);
   return getJourney(db, workspaceId, copy.id);
+}
+
+/** The journey's goal: an event (with a filter) within a window after entry; optionally exit when reached. */
+export async function setGoal(db: Executor, workspaceId: string, journeyId: string, goal: JourneyGoal | null): Promise<void> {
+  const result = await db.updateTable('journeys').set({ goal: goal ? JSON.stringify(goal) : null, updated_at: sql`now()` })
+    .where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new NotFoundError('journey', journeyId);
 }

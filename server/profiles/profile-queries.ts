@@ -32,5 +32,10 @@ export async function getProfile(db: Executor, workspaceId: string, profileId: s
       .where('r.profile_id', '=', profileId).orderBy('r.entered_at', 'desc').limit(50).execute(),
     db.selectFrom('profile_metrics').select(['event', 'count', 'sums', 'last_at']).where('profile_id', '=', profileId).orderBy('last_at', 'desc').execute(),
   ]);
-  return { profile, identities, events, runs, metrics };
+  // Each run's path, step by step, with times and the port taken.
+  const steps = runs.length === 0 ? [] : await db.selectFrom('steps').select(['run_id', 'seq', 'node_id', 'entered_at', 'left_at', 'port', 'outcome', 'error'])
+    .where('run_id', 'in', runs.map((run) => run.id)).orderBy('run_id').orderBy('seq').execute();
+  const paths = new Map<string, typeof steps>();
+  for (const step of steps) paths.set(step.run_id, [...(paths.get(step.run_id) ?? []), step]);
+  return { profile, identities, events, runs: runs.map((run) => ({ ...run, path: paths.get(run.id) ?? [] })), metrics };
 }

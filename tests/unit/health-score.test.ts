@@ -27,3 +27,15 @@ describe('health score', () => {
     expect(result.error!.issues[0].path).toEqual(['weights']);
   });
 });
+
+describe('two-proportion test', async () => {
+  const { twoProportionTest } = await import('../../shared/significance');
+  it('a large difference on many customers is significant, a small one on few is not', () => {
+    const big = twoProportionTest(100, 1000, 150, 1000);
+    expect(big.significant).toBe(true);
+    expect(big.difference).toBeCloseTo(0.05);
+    expect(big.pValue).toBeCloseTo(0.0011, 3);
+    expect(twoProportionTest(5, 50, 7, 50).significant).toBe(false);
+    expect(twoProportionTest(0, 0, 3, 10)).toMatchObject({ significant: false, pValue: 1 });
+  });
+});
