@@ -22,6 +22,10 @@ import { Inspector } from './inspector';
 import { ProblemsPanel } from './problems-panel';
 import { PublishDialog } from './publish-dialog';
 import { readBackup, useAutosave } from './use-autosave';
+import { StatsContext, type StatsOverlay } from '../stats/stats-context';
+import { NodeCustomersPanel } from '../stats/node-customers-panel';
+import { StatsOverview } from '../stats/stats-overview';
+import { GoalDialog } from '../stats/goal-dialog';
 import { useInspection } from './use-inspection';
 
 const nodeWidth = 220;
@@ -47,6 +51,22 @@ function Editor({ journeyId }: { journeyId: string }) {
   const [loadedRevision, setLoadedRevision] = useState<number | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [showVersions, setShowVersions] = useState(false);
+  const [showGoal, setShowGoal] = useState(false);
+  const [statsOn, setStatsOn] = useState(false);
+  const [statsVersion, setStatsVersion] = useState('');
+  const [statsFrom, setStatsFrom] = useState('');
+  const [statsTo, setStatsTo] = useState('');
+  const [customersOf, setCustomersOf] = useState<string | null>(null);
+  const { formatNumber } = useI18n();
+  const statsInput = { journeyId, versionId: statsVersion || undefined, from: statsFrom ? new Date(statsFrom).toISOString() : undefined, to: statsTo ? new Date(new Date(statsTo).getTime() + 86_400_000).toISOString() : undefined };
+  const stats = useQuery(trpc.stats.journey.queryOptions(statsInput, { enabled: statsOn, refetchInterval: 10_000 }));
+  const overlay = useMemo<StatsOverlay | null>(() => (statsOn && stats.data ? { stats: stats.data, openNode: setCustomersOf } : null), [statsOn, stats.data]);
+  const shownEdges = useMemo(() => {
+    if (!overlay) return edges;
+    const volume = (edge: Edge) => overlay.stats.nodes[edge.source]?.ports[edge.sourceHandle ?? 'out']?.passed ?? 0;
+    const max = Math.max(1, ...edges.map(volume));
+    return edges.map((edge) => ({ ...edge, label: formatNumber(volume(edge)), style: { strokeWidth: 1.5 + (6 * volume(edge)) / max } }));
+  }, [edges, overlay, formatNumber]);
   const wrapper = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -123,6 +143,14 @@ function Editor({ journeyId }: { journeyId: string }) {
   }, [flow]);
 
   const setStatus = useMutation(trpc.journeys.setStatus.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.journeys.get.queryKey({ id: journeyId }) }) }));
+  const downloadCsv = async () => {
+    const csv = await client.stats.csv.query(statsInput);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    link.download = 'journey-stats.csv';
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
   const exportFile = async () => {
     await flush();
     const file = await client.journeys.export.query({ id: journeyId });
@@ -146,6 +174,8 @@ function Editor({ journeyId }: { journeyId: string }) {
           <span className="muted">{data.liveVersion ? t('editor.version', { version: data.liveVersion }) : t('editor.noVersion')}</span>
           <span className={`save-status save-${status}`} role="status">{t(`save.${status}`)}</span>
           <span className="spacer" />
+          <Button aria-pressed={statsOn} className={statsOn ? 'button-on' : ''} onClick={() => { setStatsOn(!statsOn); setCustomersOf(null); }}>{t('stats.toggle')}</Button>
+          <Button onClick={() => setShowGoal(true)}>{t('stats.goal')}</Button>
           <Button onClick={() => useEditor.getState().undo()} aria-label={t('editor.undo')}>↶</Button>
           <Button onClick={() => useEditor.getState().redo()} aria-label={t('editor.redo')}>↷</Button>
           <Button onClick={() => useEditor.getState().copySelection()}>{t('editor.copy')}</Button>
@@ -158,14 +188,27 @@ function Editor({ journeyId }: { journeyId: string }) {
           {data.status === 'paused' && <Button onClick={() => setStatus.mutate({ id: journeyId, action: 'resume' })}>{t('editor.resume')}</Button>}
           <Button variant="primary" onClick={() => { void flush(); setPublishing(true); }}>{t('editor.publish')}</Button>
         </header>
+        {statsOn && (
+          <div className="stats-bar">
+            <label>{t('stats.version')} <select value={statsVersion} onChange={(event) => setStatsVersion(event.target.value)}>
+              <option value="">{t('stats.allVersions')}</option>
+              {stats.data?.versions.map((version) => <option key={version.id} value={version.id}>v{version.version}</option>)}
+            </select></label>
+            <label>{t('stats.from')} <input type="date" value={statsFrom} onChange={(event) => setStatsFrom(event.target.value)} /></label>
+            <label>{t('stats.to')} <input type="date" value={statsTo} onChange={(event) => setStatsTo(event.target.value)} /></label>
+            <Button onClick={() => void downloadCsv()}>{t('stats.csv')}</Button>
+            <span className="muted">{data.goal ? `${t('stats.goal')}: ${data.goal.event} ≤ ${data.goal.windowDays} d` : t('stats.goalNone')}</span>
+          </div>
+        )}
         {status === 'conflict' && (
           <div role="alert" className="banner">{t('save.conflictBody')} <Button onClick={() => { localStorage.removeItem(`waymark.draft.${journeyId}`); window.location.reload(); }}>{t('save.reload')}</Button></div>
         )}
         <div className="editor-body">
           <Palette onAdd={(type) => addNodeOfType(type)} />
           <div className="canvas" ref={wrapper} aria-label={t('canvas.label')} onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
+            <StatsContext.Provider value={overlay}>
             <ReactFlow
-              nodes={nodes} edges={edges} nodeTypes={flowNodeTypes}
+              nodes={nodes} edges={shownEdges} nodeTypes={flowNodeTypes}
               onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
               onNodeDragStart={useEditor.getState().commit}
               isValidConnection={isValidConnection}
@@ -177,14 +220,21 @@ function Editor({ journeyId }: { journeyId: string }) {
               <Controls />
               <MiniMap pannable zoomable />
             </ReactFlow>
+            </StatsContext.Provider>
           </div>
           <div className="side">
-            <Inspector />
+            {overlay && customersOf && (
+              <NodeCustomersPanel journeyId={journeyId} nodeId={customersOf} versionId={statsVersion || undefined}
+                nodeLabel={nodes.find((node) => node.id === customersOf)?.data.label || customersOf} onClose={() => setCustomersOf(null)} />
+            )}
+            {overlay && !customersOf && <StatsOverview stats={overlay.stats} graph={useEditor.getState().toGraph()} />}
+            {!overlay && <Inspector />}
             <ProblemsPanel onFocusNode={focusNode} />
           </div>
         </div>
         <PublishDialog journeyId={journeyId} liveGraph={data.liveGraph} liveVersion={data.liveVersion} open={publishing} onOpenChange={setPublishing} beforePublish={flush} />
         <VersionsDialog journeyId={journeyId} open={showVersions} onOpenChange={setShowVersions} />
+        {showGoal && <GoalDialog journeyId={journeyId} goal={data.goal} open={showGoal} onOpenChange={setShowGoal} />}
       </main>
     </NodeTypesContext.Provider>
   );

@@ -5,6 +5,7 @@ import { memo } from 'react';
 import type { PortSpec } from '../../shared/node-type';
 import { useEditor, type JourneyFlowNode } from './editor-store';
 import { useNodeTypes } from './node-types-context';
+import { NodeStatsBadge, PortStats } from '../stats/node-stats-badge';
 
 const noPorts: PortSpec[] = [];
 
@@ -28,11 +29,12 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
         {problems && <span className="node-problem" role="img" aria-label="has problems">⚠</span>}
       </div>
       <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>
+      <NodeStatsBadge nodeId={id} label={data.label || description?.label || data.type} />
       {ports.length > 0 && (
         <div className="node-ports">
           {ports.map((port, index) => (
             <div key={port.id} className="node-port" style={{ left: `${((index + 1) / (ports.length + 1)) * 100}%` }}>
-              {(ports.length > 1 || port.id !== 'out') && <span className="port-label">{port.label}</span>}
+              {(ports.length > 1 || port.id !== 'out') && <span className="port-label">{port.label} <PortStats nodeId={id} portId={port.id} /></span>}
               <Handle type="source" position={Position.Bottom} id={port.id} className="handle-out" data-port={port.id} />
             </div>
           ))}

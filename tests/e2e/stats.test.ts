@@ -1,0 +1,72 @@
+// The stats overlay shows each node's numbers; clicking a node's badge lists its customers.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeyTemplates } from '../../shared/templates';
+import { launchBrowser, screenshot } from '../support/browser';
+import { startAppProcess, type AppProcess } from '../support/app-process';
+import { createTestDatabase, eventually, type TestDatabase } from '../support/test-database';
+
+let database: TestDatabase;
+let app: AppProcess | undefined;
+let browser: Browser;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+  app = await startAppProcess({ DATABASE_URL: database.url, WAYMARK_WRITE_KEY: 'wk_e2e-stats-key' });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await database?.drop();
+});
+
+async function mutate<T>(procedure: string, input: unknown): Promise<T> {
+  const response = await fetch(`${app!.url}/trpc/${procedure}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+  return ((await response.json()) as { result: { data: T } }).result.data;
+}
+async function query<T>(procedure: string, input: unknown): Promise<T> {
+  const response = await fetch(`${app!.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  return ((await response.json()) as { result: { data: T } }).result.data;
+}
+
+describe('stats overlay', () => {
+  it('shows entered, waiting and conversion per node, and the customers behind a badge', async () => {
+    const coupon = journeyTemplates.find((template) => template.id === 'coupon-reminder')!;
+    const journey = await mutate<{ id: string }>('journeys.import', { file: { waymark: 'journey', formatVersion: 1, name: 'Coupon reminder', graph: coupon.graph }, publish: true });
+    const auth = `Basic ${Buffer.from('wk_e2e-stats-key:').toString('base64')}`;
+    const batch = [
+      ...['anna', 'ben', 'carla', 'dario', 'eva'].map((userId) => ({ type: 'track', userId, event: 'Coupon Issued', properties: { code: `C-${userId}` } })),
+      { type: 'track', userId: 'anna', event: 'Coupon Redeemed' },
+      { type: 'track', userId: 'ben', event: 'Coupon Redeemed' },
+    ];
+    for (const message of batch) {
+      const response = await fetch(`${app!.url}/v1/track`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+      expect(response.status).toBe(200);
+      if (message.event === 'Coupon Issued') await eventually(async () => (await query<{ nodes: Record<string, { entered: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait?.entered >= batch.indexOf(message) + 1, { message: 'the run to reach the wait' });
+    }
+    await eventually(async () => (await query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait.waiting === 3, { message: 'two runs to leave the wait' });
+
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await page.goto(`${app!.url}/journeys/${journey.id}`);
+    await page.getByRole('button', { name: 'Stats' }).click();
+    const waitBadge = page.getByTestId('stats-wait');
+    await expect.poll(() => waitBadge.textContent()).toContain('5 entered');
+    expect(await waitBadge.textContent()).toContain('3 waiting');
+    expect(await page.getByTestId('stats-trigger').textContent()).toContain('5 entered');
+    expect(await page.getByTestId('stats-redeemed').textContent()).toContain('2 entered');
+    expect(await page.getByTestId('stats-redeemed').textContent()).toContain('100%');
+    expect(await page.getByRole('region', { name: 'Overview' }).textContent()).toContain('5 Entries');
+    await screenshot(page, 'stats-overlay');
+
+    await waitBadge.click();
+    const panel = page.getByRole('region', { name: /Customers at/ });
+    await expect.poll(() => panel.getByRole('link').count()).toBe(5);
+    await panel.getByLabel('Search customers').fill('carla');
+    await expect.poll(() => panel.getByRole('link').count()).toBe(1);
+    await panel.getByRole('link', { name: 'carla' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'carla' }).isVisible()).toBe(true);
+    expect(await page.getByText('Coupon reminder').first().isVisible()).toBe(true);
+  });
+});
