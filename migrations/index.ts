@@ -6,6 +6,7 @@ import * as m0003 from './0003_runs';
 import * as m0004 from './0004_ingest';
 import * as m0005 from './0005_health_score';
 import * as m0006 from './0006_stats';
+import * as m0007 from './0007_channels';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_ingest': m0004,
   '0005_health_score': m0005,
   '0006_stats': m0006,
+  '0007_channels': m0007,
 };

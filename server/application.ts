@@ -56,6 +56,8 @@ export async function startApplication({ config, clientDir, log = console.log }:
       boss,
       registry: createNodeRegistry(),
       defaultWorkspaceId: await ensureDefaultWorkspace(db),
+      secret: config.WAYMARK_SECRET,
+      delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS },
     };
 
     if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(db, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);

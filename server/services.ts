@@ -8,4 +8,8 @@ export interface Services {
   boss: PgBoss;
   registry: NodeTypeRegistry;
   defaultWorkspaceId: string;
+  /** WAYMARK_SECRET when set; else a secret generated once and kept in the database. */
+  secret?: string;
+  /** Delivery settings from the environment. */
+  delivery?: { publicUrl: string; smtpUrl?: string; from: string; claimTimeoutSeconds?: number };
 }

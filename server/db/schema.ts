@@ -149,6 +149,16 @@ export interface MessagesTable {
   error: string | null;
   created_at: Generated<Date>;
   sent_at: NullableTimestamp;
+  send_after: NullableTimestamp;
+  attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  opened_at: NullableTimestamp;
+  clicked_at: NullableTimestamp;
+}
+
+export interface SecretsTable {
+  name: string;
+  value: string;
 }
 
 export interface WaitsTable {
@@ -198,6 +208,7 @@ export interface TriggerFiringsTable {
 }
 
 export interface DB {
+  secrets: SecretsTable;
   node_stats: NodeStatsTable;
   write_keys: WriteKeysTable;
   profile_metrics: ProfileMetricsTable;

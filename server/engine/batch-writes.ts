@@ -110,6 +110,7 @@ export class BatchWrites {
       await trx.insertInto('messages').values(this.messages.slice(start, start + 2000))
         .onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
     }
+    if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);
     // Sorted, so two batches touching the same profiles lock them in the same order.
     for (const [profileId, patch] of [...this.profilePatches].sort(([a], [b]) => a.localeCompare(b))) {
       await sql`

@@ -9,6 +9,9 @@ import { completeJobs, queueNames, wakeChannel, type StepJob } from '../queue/jo
 import type { Services } from '../services';
 import { retryDelaySeconds, runStepBatch, maxAttempts } from './step-batch';
 import { runScheduledTriggers } from './scheduled-triggers';
+import { deliverDueMessages } from '../channels/delivery';
+import type { DeliveryEnvironment } from '../channels/channel-context';
+import { loadServerSecret } from '../channels/signing';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -90,7 +93,27 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     }
   };
 
-  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop()];
+  // Outbox delivery: consent, caps, quiet hours, then the provider.
+  const environment: DeliveryEnvironment = {
+    publicUrl: services.delivery?.publicUrl ?? 'http://localhost:3000',
+    secret: await loadServerSecret(services.db, services.secret),
+    defaultSmtpUrl: services.delivery?.smtpUrl,
+    defaultFrom: services.delivery?.from ?? 'Waymark <no-reply@localhost>',
+    claimTimeoutSeconds: services.delivery?.claimTimeoutSeconds,
+  };
+  const deliveryLoop = async () => {
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await deliverDueMessages(services, environment, 20, log);
+      } catch (error) {
+        log(`[worker] delivery failed: ${(error as Error).message}`);
+      }
+      if (claimed === 0 && running) await waker.wait(poll);
+    }
+  };
+
+  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop(), deliveryLoop()];
   return {
     async stop() {
       running = false;

@@ -8,6 +8,8 @@ import { appRouter } from '../api/app-router';
 import type { Services } from '../services';
 import { checkHealth } from './health';
 import { createIngestHandler } from '../ingest/ingest-routes';
+import { createTrackingHandler } from '../channels/tracking-routes';
+import { loadServerSecret } from '../channels/signing';
 
 export interface HttpServerOptions {
   port: number;
@@ -35,6 +37,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     maxBodySize: 5 * 1024 * 1024,
   });
   const ingest = createIngestHandler(services);
+  const tracking = createTrackingHandler(services, () => loadServerSecret(services.db, services.secret));
   const clientDir = options.clientDir ?? path.resolve('dist/client');
   const hasClient = existsSync(path.join(clientDir, 'index.html'));
   const assets = hasClient ? sirv(clientDir, { single: true, etag: true, gzip: false }) : null;
@@ -51,6 +54,13 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     }
     if (url.startsWith('/v1/')) {
       void ingest(request, response, url.split('?')[0]);
+      return;
+    }
+    if (url.startsWith('/u/') || url.startsWith('/t/')) {
+      tracking(request, response, url.split('?')[0]).catch((error) => {
+        console.error('[tracking]', (error as Error).message);
+        if (!response.headersSent) sendJson(response, 500, { error: 'could not handle the link' });
+      });
       return;
     }
     if (url.startsWith('/trpc/')) {

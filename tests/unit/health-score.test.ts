@@ -39,3 +39,15 @@ describe('two-proportion test', async () => {
     expect(twoProportionTest(0, 0, 3, 10)).toMatchObject({ significant: false, pValue: 1 });
   });
 });
+
+describe('webhook target check', async () => {
+  const { isPrivateAddress } = await import('../../server/channels/network-guard');
+  it('refuses private, loopback, link-local and metadata addresses, also in IPv6 and mapped forms', () => {
+    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe']) {
+      expect({ address, private: isPrivateAddress(address) }).toEqual({ address, private: true });
+    }
+    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111']) {
+      expect({ address, private: isPrivateAddress(address) }).toEqual({ address, private: false });
+    }
+  });
+});

@@ -1,0 +1,172 @@
+// The delivery worker: claims due outbox messages, applies consent, frequency caps and quiet
+// hours, renders them and hands them to the channel's provider with the idempotency key.
+// A message is claimed (status "sending") in its own commit before it is sent; a claim left by a
+// worker that died is picked up again after a while, and the provider dedupes on the key.
+import { sql } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { ChannelSettings } from '../../shared/channel-settings';
+import { nextTimeOfDay, profileTimeZone, wallClock } from '../../shared/time';
+import type { Database } from '../db/database';
+import type { MessageStatus, RunContext } from '../db/schema';
+import { loadChannelSettings, type DeliveryEnvironment } from './channel-context';
+import { sendEmail } from './email-sender';
+import { deliverHttp, RetryableError } from './http-sender';
+import { BlockedTargetError } from './network-guard';
+import { trackProfileEvent } from './profile-events';
+import { renderTemplate, TemplateError, type TemplateData } from './templates';
+
+/** A claim older than this is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
+const defaultClaimTimeoutSeconds = 120;
+const maxAttempts = 5;
+
+type Claimed = {
+  id: string; workspace_id: string; run_id: string | null; profile_id: string | null; journey_id: string | null; node_id: string | null;
+  channel: 'email' | 'sms' | 'push' | 'webhook'; recipient: string | null; content: Record<string, unknown>; idempotency_key: string; attempts: number;
+};
+
+type Outcome =
+  | { status: 'sent'; providerId: string }
+  | { status: 'suppressed'; reason: string }
+  | { status: 'delayed'; until: Date; reason: string }
+  | { status: 'retry'; until: Date; reason: string }
+  | { status: 'failed'; reason: string };
+
+export interface DeliveryServices { db: Database; boss: PgBoss }
+
+async function claimDue(db: Database, limit: number, claimTimeoutSeconds: number): Promise<Claimed[]> {
+  const result = await sql<Claimed>`
+    UPDATE messages SET status = 'sending', claimed_at = now(), attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM messages
+      WHERE (status = 'queued' AND coalesce(send_after, created_at) <= now())
+         OR (status = 'sending' AND claimed_at < now() - make_interval(secs => ${claimTimeoutSeconds}))
+      ORDER BY coalesce(send_after, created_at), created_at, idempotency_key LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING id, workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, attempts,
+      coalesce(send_after, created_at) AS due, created_at`.execute(db);
+  // RETURNING does not keep the subquery's order: sort, so a journey's messages go out in step order.
+  const key = (row: Claimed & { due: Date; created_at: Date }) => [row.due.getTime(), row.created_at.getTime(), row.idempotency_key] as const;
+  return (result.rows as Array<Claimed & { due: Date; created_at: Date }>).sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2].localeCompare(kb[2]);
+  });
+}
+
+function inQuietHours(now: Date, timeZone: string, quiet: { start: string; end: string }): boolean {
+  const clock = wallClock(now, timeZone);
+  const minutes = clock.hour * 60 + clock.minute;
+  const [sh, sm] = quiet.start.split(':').map(Number);
+  const [eh, em] = quiet.end.split(':').map(Number);
+  const start = sh * 60 + sm;
+  const end = eh * 60 + em;
+  return start <= end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+}
+
+async function decide(services: DeliveryServices, environment: DeliveryEnvironment, message: Claimed, settings: ChannelSettings, now: Date, log: (line: string) => void): Promise<Outcome> {
+  const profile = message.profile_id
+    ? await services.db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('id', '=', message.profile_id).executeTakeFirst()
+    : undefined;
+  const traits = (profile?.traits ?? {}) as Record<string, unknown>;
+  const consent = (traits.consent ?? {}) as Record<string, unknown>;
+  const marketing = message.content.marketing !== false;
+  if (message.channel !== 'webhook' && marketing && (traits.unsubscribed === true || consent[message.channel] === false)) {
+    return { status: 'suppressed', reason: `the customer opted out of ${message.channel}` };
+  }
+  const cap = message.channel === 'webhook' ? undefined : settings.caps[message.channel];
+  if (cap && message.profile_id) {
+    const sent = await services.db.selectFrom('messages').select(sql<number>`count(*)`.as('n'))
+      .where('profile_id', '=', message.profile_id).where('channel', '=', message.channel).where('id', '<>', message.id)
+      .where('status', 'in', ['sent', 'delivered', 'opened', 'clicked']).where('sent_at', '>', new Date(now.getTime() - cap.days * 86_400_000)).executeTakeFirstOrThrow();
+    if (Number(sent.n) >= cap.max) return { status: 'suppressed', reason: `frequency cap: ${cap.max} ${message.channel} in ${cap.days} days` };
+  }
+  if (settings.quietHours && message.channel !== 'webhook') {
+    const zone = profileTimeZone(traits);
+    if (inQuietHours(now, zone, settings.quietHours)) {
+      return { status: 'delayed', until: nextTimeOfDay(now, settings.quietHours.end, zone), reason: `quiet hours in ${zone}` };
+    }
+  }
+  if (!message.recipient) return { status: 'failed', reason: `no ${message.channel === 'email' ? 'email address' : message.channel === 'sms' ? 'phone number' : 'recipient'} on the profile` };
+
+  const run = message.run_id ? await services.db.selectFrom('runs').select('context').where('id', '=', message.run_id).executeTakeFirst() : undefined;
+  const context = (run?.context ?? { event: null, variables: {} }) as RunContext;
+  const data: TemplateData = { profile: { ...traits, userId: profile?.user_id ?? null }, event: context.event?.properties ?? {}, vars: context.variables ?? {} };
+  const render = (template: unknown) => renderTemplate(typeof template === 'string' ? template : '', data);
+
+  try {
+    if (message.channel === 'email') {
+      const providerId = await sendEmail(settings.email.smtpUrl ?? environment.defaultSmtpUrl, {
+        messageId: message.id, idempotencyKey: message.idempotency_key, from: settings.email.from ?? environment.defaultFrom, to: message.recipient,
+        subject: await render(message.content.subject), html: await render(message.content.html),
+        text: message.content.text ? await render(message.content.text) : undefined, marketing,
+      }, environment.publicUrl, environment.secret, log);
+      return { status: 'sent', providerId };
+    }
+    if (message.channel === 'webhook') {
+      const outcome = await deliverHttp({
+        method: String(message.content.method ?? 'POST'), url: await render(message.content.url), headers: (message.content.headers ?? {}) as Record<string, string>,
+        body: await render(message.content.body), idempotencyKey: message.idempotency_key, signingSecret: settings.webhook.secret,
+        allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
+      });
+      if (outcome.status >= 500 || outcome.status === 429) throw new RetryableError(`the target answered ${outcome.status}`);
+      if (outcome.status >= 400) return { status: 'failed', reason: `the target answered ${outcome.status}` };
+      await applyResponseTraits(services, message.profile_id, outcome.body);
+      return { status: 'sent', providerId: `http ${outcome.status}` };
+    }
+    const provider = settings[message.channel];
+    const body = await render(message.content.body);
+    const title = await render(message.content.title);
+    if (provider.adapter === 'log' || !provider.url) {
+      log(`[${message.channel}] (log adapter) to ${message.recipient}: ${title ? `${title} — ` : ''}${body}`);
+      return { status: 'sent', providerId: `log:${message.idempotency_key}` };
+    }
+    const payload = await renderTemplate(provider.bodyTemplate, { ...data, links: {}, ...{ to: message.recipient, body, title } } as TemplateData);
+    const outcome = await deliverHttp({
+      method: 'POST', url: provider.url, headers: provider.authorization ? { authorization: provider.authorization } : {}, body: payload,
+      idempotencyKey: message.idempotency_key, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
+    });
+    if (outcome.status >= 500 || outcome.status === 429) throw new RetryableError(`the provider answered ${outcome.status}`);
+    if (outcome.status >= 400) return { status: 'failed', reason: `the provider answered ${outcome.status}` };
+    return { status: 'sent', providerId: `http ${outcome.status}` };
+  } catch (error) {
+    if (error instanceof TemplateError || error instanceof BlockedTargetError) return { status: 'failed', reason: error.message };
+    const reason = (error as Error).message;
+    if (message.attempts >= maxAttempts) return { status: 'failed', reason: `gave up after ${message.attempts} attempts: ${reason}` };
+    return { status: 'retry', until: new Date(now.getTime() + Math.min(2 ** message.attempts, 300) * 1000), reason };
+  }
+}
+
+/** A webhook's JSON answer may set traits: { "traits": { "crmId": "…" } }. */
+async function applyResponseTraits(services: DeliveryServices, profileId: string | null, body: string): Promise<void> {
+  if (!profileId) return;
+  try {
+    const parsed = JSON.parse(body) as { traits?: unknown };
+    if (parsed.traits && typeof parsed.traits === 'object' && !Array.isArray(parsed.traits)) {
+      await services.db.updateTable('profiles').set({ traits: sql`traits || ${JSON.stringify(parsed.traits)}::jsonb` }).where('id', '=', profileId).execute();
+    }
+  } catch { /* not JSON: nothing to apply */ }
+}
+
+const eventNames: Partial<Record<string, string>> = { email: 'Email Delivered', sms: 'SMS Delivered', push: 'Push Delivered', webhook: 'Webhook Delivered' };
+
+/** Delivers up to `limit` due messages. Returns how many were claimed. */
+export async function deliverDueMessages(services: DeliveryServices, environment: DeliveryEnvironment, limit = 20, log: (line: string) => void = () => {}): Promise<number> {
+  const claimed = await claimDue(services.db, limit, environment.claimTimeoutSeconds ?? defaultClaimTimeoutSeconds);
+  const settingsCache = new Map<string, ChannelSettings>();
+  for (const message of claimed) {
+    const now = new Date();
+    let settings = settingsCache.get(message.workspace_id);
+    if (!settings) settingsCache.set(message.workspace_id, settings = await loadChannelSettings(services.db, message.workspace_id));
+    const outcome = await decide(services, environment, message, settings, now, log);
+    const update: { status: MessageStatus; error: string | null; provider_id?: string; sent_at?: Date; send_after?: Date | null } =
+      outcome.status === 'sent' ? { status: 'sent', error: null, provider_id: outcome.providerId, sent_at: now }
+      : outcome.status === 'delayed' || outcome.status === 'retry' ? { status: 'queued', error: outcome.reason, send_after: outcome.until }
+      : { status: outcome.status, error: outcome.reason };
+    await services.db.updateTable('messages').set(update).where('id', '=', message.id).where('status', '=', 'sending').execute();
+    if (outcome.status === 'delayed') await services.db.updateTable('messages').set({ attempts: sql`attempts - 1` }).where('id', '=', message.id).execute();
+    if (message.profile_id && (outcome.status === 'sent' || outcome.status === 'suppressed' || outcome.status === 'failed')) {
+      const name = outcome.status === 'sent' ? eventNames[message.channel]! : outcome.status === 'suppressed' ? 'Message Suppressed' : 'Message Failed';
+      await trackProfileEvent(services, message.profile_id, name, { channel: message.channel, messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id, ...(outcome.status !== 'sent' ? { reason: outcome.reason } : {}) }, `message:${message.id}:${outcome.status}`)
+        .catch((error) => log(`[delivery] could not record the outcome of ${message.id}: ${(error as Error).message}`));
+    }
+  }
+  return claimed.length;
+}

@@ -1,0 +1,57 @@
+// Email over SMTP (nodemailer): Liquid-rendered subject and body, a text fallback, the
+// idempotency key as Message-ID, one-click unsubscribe (RFC 8058), open pixel and click tracking.
+import nodemailer, { type Transporter } from 'nodemailer';
+import { signToken } from './signing';
+
+const transports = new Map<string, Transporter>();
+
+function transportFor(url: string): Transporter {
+  let transport = transports.get(url);
+  if (!transport) {
+    transport = nodemailer.createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
+    transports.set(url, transport);
+  }
+  return transport;
+}
+
+export interface OutgoingEmail {
+  messageId: string;
+  idempotencyKey: string;
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text?: string;
+  marketing: boolean;
+}
+
+export function htmlToText(html: string): string {
+  return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|h\d|li)>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** Links through the click redirect, a pixel for opens, and the unsubscribe link for marketing mail. */
+export function addTracking(email: OutgoingEmail, publicUrl: string, secret: string): { html: string; unsubscribeUrl: string } {
+  const unsubscribeUrl = `${publicUrl}/u/${signToken(secret, { m: email.messageId, c: 'email' })}`;
+  let html = email.html.replace(/href="(https?:\/\/[^"]+)"/gi, (_match, url: string) => `href="${publicUrl}/t/c/${signToken(secret, { m: email.messageId, u: url })}"`);
+  html += `<img src="${publicUrl}/t/o/${signToken(secret, { m: email.messageId })}" width="1" height="1" alt="" style="display:none">`;
+  if (email.marketing) html += `<p style="font-size:12px;color:#777"><a href="${unsubscribeUrl}">Unsubscribe</a></p>`;
+  return { html, unsubscribeUrl };
+}
+
+export async function sendEmail(smtpUrl: string | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void): Promise<string> {
+  const { html, unsubscribeUrl } = addTracking(email, publicUrl, secret);
+  const text = email.text || htmlToText(email.html);
+  const headers: Record<string, string> = { 'X-Waymark-Idempotency-Key': email.idempotencyKey };
+  if (email.marketing) {
+    headers['List-Unsubscribe'] = `<${unsubscribeUrl}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  const messageId = `<${email.idempotencyKey.replace(/[^A-Za-z0-9.:-]/g, '-')}@waymark>`;
+  if (!smtpUrl) {
+    log(`[email] (no SMTP server configured: logged, not sent) to ${email.to}: ${email.subject}`);
+    return `log:${messageId}`;
+  }
+  const info = await transportFor(smtpUrl).sendMail({ from: email.from, to: email.to, subject: email.subject, html, text, messageId, headers });
+  return info.messageId ?? messageId;
+}

@@ -1,0 +1,42 @@
+// Liquid templates for messages: profile traits, trigger-event properties and journey variables.
+// Safe by construction: no file system, own properties only (no prototype walking), limits on
+// parse and render time and memory; a missing variable renders empty, never throws.
+import { Liquid } from 'liquidjs';
+
+const liquid = new Liquid({
+  templates: {},            // includes and layouts resolve against nothing: no file access
+  ownPropertyOnly: true,
+  strictVariables: false,
+  strictFilters: true,      // an unknown filter is an error the author sees in the preview
+  parseLimit: 100_000,
+  renderLimit: 200,         // milliseconds
+  memoryLimit: 10_000_000,
+  cache: 500,
+});
+
+export interface TemplateData {
+  profile: Record<string, unknown>;
+  event: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  links?: Record<string, string>;
+}
+
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+const maxOutput = 500_000;
+
+export async function renderTemplate(template: string, data: TemplateData): Promise<string> {
+  try {
+    const output = await liquid.parseAndRender(template, data);
+    if (output.length > maxOutput) throw new TemplateError(`the rendered message is larger than ${maxOutput} characters`);
+    return output;
+  } catch (error) {
+    if (error instanceof TemplateError) throw error;
+    throw new TemplateError(`template error: ${(error as Error).message}`);
+  }
+}

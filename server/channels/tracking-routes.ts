@@ -1,0 +1,62 @@
+// Links in messages: GET/POST /u/:token (unsubscribe, one click, RFC 8058), GET /t/o/:token
+// (open pixel), GET /t/c/:token (click redirect to the signed URL). Each becomes a profile event.
+import type http from 'node:http';
+import { sql } from 'kysely';
+import type { Services } from '../services';
+import { trackProfileEvent } from './profile-events';
+import { verifyToken } from './signing';
+
+const pixel = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+function page(response: http.ServerResponse, status: number, title: string, body: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>
+<body style="font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`);
+}
+
+export function createTrackingHandler(services: Services, secret: () => Promise<string>) {
+  const messageFor = (id: string) => services.db.selectFrom('messages').select(['id', 'profile_id', 'channel', 'journey_id', 'node_id']).where('id', '=', id).executeTakeFirst();
+
+  return async function handleTracking(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
+    const [, area, kind, rawToken] = path.split('/');
+    const token = decodeURIComponent((area === 'u' ? kind : rawToken) ?? '').replace(/\.gif$/, '');
+    const payload = verifyToken<{ m: string; u?: string; c?: string }>(await secret(), token);
+    if (!payload) {
+      page(response, 400, 'Invalid link', '<h1>This link is not valid.</h1>');
+      return;
+    }
+    const message = await messageFor(payload.m);
+    if (area === 'u') {
+      if (request.method === 'POST' || new URL(request.url ?? '/', 'http://x').searchParams.get('confirm') === '1') {
+        if (message?.profile_id) {
+          const channel = payload.c ?? 'email';
+          await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || jsonb_build_object(${channel}::text, false)) WHERE id = ${message.profile_id}`.execute(services.db);
+          await trackProfileEvent(services, message.profile_id, 'Unsubscribed', { channel, messageId: message.id, journeyId: message.journey_id }, `unsubscribe:${message.id}`);
+        }
+        page(response, 200, 'Unsubscribed', '<h1>You are unsubscribed.</h1><p>You will get no more of these emails.</p>');
+        return;
+      }
+      page(response, 200, 'Unsubscribe', `<h1>Unsubscribe?</h1><form method="post"><button type="submit">Unsubscribe from these emails</button></form>`);
+      return;
+    }
+    if (area === 't' && kind === 'o') {
+      response.writeHead(200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' });
+      response.end(pixel);
+      if (message?.profile_id) {
+        const updated = await services.db.updateTable('messages').set({ opened_at: new Date(), status: sql`CASE WHEN status IN ('sent', 'delivered') THEN 'opened' ELSE status END` }).where('id', '=', message.id).where('opened_at', 'is', null).executeTakeFirst();
+        if (updated.numUpdatedRows > 0n) await trackProfileEvent(services, message.profile_id, 'Email Opened', { messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id }, `open:${message.id}`);
+      }
+      return;
+    }
+    if (area === 't' && kind === 'c' && payload.u && /^https?:\/\//.test(payload.u)) {
+      response.writeHead(302, { Location: payload.u, 'Cache-Control': 'no-store' });
+      response.end();
+      if (message?.profile_id) {
+        const updated = await services.db.updateTable('messages').set({ clicked_at: new Date(), status: 'clicked' }).where('id', '=', message.id).where('clicked_at', 'is', null).executeTakeFirst();
+        if (updated.numUpdatedRows > 0n) await trackProfileEvent(services, message.profile_id, 'Email Clicked', { messageId: message.id, url: payload.u, journeyId: message.journey_id, nodeId: message.node_id }, `click:${message.id}`);
+      }
+      return;
+    }
+    page(response, 404, 'Not found', '<h1>Not found</h1>');
+  };
+}

@@ -1,0 +1,184 @@
+// Touchpoints reach a real local SMTP server and a real local HTTP server: rendered content,
+// headers and tracking; consent, caps and quiet hours; signed, retried and SSRF-checked webhooks.
+import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelSettings } from '../../shared/channel-settings';
+import { deliverDueMessages } from '../../server/channels/delivery';
+import type { DeliveryEnvironment } from '../../server/channels/channel-context';
+import { startHttpServer } from '../../server/http/http-server';
+import { buildGraph, createProfile, drainSteps, publishGraph, track } from '../support/engine-harness';
+import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from '../support/sinks';
+import { createTestServices, type TestServices } from '../support/test-services';
+
+let services: TestServices;
+let smtp: SmtpSink;
+let hooks: HttpSink;
+let server: Awaited<ReturnType<typeof startHttpServer>>;
+let environment: DeliveryEnvironment;
+const secret = 'a-test-signing-secret-of-enough-length';
+
+beforeAll(async () => {
+  services = await createTestServices();
+  services.secret = secret;
+  smtp = await startSmtpSink();
+  hooks = await startHttpSink();
+  server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
+  environment = { publicUrl: server.url, secret, defaultSmtpUrl: smtp.url, defaultFrom: 'Shop <shop@example.com>' };
+});
+afterAll(async () => {
+  await server?.close();
+  await smtp?.close();
+  await hooks?.close();
+  await services?.close();
+});
+
+async function setChannels(channels: Partial<ChannelSettings>) {
+  await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(channels)}::jsonb) WHERE id = ${services.defaultWorkspaceId}`.execute(services.db);
+}
+beforeEach(async () => { await setChannels({}); });
+
+let counter = 0;
+async function sendThrough(node: { type: string; config: Record<string, unknown> }, traits: Record<string, unknown>, properties: Record<string, unknown> = {}) {
+  const event = `Channel test ${++counter}`;
+  const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.event', config: { event } }, { id: 'm', ...node }], [['t', 'm']]));
+  const profileId = await createProfile(services, traits);
+  await track(services, profileId, event, properties);
+  await drainSteps(services);
+  await deliverDueMessages(services, environment);
+  const message = await services.db.selectFrom('messages').selectAll().where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
+  return { journeyId, profileId, message };
+}
+
+const email = (subject: string, html = '<p>Hello {{ profile.firstName | default: "there" }}, your cart: {{ event.total }} CHF. <a href="https://shop.example.com/cart">Open cart</a></p>') =>
+  ({ type: 'touchpoint.email', config: { subject, html } });
+
+describe('email over SMTP', () => {
+  it('arrives rendered, with the idempotency key as Message-ID, unsubscribe headers and tracking', async () => {
+    const before = smtp.messages.length;
+    const { message } = await sendThrough(email('Your cart, {{ profile.firstName }}'), { email: 'ann@example.com', firstName: 'Ann' }, { total: 129 });
+    expect(message.status).toBe('sent');
+    const mail = smtp.messages[before];
+    expect(mail.subject).toBe('Your cart, Ann');
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe('ann@example.com');
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Shop', address: 'shop@example.com' });
+    expect(mail.messageId).toContain(message.idempotency_key.replace(/:/g, ':'));
+    expect(mail.html).toContain('Hello Ann, your cart: 129 CHF.');
+    expect(mail.text).toContain('Hello Ann, your cart: 129 CHF.');
+    const raw = (name: string) => mail.headerLines.find((line) => line.key === name)?.line ?? '';
+    expect(raw('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(raw("list-unsubscribe").replace(/\r?\n\s*/g, " ")).toMatch(new RegExp(`^List-Unsubscribe: <${server.url}/u/`));
+    expect(String(mail.html)).toMatch(new RegExp(`${server.url}/t/c/`));
+    expect(String(mail.html)).toMatch(new RegExp(`${server.url}/t/o/`));
+  });
+
+  it('a missing variable renders empty; a broken template fails that message only', async () => {
+    const { message } = await sendThrough(email('Hi {{ profile.nickname }}!'), { email: 'bob@example.com' });
+    expect(message.status).toBe('sent');
+    const broken = await sendThrough(email('Hi {{ profile.firstName | no_such_filter }}'), { email: 'bob@example.com', firstName: 'Bob' });
+    expect(broken.message.status).toBe('failed');
+    expect(broken.message.error).toContain('no_such_filter');
+  });
+
+  it('templates cannot reach code or files', async () => {
+    const { message } = await sendThrough(email('{{ profile.constructor.constructor }}x{% include "/etc/passwd" %}'), { email: 'eve@example.com' });
+    expect(message.status).toBe('failed');
+    const plain = await sendThrough(email('{{ profile.constructor }}|{{ profile.__proto__ }}|ok'), { email: 'eve@example.com' });
+    expect(plain.message.status).toBe('sent');
+    expect(smtp.messages.at(-1)!.subject).toBe('||ok');
+  });
+
+  it('an opted-out customer is not emailed; the message is suppressed and counted', async () => {
+    const before = smtp.received;
+    const { message, profileId } = await sendThrough(email('Sale'), { email: 'opt@example.com', consent: { email: false } });
+    expect(message).toMatchObject({ status: 'suppressed', error: 'the customer opted out of email' });
+    expect(smtp.received).toBe(before);
+    const events = await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).execute();
+    expect(events.map((event) => event.name)).toContain('Message Suppressed');
+  });
+
+  it('one click on the unsubscribe link opts the customer out; open and click are tracked as events', async () => {
+    const { message, profileId } = await sendThrough(email('Newsletter'), { email: 'uns@example.com' });
+    const mail = smtp.messages.at(-1)!;
+    const html = String(mail.html);
+    const pixel = /src="([^"]+\/t\/o\/[^"]+)"/.exec(html)![1];
+    const click = /href="([^"]+\/t\/c\/[^"]+)"/.exec(html)![1];
+    expect((await fetch(pixel)).headers.get('content-type')).toBe('image/gif');
+    const redirect = await fetch(click, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('https://shop.example.com/cart');
+    const unsubscribe = /<([^>]+)>/.exec(mail.headerLines.find((line) => line.key === 'list-unsubscribe')!.line)![1];
+    expect((await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
+    expect((await fetch(`${server.url}/u/forged.token`)).status).toBe(400);
+
+    const after = await services.db.selectFrom('messages').select(['status', 'opened_at', 'clicked_at']).where('id', '=', message.id).executeTakeFirstOrThrow();
+    expect(after.status).toBe('clicked');
+    expect(after.opened_at).not.toBeNull();
+    const profile = await services.db.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
+    expect(profile.traits).toMatchObject({ consent: { email: false } });
+    const events = (await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).execute()).map((event) => event.name);
+    expect(events).toEqual(expect.arrayContaining(['Email Delivered', 'Email Opened', 'Email Clicked', 'Unsubscribed']));
+  });
+
+  it('a frequency cap suppresses what goes over it', async () => {
+    await setChannels({ caps: { email: { max: 1, days: 7 } } });
+    const profileId = await createProfile(services, { email: 'cap@example.com' });
+    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'Cap test' } }, { id: 'a', ...email('First') }, { id: 'b', ...email('Second') }], [['t', 'a'], ['a', 'b']]));
+    await track(services, profileId, 'Cap test');
+    await drainSteps(services);
+    await deliverDueMessages(services, environment);
+    const statuses = await services.db.selectFrom('messages').select(['node_id', 'status', 'error']).where('journey_id', '=', journeyId).orderBy('node_id').execute();
+    expect(statuses).toEqual([{ node_id: 'a', status: 'sent', error: null }, { node_id: 'b', status: 'suppressed', error: 'frequency cap: 1 email in 7 days' }]);
+  });
+
+  it('quiet hours hold a message until they end in the customer\'s timezone', async () => {
+    const zone = 'Pacific/Kiritimati';
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+    const [hour] = local.split(':').map(Number);
+    const start = `${String(hour).padStart(2, '0')}:00`;
+    const end = `${String((hour + 2) % 24).padStart(2, '0')}:00`;
+    await setChannels({ quietHours: { start, end } });
+    const { message } = await sendThrough(email('Late night offer'), { email: 'night@example.com', timezone: zone });
+    expect(message.status).toBe('queued');
+    expect(message.error).toBe(`quiet hours in ${zone}`);
+    const resumes = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(message.send_after!);
+    expect(resumes).toBe(end);
+  });
+});
+
+describe('webhooks', () => {
+  const hook = (url: string) => ({ type: 'touchpoint.webhook', config: { url, body: '{"user": "{{ profile.userId }}", "plan": "{{ profile.plan }}"}' } });
+
+  it('are signed, retried after a 500, and may set traits from the answer', async () => {
+    await setChannels({ webhook: { secret: 'webhook-signing-secret', allowHosts: ['127.0.0.1'], timeoutSeconds: 5 } });
+    hooks.answers.push(500);
+    hooks.responseBody = '{"traits": {"crmId": "CRM-7"}}';
+    const before = hooks.requests.length;
+    const { message, profileId } = await sendThrough(hook(`${hooks.url}/crm`), { plan: 'pro' });
+    expect(message.status).toBe('queued');
+    expect(message.error).toContain('500');
+    await services.db.updateTable('messages').set({ send_after: new Date(Date.now() - 1000) }).where('id', '=', message.id).execute();
+    await deliverDueMessages(services, environment);
+    expect(hooks.requests.length - before).toBe(2);
+    const request = hooks.requests.at(-1)!;
+    expect(JSON.parse(request.body)).toMatchObject({ plan: 'pro' });
+    expect(request.headers['idempotency-key']).toBe(message.idempotency_key);
+    const expected = `sha256=${createHmac('sha256', 'webhook-signing-secret').update(`${request.headers['x-waymark-timestamp']}.${request.body}`).digest('hex')}`;
+    expect(request.headers['x-waymark-signature']).toBe(expected);
+    const after = await services.db.selectFrom('messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow();
+    expect(after.status).toBe('sent');
+    const profile = await services.db.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
+    expect(profile.traits).toMatchObject({ crmId: 'CRM-7' });
+    hooks.responseBody = undefined;
+  });
+
+  it('to a private or loopback address are refused unless allow-listed', async () => {
+    const before = hooks.requests.length;
+    for (const url of [`${hooks.url}/x`, 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x', 'http://10.0.0.8/hook']) {
+      const { message } = await sendThrough(hook(url), {});
+      expect({ url, status: message.status }).toEqual({ url, status: 'failed' });
+      expect(message.error).toMatch(/private or internal address/);
+    }
+    expect(hooks.requests.length).toBe(before);
+  });
+});
