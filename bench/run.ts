@@ -122,7 +122,7 @@ async function benchEngine(services: Services, databaseUrl: string) {
     }));
   }
   const started = Date.now();
-  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: progress });
+  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: (line) => { if (!line.startsWith('[email]')) progress(line); } });
   for (;;) {
     const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE journey_id = ${journeyId} AND status <> 'completed'`.execute(services.db);
     if (left.rows[0].n === 0) break;
@@ -162,7 +162,7 @@ async function benchLatency(services: Services, url: string, databaseUrl: string
     { id: 'm', type: 'touchpoint.email', config: { subject: 'Right away' } },
   ], [['t', 'm']]));
   const { key } = await createWriteKey(services.db, services.defaultWorkspaceId, 'latency');
-  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: progress });
+  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: (line) => { if (!line.startsWith('[email]')) progress(line); } });
   const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();

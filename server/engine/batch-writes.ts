@@ -83,8 +83,13 @@ export class BatchWrites {
   }
 
   async flush(trx: Transaction<DB>, boss: PgBoss, now: Date): Promise<void> {
-    for (let start = 0; start < this.newSteps.length; start += 2000) {
-      await trx.insertInto('steps').values(this.newSteps.slice(start, start + 2000)).execute();
+    if (this.newSteps.length > 0) {
+      // One JSON parameter for the whole batch: far less to build and parse than 11 per row.
+      await sql`
+        INSERT INTO steps (run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, left_at, port, outcome, error)
+        SELECT x.run_id, x.seq, x.workspace_id, x.journey_id, x.version_id, x.node_id, x.entered_at, x.left_at, x.port, coalesce(x.outcome, 'passed'), x.error
+        FROM jsonb_to_recordset(${JSON.stringify(this.newSteps)}::jsonb)
+          AS x(run_id uuid, seq int, workspace_id uuid, journey_id uuid, version_id uuid, node_id text, entered_at timestamptz, left_at timestamptz, port text, outcome text, error text)`.execute(trx);
     }
     if (this.leftSteps.length > 0) {
       await sql`
@@ -106,9 +111,13 @@ export class BatchWrites {
     await attributeConversions(trx, this.conversions, now);
     if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', 'in', this.waitDeletes).execute();
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
-    for (let start = 0; start < this.messages.length; start += 2000) {
-      await trx.insertInto('messages').values(this.messages.slice(start, start + 2000))
-        .onConflict((oc) => oc.column('idempotency_key').doNothing()).execute();
+    if (this.messages.length > 0) {
+      await sql`
+        INSERT INTO messages (workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key)
+        SELECT x.workspace_id, x.run_id, x.profile_id, x.journey_id, x.node_id, x.channel, x.recipient, x.content, x.idempotency_key
+        FROM jsonb_to_recordset(${JSON.stringify(this.messages.map((message) => ({ ...message, content: typeof message.content === 'string' ? JSON.parse(message.content) : message.content })))}::jsonb)
+          AS x(workspace_id uuid, run_id uuid, profile_id uuid, journey_id uuid, node_id text, channel text, recipient text, content jsonb, idempotency_key text)
+        ON CONFLICT (idempotency_key) DO NOTHING`.execute(trx);
     }
     if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);
     // Sorted, so two batches touching the same profiles lock them in the same order.

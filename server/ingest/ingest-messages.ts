@@ -8,11 +8,13 @@ import type { Database } from '../db/database';
 import type { DB } from '../db/schema';
 import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
 import { recomputeHealthScores } from '../profiles/health-score';
-import { convertGoals } from '../stats/goals';
+import { convertGoals, lockGoalRuns } from '../stats/goals';
 import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
 import { eventNameOf, occurredAtOf, type SegmentMessage } from './segment-messages';
 
 export interface IngestOutcome {
+  /** The messageIds stored now (not seen before). */
+  storedIds: Set<string>;
   stored: number;
   duplicates: number;
   runsStarted: number;
@@ -97,11 +99,23 @@ function numericProperties(properties: Record<string, unknown>): Record<string, 
   return sums;
 }
 
-export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt = new Date()): Promise<IngestOutcome> {
-  if (messages.length === 0) return { stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
+/**
+ * Stores messages. `knownProfileId` is for events Waymark records itself about a profile it
+ * already knows (message outcomes): no identity resolution then.
+ */
+export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt = new Date(), knownProfileId?: string): Promise<IngestOutcome> {
+  if (messages.length === 0) return { storedIds: new Set(), stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
   return services.db.transaction().execute(async (trx) => {
-    const items: Keyed[] = messages.map((message) => ({ message, messageId: message.messageId ?? randomUUID() }));
-    await resolveProfiles(trx, workspaceId, items);
+    const items: Keyed[] = messages.map((message) => ({ message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileId }));
+    if (!knownProfileId) await resolveProfiles(trx, workspaceId, items);
+
+    // Lock order, the same in every transaction: runs, then profiles, then new rows that point
+    // at them. (Inserting an event takes a key-share lock on its profile; taking FOR UPDATE after
+    // that would deadlock with a concurrent call for the same profile.)
+    const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
+    await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => eventNameOf(item.message)))]);
+    const current = await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
+    const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
     const rows = items.map(({ message, messageId, profileId }) => ({
       workspace_id: workspaceId,
@@ -131,14 +145,9 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       return true;
     }) as Array<Keyed & { eventId: string }>;
 
-    // Goals first: they lock runs, and runs are locked before profiles everywhere.
     await convertGoals(trx, workspaceId, fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen').map((item) => ({
       profileId: item.profileId!, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt),
     })), receivedAt);
-
-    const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
-    const current = await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
-    const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
     // Traits (identify, and group traits under "group"), merged in message order.
     const traitChanges: TraitChange[] = [];
@@ -211,6 +220,6 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     }));
     const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
     const healthStarted = fresh.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, [...new Set(fresh.map((item) => item.profileId!))]) : 0;
-    return { stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + healthStarted, waitsResumed: dispatched.waitsResumed.length };
+    return { storedIds: new Set(fresh.map((item) => item.messageId)), stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + healthStarted, waitsResumed: dispatched.waitsResumed.length };
   });
 }

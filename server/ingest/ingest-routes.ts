@@ -4,7 +4,7 @@ import type http from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Services } from '../services';
-import { ingestMessages } from './ingest-messages';
+import { IngestGroupCommitter } from './group-commit';
 import { RateLimiter } from './rate-limiter';
 import { messageSchemas, parseMessage, type MessageError, type MessageType, type SegmentMessage } from './segment-messages';
 import { authenticateWriteKey } from './write-keys';
@@ -71,6 +71,7 @@ function writeKeyFrom(request: http.IncomingMessage, body: unknown): string | nu
 
 export function createIngestHandler(services: Services, options: { requestsPerSecond?: number } = {}) {
   const limiter = new RateLimiter(options.requestsPerSecond ?? 1000);
+  const committer = new IngestGroupCommitter(services);
 
   return async function handleIngest(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
     // Write keys are public and the browser SDKs post from any site.
@@ -116,7 +117,7 @@ export function createIngestHandler(services: Services, options: { requestsPerSe
         good.push(parsed.message);
       }
 
-      const outcome = await ingestMessages(services, workspaceId, good);
+      const outcome = await committer.submit(workspaceId, good);
       send(response, 200, { success: true, accepted: good.length, stored: outcome.stored, duplicates: outcome.duplicates, ...(rejected.length ? { rejected } : {}) });
     } catch (error) {
       if (error instanceof HttpError) {

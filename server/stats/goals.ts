@@ -13,7 +13,19 @@ export interface GoalEvent {
   occurredAt: Date;
 }
 
-/** Run in the ingest transaction before profiles are locked (runs first, as the worker does). */
+/**
+ * Locks the runs a batch's events might convert. Ingest calls it before it locks profiles and
+ * inserts events: runs, then profiles, in every transaction that takes both — so none deadlock.
+ */
+export async function lockGoalRuns(trx: Transaction<DB>, workspaceId: string, profileIds: string[], names: string[]): Promise<void> {
+  if (profileIds.length === 0 || names.length === 0) return;
+  await trx.selectFrom('runs as r').innerJoin('journeys as j', 'j.id', 'r.journey_id').select('r.id')
+    .where('r.workspace_id', '=', workspaceId).where('r.profile_id', 'in', profileIds).where('r.converted_at', 'is', null)
+    .where(sql<boolean>`j.goal ->> 'event' = ANY(${names}::text[])`)
+    .orderBy('r.id').forUpdate('r').execute();
+}
+
+/** Run in the ingest transaction (after lockGoalRuns). */
 export async function convertGoals(trx: Transaction<DB>, workspaceId: string, events: GoalEvent[], now: Date): Promise<number> {
   if (events.length === 0) return 0;
   const names = [...new Set(events.map((event) => event.name))];

@@ -123,6 +123,18 @@ describe('canvas', () => {
     await screenshot(page, 'canvas-invalid');
   });
 
+  it('previews an email for a sample profile as it is written', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await newJourney(page, 'Preview');
+    await drop(page, 'Email', 420, 200);
+    await inspector(page).getByLabel('Subject').fill('Hi {{ profile.firstName }}, your cart is waiting');
+    await expect.poll(() => page.getByTestId('preview-subject').textContent()).toBe('Hi Anna, your cart is waiting');
+    await inspector(page).getByLabel('Sample profile (JSON)').fill('{"firstName": "Luca"}');
+    await expect.poll(() => page.getByTestId('preview-subject').textContent()).toBe('Hi Luca, your cart is waiting');
+    await inspector(page).getByLabel('Subject').fill('Hi {{ profile.firstName | shout }}');
+    await expect.poll(() => inspector(page).getByRole('alert').filter({ hasText: 'shout' }).isVisible()).toBe(true);
+  });
+
   it('undo and redo, copy and paste, and autosave across a reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(page, 'Edits');

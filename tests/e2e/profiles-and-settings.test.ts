@@ -45,6 +45,7 @@ describe('profiles and settings', () => {
     await screenshot(page, 'profile');
 
     await page.getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Write keys' }).isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Revoke Website' }).click();
     await expect.poll(() => page.getByText('revoked').isVisible()).toBe(true);
     expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed' })).status).toBe(401);

@@ -10,6 +10,7 @@ import { startHttpServer } from '../../server/http/http-server';
 import { buildGraph, createProfile, drainSteps, publishGraph, track } from '../support/engine-harness';
 import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from '../support/sinks';
 import { createTestServices, type TestServices } from '../support/test-services';
+import { eventually } from '../support/test-database';
 
 let services: TestServices;
 let smtp: SmtpSink;
@@ -111,6 +112,9 @@ describe('email over SMTP', () => {
     expect((await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status).toBe(200);
     expect((await fetch(`${server.url}/u/forged.token`)).status).toBe(400);
 
+    // Opens, clicks and opt-outs are recorded just after the answer goes out.
+    await eventually(async () => (await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).where('name', '=', 'Unsubscribed').executeTakeFirst()) !== undefined, { message: 'the Unsubscribed event' });
+    await eventually(async () => (await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).where('name', '=', 'Email Clicked').executeTakeFirst()) !== undefined, { message: 'the Email Clicked event' });
     const after = await services.db.selectFrom('messages').select(['status', 'opened_at', 'clicked_at']).where('id', '=', message.id).executeTakeFirstOrThrow();
     expect(after.status).toBe('clicked');
     expect(after.opened_at).not.toBeNull();
@@ -180,5 +184,39 @@ describe('webhooks', () => {
       expect(message.error).toMatch(/private or internal address/);
     }
     expect(hooks.requests.length).toBe(before);
+  });
+});
+
+describe('channel settings API', () => {
+  it('never sends secrets to the browser, and a masked value on save keeps the stored secret', async () => {
+    const api = services.caller();
+    const saved = await api.channels.save({ settings: { email: { smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525', from: 'Shop <shop@example.com>' }, webhook: { secret: 'a-webhook-secret-123456', allowHosts: [] }, sms: { adapter: 'http', url: 'https://sms.example.com/send', authorization: 'Bearer sms-token-xyz' } } });
+    const shown = await api.channels.settings();
+    for (const text of [JSON.stringify(saved), JSON.stringify(shown)]) {
+      expect(text).not.toContain('hunter2-secret');
+      expect(text).not.toContain('a-webhook-secret-123456');
+      expect(text).not.toContain('sms-token-xyz');
+    }
+    await api.channels.save({ settings: { ...shown, email: { ...shown.email, from: 'New <new@example.com>' } } });
+    const stored = await services.db.selectFrom('workspaces').select('settings').where('id', '=', services.defaultWorkspaceId).executeTakeFirstOrThrow();
+    const channels = (stored.settings as { channels: { email: { smtpUrl: string; from: string }; webhook: { secret: string }; sms: { authorization: string } } }).channels;
+    expect(channels.email).toEqual({ smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525', from: 'New <new@example.com>' });
+    expect(channels.webhook.secret).toBe('a-webhook-secret-123456');
+    expect(channels.sms.authorization).toBe('Bearer sms-token-xyz');
+    await expect(api.channels.save({ settings: { caps: { email: { max: 0, days: 7 } } } })).rejects.toThrow(/channels\.caps\.email\.max/);
+  });
+
+  it('tests the SMTP connection, previews for a sample profile and sends a test email', async () => {
+    const api = services.caller();
+    await api.channels.save({ settings: { email: { smtpUrl: smtp.url } } });
+    expect(await api.channels.testSmtp()).toMatchObject({ ok: true });
+    const preview = await api.channels.preview({ subject: 'Hi {{ profile.firstName }}', html: '<p>{{ event.total }} CHF</p>', sample: { firstName: 'Lea' }, event: { total: 42 } });
+    expect(preview).toMatchObject({ ok: true, subject: 'Hi Lea', html: '<p>42 CHF</p>', text: '42 CHF' });
+    expect(await api.channels.preview({ subject: '{{ x | nope }}', html: '' })).toMatchObject({ ok: false });
+    const before = smtp.messages.length;
+    await api.channels.sendTestEmail({ subject: 'Hello {{ profile.firstName }}', html: '<p>Test</p>', sample: { firstName: 'Lea' }, to: 'marketer@example.com' });
+    expect(smtp.messages[before].subject).toBe('[Test] Hello Lea');
+    await api.channels.save({ settings: { email: { smtpUrl: 'smtp://127.0.0.1:1' } } });
+    expect(await api.channels.testSmtp()).toMatchObject({ ok: false });
   });
 });

@@ -1,0 +1,40 @@
+// Live preview of an email node for a sample profile, and "send test" to an address you type.
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useDeferredValue, useState } from 'react';
+import { useI18n } from '../i18n/i18n';
+import { useTRPC } from '../trpc';
+import { Button } from '../ui/button';
+
+const defaultSample = '{"firstName": "Anna", "email": "anna@example.com"}';
+
+export function EmailPreview({ config }: { config: Record<string, unknown> }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const [sampleText, setSampleText] = useState(defaultSample);
+  const [to, setTo] = useState('');
+  let sample: Record<string, unknown> | null = null;
+  try { sample = JSON.parse(sampleText) as Record<string, unknown>; } catch { sample = null; }
+  const input = useDeferredValue({ subject: String(config.subject ?? ''), html: String(config.html ?? ''), sample: sample ?? {} });
+  const preview = useQuery(trpc.channels.preview.queryOptions(input, { enabled: sample !== null }));
+  const send = useMutation(trpc.channels.sendTestEmail.mutationOptions());
+  return (
+    <section className="email-preview" aria-label={t('preview.title')}>
+      <h3>{t('preview.title')}</h3>
+      <label className="field"><span>{t('preview.sample')}</span><textarea rows={2} value={sampleText} onChange={(e) => setSampleText(e.target.value)} /></label>
+      {sample === null && <p role="alert" className="error">{t('preview.badJson')}</p>}
+      {preview.data && !preview.data.ok && <p role="alert" className="error">{preview.data.error}</p>}
+      {preview.data?.ok && (
+        <>
+          <p className="preview-subject" data-testid="preview-subject">{preview.data.subject}</p>
+          <iframe title={t('preview.title')} sandbox="" srcDoc={preview.data.html} className="preview-frame" />
+        </>
+      )}
+      <div className="inline-form">
+        <label className="field"><span>{t('preview.sendTo')}</span><input type="email" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+        <Button disabled={!to || sample === null || send.isPending} onClick={() => send.mutate({ ...input, to })}>{t('preview.send')}</Button>
+      </div>
+      {send.error && <p role="alert" className="error">{send.error.message}</p>}
+      {send.isSuccess && <p role="status">{t('preview.sent')}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+// Channel settings: SMTP server and sender, frequency cap, quiet hours, webhook signing and allow-list.
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ChannelSettings } from '../../shared/channel-settings';
+import { useI18n } from '../i18n/i18n';
+import { useTRPC } from '../trpc';
+import { Button } from '../ui/button';
+
+export function ChannelSettingsCard() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const current = useQuery(trpc.channels.settings.queryOptions());
+  const [form, setForm] = useState<ChannelSettings | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => { if (current.data && !form) setForm(current.data as ChannelSettings); }, [current.data, form]);
+  const save = useMutation(trpc.channels.save.mutationOptions({ onSuccess: (next) => { setForm(next as ChannelSettings); setSaved(true); } }));
+  const test = useMutation(trpc.channels.testSmtp.mutationOptions());
+  if (!form) return null;
+  const submit = (event: FormEvent) => { event.preventDefault(); setSaved(false); save.mutate({ settings: form }); };
+  const cap = form.caps.email;
+  return (
+    <section className="card" aria-labelledby="channels-heading">
+      <h2 id="channels-heading">{t('channels.title')}</h2>
+      <p className="muted">{t('channels.body')}</p>
+      <form onSubmit={submit} className="form">
+        <div className="grid">
+          <label className="field"><span>{t('channels.smtp')}</span><input value={form.email.smtpUrl ?? ''} placeholder="smtp://user:password@mail.example.com:587" onChange={(e) => setForm({ ...form, email: { ...form.email, smtpUrl: e.target.value || undefined } })} /></label>
+          <label className="field"><span>{t('channels.from')}</span><input value={form.email.from ?? ''} placeholder="Shop <hello@example.com>" onChange={(e) => setForm({ ...form, email: { ...form.email, from: e.target.value || undefined } })} /></label>
+          <label className="field"><span>{t('channels.capEmail')}</span><input type="number" min={1} value={cap?.max ?? ''} onChange={(e) => setForm({ ...form, caps: { ...form.caps, email: e.target.value ? { max: Number(e.target.value), days: cap?.days ?? 7 } : undefined } })} /></label>
+          <label className="field"><span>{t('channels.capDays')}</span><input type="number" min={1} value={cap?.days ?? ''} disabled={!cap} onChange={(e) => setForm({ ...form, caps: { ...form.caps, email: { max: cap?.max ?? 3, days: Number(e.target.value) } } })} /></label>
+          <label className="field"><span>{t('channels.quietStart')}</span><input type="time" value={form.quietHours?.start ?? ''} onChange={(e) => setForm({ ...form, quietHours: e.target.value ? { start: e.target.value, end: form.quietHours?.end ?? '08:00' } : undefined })} /></label>
+          <label className="field"><span>{t('channels.quietEnd')}</span><input type="time" value={form.quietHours?.end ?? ''} disabled={!form.quietHours} onChange={(e) => setForm({ ...form, quietHours: { start: form.quietHours?.start ?? '21:00', end: e.target.value } })} /></label>
+          <label className="field"><span>{t('channels.webhookSecret')}</span><input value={form.webhook.secret ?? ''} onChange={(e) => setForm({ ...form, webhook: { ...form.webhook, secret: e.target.value || undefined } })} /></label>
+          <label className="field"><span>{t('channels.allowHosts')}</span><input value={form.webhook.allowHosts.join(', ')} onChange={(e) => setForm({ ...form, webhook: { ...form.webhook, allowHosts: e.target.value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean) } })} /></label>
+        </div>
+        {save.error && <p role="alert" className="error">{save.error.message}</p>}
+        {saved && <p role="status">{t('channels.saved')}</p>}
+        {test.data && <p role="status" className={test.data.ok ? '' : 'error'}>{test.data.message}</p>}
+        <div className="form-actions">
+          <Button onClick={() => test.mutate()}>{t('channels.test')}</Button>
+          <Button type="submit" variant="primary">{t('channels.save')}</Button>
+        </div>
+      </form>
+    </section>
+  );
+}
