@@ -2,7 +2,7 @@
 // Prints a table and writes bench/results.json. A benchmark, not a test: it never fails CI.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -195,6 +195,74 @@ async function benchLatency(services: Services, url: string, databaseUrl: string
   }
 }
 
+/** A journey of `count` nodes: a trigger, then chains of delays and emails in columns. */
+function largeGraph(count: number): JourneyGraph {
+  const nodes: JourneyGraph['nodes'] = [{ id: 'n0', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Big' } }];
+  const edges: JourneyGraph['edges'] = [];
+  for (let i = 1; i < count; i++) {
+    const column = i % 10;
+    const row = Math.floor(i / 10);
+    nodes.push({ id: `n${i}`, type: i % 2 ? 'wait.delay' : 'touchpoint.email', position: { x: column * 260, y: row * 140 + 140 }, config: i % 2 ? { duration: { amount: i, unit: 'hours' } } : { subject: `Message ${i}` } });
+    edges.push({ id: `e${i}`, source: i <= 10 ? 'n0' : `n${i - 10}`, sourcePort: 'out', target: `n${i}` });
+  }
+  // Only one edge may leave the trigger's port: chain the first row instead.
+  for (let i = 2; i <= 10 && i < count; i++) edges[i - 1] = { id: `e${i}`, source: `n${i - 1}`, sourcePort: 'out', target: `n${i}` };
+  return { schemaVersion: 1, nodes, edges };
+}
+
+async function benchCanvas(services: Services, url: string) {
+  const { chromium } = await import('playwright-core');
+  const { findBrowser } = await import('../scripts/find-browser.mjs');
+  const size = 500;
+  const big = await createJourney(services.db, services.defaultWorkspaceId, { name: 'Big journey', draft: largeGraph(size) });
+  const empty = await createJourney(services.db, services.defaultWorkspaceId, { name: 'Empty journey' });
+  const browser = await chromium.launch({ executablePath: findBrowser({ install: false }) ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  try {
+    // bypassCSP: the app forbids eval; the measuring scripts here are ours.
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, bypassCSP: true });
+    const open = async (id: string, nodes: number) => {
+      const started = Date.now();
+      await page.goto(`${url}/journeys/${id}`);
+      await page.waitForFunction(`document.querySelectorAll('.journey-node').length >= ${Math.min(nodes, 1)} && document.querySelector('[aria-label="Node palette"]') !== null`, undefined, { timeout: 60_000 });
+      await page.getByRole('heading', { name: /problem/ }).waitFor({ timeout: 60_000 });
+      return Date.now() - started;
+    };
+    await open(empty.id, 0); // warm the browser cache
+    const emptyMs = await open(empty.id, 0);
+    progress(`canvas: opening a ${size}-node journey…`);
+    const bigMs = await open(big.id, size);
+    record({ name: 'canvas.open_500_nodes', value: bigMs, unit: 'ms', baseline: emptyMs, ratio: round(bigMs / Math.max(1, emptyMs), 2), goal: '< 1000 ms (baseline: an empty journey)' });
+
+    // Drag one node across the canvas and record the frame times while it moves.
+    const node = page.locator('[data-testid="node-n55"]');
+    const box = (await node.boundingBox())!;
+    const frames = async (during: () => Promise<void>) => {
+      // Plain strings: the page must not see helpers the TypeScript loader adds to functions.
+      await page.evaluate(`(() => {
+        window.frames_ = []; window.stop_ = false;
+        let last = performance.now();
+        const tick = (now) => { window.frames_.push(now - last); last = now; if (!window.stop_) requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+      })()`);
+      await during();
+      return page.evaluate(`(() => { window.stop_ = true; return window.frames_.slice(1); })()`) as Promise<number[]>;
+    };
+    const idle = await frames(() => page.waitForTimeout(1000));
+    const dragging = await frames(async () => {
+      await page.mouse.move(box.x + box.width / 2, box.y + 10);
+      await page.mouse.down();
+      for (let step = 0; step < 60; step++) await page.mouse.move(box.x + box.width / 2 + step * 5, box.y + 10 + step * 3);
+      await page.mouse.up();
+    });
+    const sortedDrag = [...dragging].sort((a, b) => a - b);
+    const sortedIdle = [...idle].sort((a, b) => a - b);
+    record({ name: 'canvas.drag_frame_p50', value: round(percentile(sortedDrag, 50), 1), unit: 'ms', baseline: round(percentile(sortedIdle, 50), 1), ratio: round(percentile(sortedDrag, 50) / Math.max(0.1, percentile(sortedIdle, 50)), 2), goal: 'smooth: near the idle frame time' });
+    record({ name: 'canvas.drag_frame_p95', value: round(percentile(sortedDrag, 95), 1), unit: 'ms', baseline: round(percentile(sortedIdle, 95), 1), ratio: round(percentile(sortedDrag, 95) / Math.max(0.1, percentile(sortedIdle, 95)), 2), goal: '< 50 ms' });
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pgdata'), preferredPort: 56_430 });
@@ -204,11 +272,13 @@ async function main() {
     await migrateToLatest(db);
     const boss: PgBoss = await startJobQueue(databaseUrl, { supervise: false });
     const services: Services = { db, boss, registry: createNodeRegistry(), defaultWorkspaceId: await ensureDefaultWorkspace(db) };
-    const http = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
+    const http = await startHttpServer(services, { port: 0, host: '127.0.0.1' });
     try {
       if (!process.argv.includes("--only-latency"))       await benchIngest(services, http.url);
       if (!process.argv.includes("--only-latency"))       await benchEngine(services, databaseUrl);
       await benchLatency(services, http.url, databaseUrl);
+      if (existsSync(path.resolve('dist/client/index.html'))) await benchCanvas(services, http.url).catch((error) => progress(`canvas: skipped (${(error as Error).message})`));
+      else progress('canvas: skipped — build the client first (npm run build)');
       const size = await sql<{ size: string }>`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`.execute(db);
       progress(`database size after the run: ${size.rows[0].size}`);
     } finally {

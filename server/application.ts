@@ -6,7 +6,7 @@ import { createDatabase } from './db/database';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
 import { startHttpServer } from './http/http-server';
-import { createNodeRegistry } from './plugins/node-registry';
+import { checkTypesInUse, loadNodeRegistry } from './plugins/node-registry';
 import { startJobQueue } from './queue/job-queue';
 import type { Services } from './services';
 import { ensureDefaultWorkspace } from './workspaces/default-workspace';
@@ -48,13 +48,15 @@ export async function startApplication({ config, clientDir, log = console.log }:
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log(`[waymark] migrations applied: ${applied.join(', ')}`);
 
+    const registry = await loadNodeRegistry(config.WAYMARK_PLUGINS);
+    await checkTypesInUse(db, registry);
     const boss = await startJobQueue(databaseUrl, { supervise: config.WAYMARK_ROLE !== 'api' });
     cleanups.push(() => boss.stop({ graceful: true, wait: true, timeout: 10_000 }));
 
     const services: Services = {
       db,
       boss,
-      registry: createNodeRegistry(),
+      registry,
       defaultWorkspaceId: await ensureDefaultWorkspace(db),
       secret: config.WAYMARK_SECRET,
       delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS },

@@ -19,6 +19,7 @@ export const configSchema = z.object({
   WAYMARK_PUBLIC_URL: z.string().url('WAYMARK_PUBLIC_URL is the address customers reach (for unsubscribe and tracking links)').optional(),
   WAYMARK_SECRET: z.string().min(32, 'WAYMARK_SECRET needs at least 32 characters').optional(),
   WAYMARK_DELIVERY_CLAIM_SECONDS: numberFromEnv(120, 1, 3600),
+  WAYMARK_PLUGINS: z.string().optional(),
   WAYMARK_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
 });
 

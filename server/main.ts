@@ -30,6 +30,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  // A plugin or configuration problem is said plainly, without a stack.
   console.error('[waymark] failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -103,6 +103,12 @@ function Editor({ journeyId }: { journeyId: string }) {
     state.addNode(type.type, config, at);
   }, [flow]);
 
+  // A large journey opens at readable size on its first nodes, and only what is on screen is
+  // rendered: opening 500 nodes stays fast, and panning shows the rest.
+  const large = nodes.length > 80;
+  const firstNodes = loadedRevision === null ? '' : nodes.slice(0, 12).map((node) => node.id).join(',');
+  const fitViewOptions = useMemo(() => ({ maxZoom: 1, minZoom: large ? 0.6 : 0.1, nodes: large ? firstNodes.split(',').map((id) => ({ id })) : undefined }), [large, firstNodes]);
+
   const onDrop = useCallback((event: DragEvent) => {
     event.preventDefault();
     const type = nodeTypes.get(event.dataTransfer.getData(dragFormat));
@@ -213,7 +219,8 @@ function Editor({ journeyId }: { journeyId: string }) {
               onNodeDragStart={useEditor.getState().commit}
               isValidConnection={isValidConnection}
               deleteKeyCode={['Delete', 'Backspace']} multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-              fitView fitViewOptions={{ maxZoom: 1 }} minZoom={0.1}
+              fitView fitViewOptions={fitViewOptions} minZoom={0.1}
+              onlyRenderVisibleElements={large}
               defaultEdgeOptions={{ type: 'smoothstep' }}
             >
               <Background />

@@ -12,7 +12,7 @@ import { loadChannelSettings, type DeliveryEnvironment } from './channel-context
 import { sendEmail } from './email-sender';
 import { deliverHttp, RetryableError } from './http-sender';
 import { BlockedTargetError } from './network-guard';
-import { trackProfileEvent } from './profile-events';
+import { trackProfileEvents, type ProfileEvent } from './profile-events';
 import { renderTemplate, TemplateError, type TemplateData } from './templates';
 
 /** A claim older than this is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
@@ -151,6 +151,7 @@ const eventNames: Partial<Record<string, string>> = { email: 'Email Delivered', 
 export async function deliverDueMessages(services: DeliveryServices, environment: DeliveryEnvironment, limit = 20, log: (line: string) => void = () => {}): Promise<number> {
   const claimed = await claimDue(services.db, limit, environment.claimTimeoutSeconds ?? defaultClaimTimeoutSeconds);
   const settingsCache = new Map<string, ChannelSettings>();
+  const outcomes: ProfileEvent[] = [];
   for (const message of claimed) {
     const now = new Date();
     let settings = settingsCache.get(message.workspace_id);
@@ -164,9 +165,9 @@ export async function deliverDueMessages(services: DeliveryServices, environment
     if (outcome.status === 'delayed') await services.db.updateTable('messages').set({ attempts: sql`attempts - 1` }).where('id', '=', message.id).execute();
     if (message.profile_id && (outcome.status === 'sent' || outcome.status === 'suppressed' || outcome.status === 'failed')) {
       const name = outcome.status === 'sent' ? eventNames[message.channel]! : outcome.status === 'suppressed' ? 'Message Suppressed' : 'Message Failed';
-      await trackProfileEvent(services, message.profile_id, name, { channel: message.channel, messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id, ...(outcome.status !== 'sent' ? { reason: outcome.reason } : {}) }, `message:${message.id}:${outcome.status}`)
-        .catch((error) => log(`[delivery] could not record the outcome of ${message.id}: ${(error as Error).message}`));
+      outcomes.push({ profileId: message.profile_id, name, properties: { channel: message.channel, messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id, ...(outcome.status !== 'sent' ? { reason: outcome.reason } : {}) }, messageId: `message:${message.id}:${outcome.status}` });
     }
   }
+  await trackProfileEvents(services, outcomes).catch((error) => log(`[delivery] could not record message outcomes: ${(error as Error).message}`));
   return claimed.length;
 }

@@ -100,14 +100,14 @@ function numericProperties(properties: Record<string, unknown>): Record<string, 
 }
 
 /**
- * Stores messages. `knownProfileId` is for events Waymark records itself about a profile it
- * already knows (message outcomes): no identity resolution then.
+ * Stores messages. `knownProfileIds` (one per message) is for events Waymark records itself
+ * about profiles it already knows (message outcomes): no identity resolution then.
  */
-export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt = new Date(), knownProfileId?: string): Promise<IngestOutcome> {
+export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt = new Date(), knownProfileIds?: readonly string[]): Promise<IngestOutcome> {
   if (messages.length === 0) return { storedIds: new Set(), stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
   return services.db.transaction().execute(async (trx) => {
-    const items: Keyed[] = messages.map((message) => ({ message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileId }));
-    if (!knownProfileId) await resolveProfiles(trx, workspaceId, items);
+    const items: Keyed[] = messages.map((message, index) => ({ message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index] }));
+    if (!knownProfileIds) await resolveProfiles(trx, workspaceId, items);
 
     // Lock order, the same in every transaction: runs, then profiles, then new rows that point
     // at them. (Inserting an event takes a key-share lock on its profile; taking FOR UPDATE after

@@ -1,0 +1,1 @@
+export function findBrowser(options?: { install?: boolean; log?: (line: string) => void }): string | null;
