@@ -1,5 +1,6 @@
 // The app shell: top bar with language switch, then the page for the current route.
 import { useI18n, type Locale } from './i18n/i18n';
+import { logOut, useCurrentUser } from './accounts/auth-gate';
 import { JourneyEditorPage } from './canvas/journey-editor-page';
 import { JourneyListPage } from './journeys/journey-list-page';
 import { Link, useRoute } from './navigation';
@@ -10,6 +11,7 @@ import { SettingsPage } from './settings/settings-page';
 export function App() {
   const route = useRoute();
   const { t, locale, setLocale } = useI18n();
+  const user = useCurrentUser();
   return (
     <div className="app">
       <nav className="topbar" aria-label="Main">
@@ -18,6 +20,8 @@ export function App() {
         <Link to="/profiles">{t('nav.profiles')}</Link>
         <Link to="/settings">{t('nav.settings')}</Link>
         <span className="spacer" />
+        {user && <span className="muted-light">{user.email} · {t(`role.${user.role}`)}</span>}
+        <button type="button" className="link-light" onClick={() => void logOut()}>{t('auth.logout')}</button>
         <label className="locale">
           <span className="visually-hidden">{t('language')}</span>
           <select aria-label={t('language')} value={locale} onChange={(event) => setLocale(event.target.value as Locale)}>

@@ -4,6 +4,7 @@ import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './app';
+import { AuthGate } from './accounts/auth-gate';
 import { I18nProvider } from './i18n/i18n';
 import { createApiClient, TRPCProvider } from './trpc';
 import './styles.css';
@@ -18,7 +19,9 @@ function Root() {
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <I18nProvider>
-          <App />
+          <AuthGate>
+            <App />
+          </AuthGate>
         </I18nProvider>
       </TRPCProvider>
     </QueryClientProvider>

@@ -7,6 +7,7 @@ import * as m0004 from './0004_ingest';
 import * as m0005 from './0005_health_score';
 import * as m0006 from './0006_stats';
 import * as m0007 from './0007_channels';
+import * as m0008 from './0008_accounts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_health_score': m0005,
   '0006_stats': m0006,
   '0007_channels': m0007,
+  '0008_accounts': m0008,
 };

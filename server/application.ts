@@ -12,6 +12,7 @@ import type { Services } from './services';
 import { ensureDefaultWorkspace } from './workspaces/default-workspace';
 import { startWorker, type Worker } from './engine/worker';
 import { ensureWriteKey } from './ingest/write-keys';
+import { ensureSeedAdmin } from './accounts/accounts';
 
 export interface RunningApplication {
   url: string | null;
@@ -62,6 +63,9 @@ export async function startApplication({ config, clientDir, log = console.log }:
       delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS },
     };
 
+    if (config.WAYMARK_ADMIN_EMAIL && config.WAYMARK_ADMIN_PASSWORD) {
+      await ensureSeedAdmin(db, services.defaultWorkspaceId, config.WAYMARK_ADMIN_EMAIL, config.WAYMARK_ADMIN_PASSWORD);
+    }
     if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(db, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
 
     if (config.WAYMARK_ROLE !== 'api') {

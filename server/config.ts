@@ -20,6 +20,8 @@ export const configSchema = z.object({
   WAYMARK_SECRET: z.string().min(32, 'WAYMARK_SECRET needs at least 32 characters').optional(),
   WAYMARK_DELIVERY_CLAIM_SECONDS: numberFromEnv(120, 1, 3600),
   WAYMARK_PLUGINS: z.string().optional(),
+  WAYMARK_ADMIN_EMAIL: z.string().email('WAYMARK_ADMIN_EMAIL is an email address').optional(),
+  WAYMARK_ADMIN_PASSWORD: z.string().min(10, 'WAYMARK_ADMIN_PASSWORD needs at least 10 characters').optional(),
   WAYMARK_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
 });
 

@@ -5,6 +5,8 @@ import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { ChannelSettingsCard } from './channel-settings-card';
+import { MembersCard } from './members-card';
+import { useCurrentUser } from '../accounts/auth-gate';
 
 function WriteKeys() {
   const { t, formatDate } = useI18n();
@@ -91,12 +93,15 @@ function HealthScore() {
 
 export function SettingsPage() {
   const { t } = useI18n();
+  const user = useCurrentUser();
+  if (user?.role !== 'admin') return <main className="page"><h1>{t('settings.title')}</h1><p className="muted">{t('role.admin')} only.</p></main>;
   return (
     <main className="page">
       <h1>{t('settings.title')}</h1>
       <WriteKeys />
       <ChannelSettingsCard />
       <HealthScore />
+      <MembersCard />
     </main>
   );
 }

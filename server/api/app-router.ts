@@ -5,6 +5,7 @@ import { profilesRouter } from './profiles';
 import { settingsRouter } from './settings';
 import { statsRouter } from './stats';
 import { channelsRouter } from './channels';
+import { accountsRouter } from './accounts';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   settings: settingsRouter,
   stats: statsRouter,
   channels: channelsRouter,
+  accounts: accountsRouter,
 });
 
 export type AppRouter = typeof appRouter;

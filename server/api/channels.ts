@@ -1,12 +1,13 @@
 // tRPC router: channel settings (secrets masked), test connection, preview and test send of emails.
 import { z } from 'zod';
+import { audit } from '../accounts/accounts';
 import { loadChannelSettings } from '../channels/channel-context';
 import { maskSettings, saveChannelSettings, testSmtpConnection } from '../channels/channel-settings-store';
 import { htmlToText, sendEmail } from '../channels/email-sender';
 import { loadServerSecret } from '../channels/signing';
 import { renderTemplate, TemplateError } from '../channels/templates';
 import { InvalidInputError } from '../errors';
-import { procedure, router } from './trpc';
+import { adminProcedure, editorProcedure, router } from './trpc';
 
 const emailContent = z.object({
   subject: z.string().max(300),
@@ -19,13 +20,17 @@ const emailContent = z.object({
 });
 
 export const channelsRouter = router({
-  settings: procedure.query(async ({ ctx }) => maskSettings(await loadChannelSettings(ctx.services.db, ctx.workspaceId))),
-  save: procedure.input(z.object({ settings: z.unknown() })).mutation(({ ctx, input }) => saveChannelSettings(ctx.services.db, ctx.workspaceId, input.settings)),
-  testSmtp: procedure.mutation(async ({ ctx }) => {
+  settings: adminProcedure.query(async ({ ctx }) => maskSettings(await loadChannelSettings(ctx.services.db, ctx.workspaceId))),
+  save: adminProcedure.input(z.object({ settings: z.unknown() })).mutation(async ({ ctx, input }) => {
+    const saved = await saveChannelSettings(ctx.services.db, ctx.workspaceId, input.settings);
+    await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'settings.channels', {});
+    return saved;
+  }),
+  testSmtp: adminProcedure.mutation(async ({ ctx }) => {
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
     return testSmtpConnection(settings.email.smtpUrl ?? ctx.services.delivery?.smtpUrl);
   }),
-  preview: procedure.input(emailContent).query(async ({ ctx, input }) => {
+  preview: editorProcedure.input(emailContent).query(async ({ ctx, input }) => {
     let traits: Record<string, unknown> = input.sample;
     if (input.profileId) {
       const profile = await ctx.services.db.selectFrom('profiles').select(['traits', 'user_id']).where('workspace_id', '=', ctx.workspaceId).where('id', '=', input.profileId).executeTakeFirst();
@@ -40,7 +45,7 @@ export const channelsRouter = router({
       throw error;
     }
   }),
-  sendTestEmail: procedure.input(emailContent.extend({ to: z.string().email('a test email needs a valid address') })).mutation(async ({ ctx, input }) => {
+  sendTestEmail: editorProcedure.input(emailContent.extend({ to: z.string().email('a test email needs a valid address') })).mutation(async ({ ctx, input }) => {
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
     const data = { profile: input.sample, event: input.event, vars: {} };
     try {

@@ -3,41 +3,43 @@ import { z } from 'zod';
 import { journeyGraphSchema } from '../../shared/graph';
 import { changeJourneyStatus, publishJourney } from '../journeys/publish-journey';
 import { conditionSchema } from '../../shared/conditions';
+import { audit, roleAtLeast } from '../accounts/accounts';
+import { ForbiddenError } from '../errors';
 import { createJourney, duplicateJourney, setGoal, getJourney, listJourneys, listVersions, renameJourney, restoreVersionAsDraft, setEntryRule, updateDraft } from '../journeys/journey-store';
 import { exportJourney, importJourney } from '../journeys/journey-files';
 import { inspectGraph } from '../journeys/inspect-graph';
-import { procedure, router } from './trpc';
+import { editorProcedure, publisherProcedure, viewerProcedure, router } from './trpc';
 
 const journeyId = z.object({ id: z.string().uuid('a journey id is a UUID') });
 const journeyName = z.string().trim().min(1, 'a journey needs a name').max(200, 'a journey name has at most 200 characters');
 
 export const journeysRouter = router({
-  list: procedure
+  list: viewerProcedure
     .input(z.object({ search: z.string().max(200).optional() }).optional())
     .query(({ ctx, input }) => listJourneys(ctx.services.db, ctx.workspaceId, input?.search)),
-  get: procedure.input(journeyId).query(({ ctx, input }) => getJourney(ctx.services.db, ctx.workspaceId, input.id)),
-  create: procedure
+  get: viewerProcedure.input(journeyId).query(({ ctx, input }) => getJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  create: editorProcedure
     .input(z.object({ name: journeyName, draft: journeyGraphSchema.optional() }))
     .mutation(({ ctx, input }) => createJourney(ctx.services.db, ctx.workspaceId, input)),
-  rename: procedure
+  rename: editorProcedure
     .input(journeyId.extend({ name: journeyName }))
     .mutation(({ ctx, input }) => renameJourney(ctx.services.db, ctx.workspaceId, input.id, input.name)),
-  updateDraft: procedure
+  updateDraft: editorProcedure
     .input(journeyId.extend({ draft: z.unknown(), baseRevision: z.number().int().positive().optional() }))
     .mutation(({ ctx, input }) => updateDraft(ctx.services.db, ctx.workspaceId, input.id, input)),
   /** Problems of a graph as the canvas edits it (the same check publish makes), with each node's summary and ports. */
-  inspect: procedure
+  inspect: viewerProcedure
     .input(z.object({ graph: z.unknown() }))
     .query(({ ctx, input }) => inspectGraph(input.graph, ctx.services.registry)),
-  versions: procedure.input(journeyId).query(({ ctx, input }) => listVersions(ctx.services.db, ctx.workspaceId, input.id)),
-  restoreVersion: procedure
+  versions: viewerProcedure.input(journeyId).query(({ ctx, input }) => listVersions(ctx.services.db, ctx.workspaceId, input.id)),
+  restoreVersion: editorProcedure
     .input(journeyId.extend({ version: z.number().int().positive() }))
     .mutation(({ ctx, input }) => restoreVersionAsDraft(ctx.services.db, ctx.workspaceId, input.id, input.version)),
-  duplicate: procedure.input(journeyId).mutation(({ ctx, input }) => duplicateJourney(ctx.services.db, ctx.workspaceId, input.id)),
-  setEntryRule: procedure
+  duplicate: editorProcedure.input(journeyId).mutation(({ ctx, input }) => duplicateJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  setEntryRule: editorProcedure
     .input(journeyId.extend({ rule: z.enum(['never', 'after', 'always']), reentryDays: z.number().int().positive().max(3650).nullable().default(null) }))
     .mutation(({ ctx, input }) => setEntryRule(ctx.services.db, ctx.workspaceId, input.id, input.rule, input.reentryDays)),
-  setGoal: procedure
+  setGoal: editorProcedure
     .input(journeyId.extend({ goal: z.object({
       event: z.string().trim().min(1, 'name the goal event (e.g. Order Completed)').max(200),
       where: conditionSchema.optional(),
@@ -45,14 +47,28 @@ export const journeysRouter = router({
       exitOnConversion: z.boolean().default(false),
     }).nullable() }))
     .mutation(({ ctx, input }) => setGoal(ctx.services.db, ctx.workspaceId, input.id, input.goal)),
-  export: procedure.input(journeyId).query(({ ctx, input }) => exportJourney(ctx.services.db, ctx.workspaceId, input.id)),
-  import: procedure
+  export: viewerProcedure.input(journeyId).query(({ ctx, input }) => exportJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  import: editorProcedure
     .input(z.object({ file: z.unknown(), publish: z.boolean().default(false) }))
-    .mutation(({ ctx, input }) => importJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.file, { publish: input.publish })),
-  publish: procedure
+    .mutation(async ({ ctx, input }) => {
+      // Importing as live is publishing: it needs the publisher role.
+      if (input.publish && !roleAtLeast(ctx.user.role, 'publisher')) throw new ForbiddenError('publishing needs the publisher role');
+      const journey = await importJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.file, { publish: input.publish });
+      if (input.publish) await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.published', { journeyId: journey.id, version: journey.liveVersion, imported: true });
+      return journey;
+    }),
+  publish: publisherProcedure
     .input(journeyId)
-    .mutation(({ ctx, input }) => publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id)),
-  setStatus: procedure
+    .mutation(async ({ ctx, input }) => {
+      const result = await publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.published', { journeyId: input.id, version: result.version });
+      return result;
+    }),
+  setStatus: publisherProcedure
     .input(journeyId.extend({ action: z.enum(['pause', 'resume', 'archive']) }))
-    .mutation(({ ctx, input }) => changeJourneyStatus(ctx.services.db, ctx.workspaceId, input.id, input.action)),
+    .mutation(async ({ ctx, input }) => {
+      const status = await changeJourneyStatus(ctx.services.db, ctx.workspaceId, input.id, input.action);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, `journey.${input.action}d`, { journeyId: input.id });
+      return status;
+    }),
 });

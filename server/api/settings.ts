@@ -1,21 +1,32 @@
 // tRPC router: workspace settings — ingest write keys and the health-score formula.
 import { z } from 'zod';
 import { healthScoreConfigSchema } from '../../shared/health-score';
+import { audit } from '../accounts/accounts';
 import { createWriteKey, listWriteKeys, revokeWriteKey } from '../ingest/write-keys';
 import { getHealthConfig, setHealthConfig } from '../profiles/health-score';
-import { procedure, router } from './trpc';
+import { adminProcedure, router } from './trpc';
 
 export const settingsRouter = router({
-  writeKeys: procedure.query(({ ctx }) => listWriteKeys(ctx.services.db, ctx.workspaceId)),
+  writeKeys: adminProcedure.query(({ ctx }) => listWriteKeys(ctx.services.db, ctx.workspaceId)),
   /** The full key is shown once, here; afterwards only its first characters. */
-  createWriteKey: procedure
+  createWriteKey: adminProcedure
     .input(z.object({ name: z.string().trim().min(1, 'name the key (e.g. "Website")').max(100) }))
-    .mutation(({ ctx, input }) => createWriteKey(ctx.services.db, ctx.workspaceId, input.name)),
-  revokeWriteKey: procedure
+    .mutation(async ({ ctx, input }) => {
+      const key = await createWriteKey(ctx.services.db, ctx.workspaceId, input.name);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'write-key.created', { id: key.id, name: input.name });
+      return key;
+    }),
+  revokeWriteKey: adminProcedure
     .input(z.object({ id: z.string().uuid() }))
-    .mutation(({ ctx, input }) => revokeWriteKey(ctx.services.db, ctx.workspaceId, input.id)),
-  healthScore: procedure.query(({ ctx }) => getHealthConfig(ctx.services.db, ctx.workspaceId)),
-  setHealthScore: procedure
+    .mutation(async ({ ctx, input }) => {
+      await revokeWriteKey(ctx.services.db, ctx.workspaceId, input.id);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'write-key.revoked', { id: input.id });
+    }),
+  healthScore: adminProcedure.query(({ ctx }) => getHealthConfig(ctx.services.db, ctx.workspaceId)),
+  setHealthScore: adminProcedure
     .input(z.object({ config: healthScoreConfigSchema.nullable() }))
-    .mutation(({ ctx, input }) => setHealthConfig(ctx.services.db, ctx.workspaceId, input.config)),
+    .mutation(async ({ ctx, input }) => {
+      await setHealthConfig(ctx.services.db, ctx.workspaceId, input.config);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'settings.health-score', { enabled: input.config !== null });
+    }),
 });

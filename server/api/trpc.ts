@@ -2,11 +2,17 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Services } from '../services';
+import { roleAtLeast, type SessionUser } from '../accounts/accounts';
+import type { Role } from '../db/schema';
 import { ConflictError, ForbiddenError, GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
 
 export interface RequestContext {
   services: Services;
+  /** The signed-in user's workspace ('' when nobody is signed in). */
   workspaceId: string;
+  user: SessionUser | null;
+  /** The request carried the x-waymark-csrf header (a cross-site form cannot send it). */
+  csrfOk: boolean;
 }
 
 const t = initTRPC.context<RequestContext>().create({
@@ -45,4 +51,22 @@ const mapErrors = t.middleware(async ({ next }) => {
 });
 
 export const router = t.router;
-export const procedure = t.procedure.use(mapErrors);
+
+/** A procedure for signed-in users with at least this role; mutations also need the CSRF header. */
+function withRole(needed: Role) {
+  return t.procedure.use(mapErrors).use(({ ctx, type, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'log in first' });
+    if (!roleAtLeast(ctx.user.role, needed)) throw new TRPCError({ code: 'FORBIDDEN', message: `this needs the ${needed} role; you are ${ctx.user.role}` });
+    if (type === 'mutation' && !ctx.csrfOk) throw new TRPCError({ code: 'FORBIDDEN', message: 'missing the x-waymark-csrf header' });
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  });
+}
+
+/** Read journeys, stats and profiles. */
+export const viewerProcedure = withRole('viewer');
+/** Edit drafts. */
+export const editorProcedure = withRole('editor');
+/** Publish, pause, resume. */
+export const publisherProcedure = withRole('publisher');
+/** Settings, keys, members. */
+export const adminProcedure = withRole('admin');

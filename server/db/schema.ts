@@ -207,7 +207,20 @@ export interface TriggerFiringsTable {
   fired_at: Generated<Date>;
 }
 
+export type Role = 'viewer' | 'editor' | 'publisher' | 'admin';
+
+export interface UsersTable { id: Generated<string>; email: string; name: string | null; password_hash: string; created_at: Generated<Date> }
+export interface MembershipsTable { user_id: string; workspace_id: string; role: Role }
+export interface SessionsTable { token_hash: string; user_id: string; workspace_id: string; created_at: Generated<Date>; expires_at: Timestamp }
+export interface InvitesTable { token_hash: string; workspace_id: string; role: Role; created_by: string | null; expires_at: Timestamp; accepted_at: NullableTimestamp }
+export interface AuditLogTable { id: Generated<number>; workspace_id: string; user_id: string | null; action: string; details: JsonWithDefault<Record<string, unknown>>; at: Generated<Date> }
+
 export interface DB {
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  invites: InvitesTable;
+  audit_log: AuditLogTable;
   secrets: SecretsTable;
   node_stats: NodeStatsTable;
   write_keys: WriteKeysTable;

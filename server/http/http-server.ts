@@ -8,6 +8,8 @@ import { appRouter } from '../api/app-router';
 import type { Services } from '../services';
 import { checkHealth } from './health';
 import { createIngestHandler } from '../ingest/ingest-routes';
+import { createAuthHandler, readCookie, sessionCookie } from '../accounts/auth-routes';
+import { sessionUser } from '../accounts/accounts';
 import { createTrackingHandler } from '../channels/tracking-routes';
 import { loadServerSecret } from '../channels/signing';
 
@@ -33,10 +35,14 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    createContext: () => ({ services, workspaceId: services.defaultWorkspaceId }),
+    createContext: async ({ req }) => {
+      const user = await sessionUser(services.db, readCookie(req, sessionCookie));
+      return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1' };
+    },
     maxBodySize: 5 * 1024 * 1024,
   });
   const ingest = createIngestHandler(services);
+  const auth = createAuthHandler(services);
   const tracking = createTrackingHandler(services, () => loadServerSecret(services.db, services.secret));
   const clientDir = options.clientDir ?? path.resolve('dist/client');
   const hasClient = existsSync(path.join(clientDir, 'index.html'));
@@ -61,6 +67,10 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
         console.error('[tracking]', (error as Error).message);
         if (!response.headersSent) sendJson(response, 500, { error: 'could not handle the link' });
       });
+      return;
+    }
+    if (url.startsWith('/auth/')) {
+      void auth(request, response, url.split('?')[0]);
       return;
     }
     if (url.startsWith('/trpc/')) {

@@ -2,8 +2,8 @@
 // undo and redo, copy and paste, and find every edit again after a reload.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startAppProcess, type AppProcess } from '../support/app-process';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
+import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let database: TestDatabase;
@@ -23,8 +23,7 @@ afterAll(async () => {
 });
 
 async function api<T>(procedure: string, input: unknown): Promise<T> {
-  const response = await fetch(`${app!.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  return ((await response.json()) as { result: { data: T } }).result.data;
+  return (await apiSession(app!.url)).query<T>(procedure, input);
 }
 
 async function newJourney(page: Page, name: string): Promise<string> {
@@ -60,7 +59,7 @@ const saved = (page: Page) => expect.poll(() => page.getByRole('status').filter(
 
 describe('canvas', () => {
   it('builds the abandoned-cart journey by drag and drop, publishes it, and finds it the same after a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(page, 'Cart rescue');
 
     await drop(page, 'Event', 420, 60);
@@ -108,7 +107,7 @@ describe('canvas', () => {
   });
 
   it('refuses to publish an invalid graph and shows the problem on the node', async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     await newJourney(page, 'Half done');
     await drop(page, 'Event', 420, 80);
     await drop(page, 'Email', 420, 300);
@@ -124,7 +123,7 @@ describe('canvas', () => {
   });
 
   it('previews an email for a sample profile as it is written', async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     await newJourney(page, 'Preview');
     await drop(page, 'Email', 420, 200);
     await inspector(page).getByLabel('Subject').fill('Hi {{ profile.firstName }}, your cart is waiting');
@@ -136,7 +135,7 @@ describe('canvas', () => {
   });
 
   it('undo and redo, copy and paste, and autosave across a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(page, 'Edits');
     await drop(page, 'Event', 420, 80);
     await drop(page, 'SMS', 420, 280);
@@ -173,10 +172,11 @@ describe('canvas', () => {
   });
 
   it('a save from a second tab with an older draft is refused and the editor says so', async () => {
-    const first = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const first = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(first, 'Two tabs');
-    const second = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const second = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     await second.goto(`${app!.url}/journeys/${journeyId}`);
+    await second.reload();
     await expect.poll(() => second.getByRole('button', { name: 'Add Event' }).isVisible()).toBe(true);
     await drop(first, 'Event', 420, 80);
     await saved(first);

@@ -1,7 +1,7 @@
 // A marketer opens Waymark, creates a journey, and finds it again after a reload and a restart.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
 import { startAppProcess, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -23,8 +23,7 @@ afterAll(async () => {
 
 describe('journey list', () => {
   it('creates a journey through the UI and sees it after a reload and a server restart', async () => {
-    const page = await browser.newPage();
-    await page.goto(app!.url);
+    const page = await loggedInPage(browser, app!.url);
     await expect.poll(() => page.getByRole('heading', { name: 'No journeys yet' }).isVisible()).toBe(true);
     await screenshot(page, 'journey-list-empty');
 
@@ -48,8 +47,7 @@ describe('journey list', () => {
   });
 
   it('renames, duplicates and archives from the list, and imports a journey file (naming what is wrong in a bad one)', async () => {
-    const page = await browser.newPage();
-    await page.goto(app!.url);
+    const page = await loggedInPage(browser, app!.url);
     await page.getByRole('button', { name: 'Rename Abandoned cart' }).click();
     await page.getByLabel('Journey name').fill('Cart rescue');
     await page.getByRole('button', { name: 'Rename', exact: true }).click();
@@ -71,8 +69,7 @@ describe('journey list', () => {
   });
 
   it('switches the interface to German', async () => {
-    const page = await browser.newPage();
-    await page.goto(app!.url);
+    const page = await loggedInPage(browser, app!.url);
     await page.getByLabel('Language').selectOption('de');
     await expect.poll(() => page.getByRole('button', { name: 'Neue Journey' }).isVisible()).toBe(true);
     await page.reload();

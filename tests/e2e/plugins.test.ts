@@ -2,7 +2,7 @@
 // inspector form from their schema — with no client build.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
 import { startAppProcess, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -23,8 +23,7 @@ afterAll(async () => {
 
 describe('plugin node types on the canvas', () => {
   it('are found in the palette and configured through a generated form', async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    await page.goto(app!.url);
+    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
     await page.getByRole('button', { name: 'New journey' }).click();
     await page.getByLabel('Journey name').fill('Sales follow-up');
     await page.getByRole('button', { name: 'Create journey' }).click();

@@ -1,7 +1,7 @@
 // A marketer creates a write key, a site sends events with it, and the customer shows up in Profiles.
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
 import { startAppProcess, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -23,8 +23,19 @@ afterAll(async () => {
 
 describe('profiles and settings', () => {
   it('a write key made in Settings ingests events that appear on the profile page', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${app!.url}/settings`);
+    const page = await loggedInPage(browser, `${app!.url}/settings`);
+    page.setDefaultTimeout(15_000);
+    try {
+      await steps(page);
+    } catch (error) {
+      await screenshot(page, 'profiles-and-settings-failure');
+      throw error;
+    }
+  });
+});
+
+async function steps(page: Page): Promise<void> {
+  {
     await page.getByLabel('Key name').fill('Website');
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = (await page.getByTestId('new-write-key').textContent())!;
@@ -49,5 +60,5 @@ describe('profiles and settings', () => {
     await page.getByRole('button', { name: 'Revoke Website' }).click();
     await expect.poll(() => page.getByText('revoked').isVisible()).toBe(true);
     expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed' })).status).toBe(401);
-  });
-});
+  }
+}

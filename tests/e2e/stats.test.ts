@@ -2,8 +2,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyTemplates } from '../../shared/templates';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startAppProcess, type AppProcess } from '../support/app-process';
+import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
+import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
 import { createTestDatabase, eventually, type TestDatabase } from '../support/test-database';
 
 let database: TestDatabase;
@@ -23,12 +23,10 @@ afterAll(async () => {
 });
 
 async function mutate<T>(procedure: string, input: unknown): Promise<T> {
-  const response = await fetch(`${app!.url}/trpc/${procedure}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  return ((await response.json()) as { result: { data: T } }).result.data;
+  return (await apiSession(app!.url)).mutate<T>(procedure, input);
 }
 async function query<T>(procedure: string, input: unknown): Promise<T> {
-  const response = await fetch(`${app!.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  return ((await response.json()) as { result: { data: T } }).result.data;
+  return (await apiSession(app!.url)).query<T>(procedure, input);
 }
 
 describe('stats overlay', () => {
@@ -48,8 +46,7 @@ describe('stats overlay', () => {
     }
     await eventually(async () => (await query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait.waiting === 3, { message: 'two runs to leave the wait' });
 
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    await page.goto(`${app!.url}/journeys/${journey.id}`);
+    const page = await loggedInPage(browser, `${app!.url}/journeys/${journey.id}`, { viewport: { width: 1500, height: 950 } });
     await page.getByRole('button', { name: 'Stats' }).click();
     const waitBadge = page.getByTestId('stats-wait');
     await expect.poll(() => waitBadge.textContent()).toContain('5 entered');

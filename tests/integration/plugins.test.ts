@@ -2,7 +2,7 @@
 // plugin stops start-up naming it; a type that live journeys use cannot silently disappear.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlugins } from '../../server/plugins/load-plugins';
-import { startAppProcess, type AppProcess } from '../support/app-process';
+import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
 import { createTestDatabase, eventually, type TestDatabase } from '../support/test-database';
 
 let database: TestDatabase;
@@ -16,11 +16,8 @@ afterAll(async () => {
 });
 
 async function call<T>(procedure: string, input: unknown, method: 'GET' | 'POST' = 'POST'): Promise<T> {
-  const url = method === 'GET' ? `${app!.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}` : `${app!.url}/trpc/${procedure}`;
-  const response = await fetch(url, method === 'POST' ? { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) } : undefined);
-  const body = await response.json() as { result?: { data: T }; error?: { message: string } };
-  if (!body.result) throw new Error(body.error?.message ?? 'no result');
-  return body.result.data;
+  const session = await apiSession(app!.url);
+  return method === 'GET' ? session.query<T>(procedure, input) : session.mutate<T>(procedure, input);
 }
 
 describe('plugins', () => {

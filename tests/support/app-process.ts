@@ -11,10 +11,30 @@ export interface AppProcess {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+/** The admin every test app process is seeded with (WAYMARK_ADMIN_EMAIL / _PASSWORD). */
+export const testAdmin = { email: 'admin@waymark.test', password: 'correct horse battery staple' };
+
+/** A logged-in HTTP client for the app's tRPC API (session cookie and CSRF header). */
+export async function apiSession(url: string, credentials = testAdmin) {
+  const login = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-waymark-csrf': '1' }, body: JSON.stringify(credentials) });
+  if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
+  const unwrap = async <T>(response: Response): Promise<T> => {
+    const body = await response.json() as { result?: { data: T }; error?: { message: string } };
+    if (!body.result) throw new Error(body.error?.message ?? `no result (${response.status})`);
+    return body.result.data;
+  };
+  return {
+    cookie,
+    query: async <T>(procedure: string, input?: unknown) => unwrap<T>(await fetch(`${url}/trpc/${procedure}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, { headers: { cookie } })),
+    mutate: async <T>(procedure: string, input: unknown) => unwrap<T>(await fetch(`${url}/trpc/${procedure}`, { method: 'POST', headers: { cookie, 'Content-Type': 'application/json', 'x-waymark-csrf': '1' }, body: JSON.stringify(input) })),
+  };
+}
+
 export async function startAppProcess(env: Record<string, string>, readyPattern = /ready at (http:\/\/\S+)|worker running/): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', WAYMARK_LOG: 'info', ...env },
+    env: { ...process.env, PORT: '0', WAYMARK_LOG: 'info', WAYMARK_ADMIN_EMAIL: testAdmin.email, WAYMARK_ADMIN_PASSWORD: testAdmin.password, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

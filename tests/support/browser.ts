@@ -1,7 +1,8 @@
 // Chromium through playwright-core. scripts/find-browser.mjs has put its path in CHROME_PATH.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { testAdmin } from './app-process';
 
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
@@ -20,4 +21,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = path.resolve('test-results/screenshots');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** A new page, logged in as the test admin (each page has its own cookies). */
+export async function loggedInPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  await page.goto(url);
+  await page.getByLabel('Email').fill(testAdmin.email);
+  await page.getByLabel('Password').fill(testAdmin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
 }

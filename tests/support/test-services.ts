@@ -6,11 +6,13 @@ import { startJobQueue } from '../../server/queue/job-queue';
 import type { Services } from '../../server/services';
 import { ensureDefaultWorkspace } from '../../server/workspaces/default-workspace';
 import type { NodeTypeDefinition } from '../../shared/node-type';
+import type { Role } from '../../server/db/schema';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestServices extends Services {
   database: TestDatabase;
-  caller(workspaceId?: string): ReturnType<typeof appRouter.createCaller>;
+  /** A tRPC caller as a signed-in user of the workspace (admin unless another role is given). */
+  caller(workspaceId?: string, role?: Role): ReturnType<typeof appRouter.createCaller>;
   close(): Promise<void>;
 }
 
@@ -25,10 +27,23 @@ export async function createTestServices(options: { extraNodeTypes?: NodeTypeDef
       registry: createNodeRegistry(options.extraNodeTypes),
       defaultWorkspaceId: await ensureDefaultWorkspace(database.db),
     };
+    const users = new Map<string, string>();
+    const userFor = async (workspaceId: string, role: Role) => {
+      const key = `${workspaceId}:${role}`;
+      if (!users.has(key)) {
+        const user = await database.db.insertInto('users').values({ email: `${role}-${users.size}@test.example`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
+        await database.db.insertInto('memberships').values({ user_id: user.id, workspace_id: workspaceId, role }).execute();
+        users.set(key, user.id);
+      }
+      return users.get(key)!;
+    };
     return {
       ...services,
       database,
-      caller: (workspaceId = services.defaultWorkspaceId) => appRouter.createCaller({ services, workspaceId }),
+      caller: (workspaceId = services.defaultWorkspaceId, role: Role = 'admin') => appRouter.createCaller(async () => ({
+        services, workspaceId, csrfOk: true,
+        user: { userId: await userFor(workspaceId, role), email: `${role}@test.example`, name: null, workspaceId, role },
+      })),
       async close() {
         await boss!.stop({ graceful: false, wait: true });
         await database.drop();

@@ -1,0 +1,49 @@
+// Members and their roles, invitation links, and the audit log (admins only).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useI18n } from '../i18n/i18n';
+import { useTRPC } from '../trpc';
+import { Button } from '../ui/button';
+
+const roleList = ['viewer', 'editor', 'publisher', 'admin'] as const;
+
+export function MembersCard() {
+  const { t, formatDate } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const members = useQuery(trpc.accounts.members.queryOptions());
+  const log = useQuery(trpc.accounts.audit.queryOptions());
+  const [inviteRole, setInviteRole] = useState<(typeof roleList)[number]>('editor');
+  const invite = useMutation(trpc.accounts.invite.mutationOptions());
+  const setRole = useMutation(trpc.accounts.setRole.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.accounts.members.queryKey() }) }));
+  return (
+    <section className="card" aria-labelledby="members-heading">
+      <h2 id="members-heading">{t('members.title')}</h2>
+      <ul className="key-list">
+        {members.data?.map((member) => (
+          <li key={member.id}>
+            <strong>{member.email}</strong>
+            <select aria-label={t('members.role', { email: member.email })} value={member.role} onChange={(e) => setRole.mutate({ userId: member.id, role: e.target.value as (typeof roleList)[number] })}>
+              {roleList.map((role) => <option key={role} value={role}>{t(`role.${role}`)}</option>)}
+            </select>
+            <Button variant="ghost" aria-label={t('members.remove', { email: member.email })} onClick={() => setRole.mutate({ userId: member.id, role: null })}>✕</Button>
+          </li>
+        ))}
+      </ul>
+      {setRole.error && <p role="alert" className="error">{setRole.error.message}</p>}
+      <div className="inline-form">
+        <label className="field"><span>{t('members.inviteRole')}</span>
+          <select value={inviteRole} onChange={(e) => setInviteRole(e.target.value as (typeof roleList)[number])}>
+            {roleList.map((role) => <option key={role} value={role}>{t(`role.${role}`)}</option>)}
+          </select>
+        </label>
+        <Button onClick={() => invite.mutate({ role: inviteRole })}>{t('members.invite')}</Button>
+      </div>
+      {invite.data && <p role="status" className="secret">{t('members.link')} <code data-testid="invite-link">{`${window.location.origin}/invite/${invite.data.token}`}</code></p>}
+      <h3>{t('audit.title')}</h3>
+      <ul className="timeline">
+        {log.data?.map((entry) => <li key={entry.id}><strong>{entry.action}</strong> <span className="muted">{entry.email ?? '—'} · {formatDate(entry.at)}</span></li>)}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+// /auth/*: status, first-user sign-up, login (rate-limited), logout, accepting an invitation.
+// The session lives in an httpOnly, SameSite=Strict cookie.
+import type http from 'node:http';
+import { z } from 'zod';
+import { RateLimiter } from '../ingest/rate-limiter';
+import type { Services } from '../services';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
+import { acceptInvite, login, logout, needsSetup, sessionDays, sessionUser, signUpFirstUser } from './accounts';
+
+export const sessionCookie = 'waymark_session';
+
+export function readCookie(request: http.IncomingMessage, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+function setSession(response: http.ServerResponse, token: string | null, secure: boolean): void {
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])];
+  response.setHeader('Set-Cookie', token
+    ? `${sessionCookie}=${token}; Max-Age=${sessionDays * 86_400}; ${attributes.join('; ')}`
+    : `${sessionCookie}=; Max-Age=0; ${attributes.join('; ')}`);
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+async function readJson(request: http.IncomingMessage): Promise<unknown> {
+  let body = '';
+  for await (const chunk of request) {
+    body += chunk;
+    if (body.length > 10_000) throw new InvalidInputError('body', 'too large');
+  }
+  try { return JSON.parse(body || '{}'); } catch { throw new InvalidInputError('body', 'not valid JSON'); }
+}
+
+const credentials = z.object({
+  email: z.string().trim().email('an email address such as anna@example.com'),
+  password: z.string().min(1, 'the password is required').max(200),
+  name: z.string().trim().max(100).optional(),
+});
+
+export function createAuthHandler(services: Services) {
+  const attempts = new RateLimiter(5 / 60, 10); // 10 tries, then one every 12 s per address and email
+  const secure = services.delivery?.publicUrl.startsWith('https://') ?? false;
+
+  return async function handleAuth(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
+    try {
+      if (path === '/auth/status' && request.method === 'GET') {
+        const user = await sessionUser(services.db, readCookie(request, sessionCookie));
+        send(response, 200, { needsSetup: await needsSetup(services.db), user });
+        return;
+      }
+      if (request.method !== 'POST') throw new NotFoundError('endpoint', path);
+      // A custom header cannot be sent cross-site without a CORS preflight, which we never allow.
+      if (request.headers['x-waymark-csrf'] !== '1') throw new ForbiddenError('missing the x-waymark-csrf header');
+      if (path === '/auth/logout') {
+        await logout(services.db, readCookie(request, sessionCookie));
+        setSession(response, null, secure);
+        send(response, 200, { ok: true });
+        return;
+      }
+      const parsed = credentials.safeParse(await readJson(request));
+      if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0].path.join('.'), parsed.error.issues[0].message);
+      let token: string | null;
+      if (path === '/auth/signup') {
+        token = await services.db.transaction().execute((trx) => signUpFirstUser(trx, services.defaultWorkspaceId, parsed.data));
+      } else if (path === '/auth/login') {
+        const wait = attempts.take(`${request.socket.remoteAddress}:${parsed.data.email.toLowerCase()}`);
+        if (wait > 0) {
+          response.setHeader('Retry-After', String(wait));
+          send(response, 429, { error: 'too many login attempts; wait a little and try again' });
+          return;
+        }
+        token = await login(services.db, parsed.data.email, parsed.data.password);
+        if (!token) {
+          send(response, 401, { error: 'wrong email or password' });
+          return;
+        }
+      } else if (path.startsWith('/auth/invite/')) {
+        const invite = decodeURIComponent(path.slice('/auth/invite/'.length));
+        token = await services.db.transaction().execute((trx) => acceptInvite(trx, invite, parsed.data));
+      } else {
+        throw new NotFoundError('endpoint', path);
+      }
+      setSession(response, token, secure);
+      send(response, 200, { user: await sessionUser(services.db, token) });
+    } catch (error) {
+      if (error instanceof InvalidInputError) send(response, 400, { error: error.message, field: error.field });
+      else if (error instanceof ForbiddenError) send(response, 403, { error: error.message });
+      else if (error instanceof NotFoundError) send(response, 404, { error: error.message });
+      else if (error instanceof ConflictError) send(response, 409, { error: error.message });
+      else {
+        console.error('[auth]', (error as Error).message);
+        send(response, 500, { error: 'something went wrong' });
+      }
+    }
+  };
+}

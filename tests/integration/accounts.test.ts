@@ -1,0 +1,116 @@
+// Accounts and roles: nothing without logging in; each role can do what it may and no more;
+// sessions are httpOnly SameSite cookies, calls need the CSRF header, logins are rate-limited.
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer } from '../../server/http/http-server';
+import type { Role } from '../../server/db/schema';
+import { journeyTemplates } from '../../shared/templates';
+import { createTestServices, type TestServices } from '../support/test-services';
+
+let services: TestServices;
+let server: Awaited<ReturnType<typeof startHttpServer>>;
+beforeAll(async () => {
+  services = await createTestServices();
+  server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
+});
+afterAll(async () => {
+  await server?.close();
+  await services?.close();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = { 'x-waymark-csrf': '1' }) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    return error instanceof TRPCError ? error.code : String(error);
+  }
+}
+
+describe('accounts', () => {
+  it('the first sign-up creates the admin; then sign-up is closed and login works with the right password only', async () => {
+    expect(await (await fetch(`${server.url}/auth/status`)).json()).toMatchObject({ needsSetup: true, user: null });
+    const signup = await post('/auth/signup', { email: 'Owner@Example.com', password: 'a long enough password', name: 'Olga' });
+    expect(signup.status).toBe(200);
+    const cookie = signup.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/waymark_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict/);
+    const status = await (await fetch(`${server.url}/auth/status`, { headers: { cookie: cookie.split(';')[0] } })).json();
+    expect(status).toMatchObject({ needsSetup: false, user: { email: 'owner@example.com', role: 'admin' } });
+
+    expect((await post('/auth/signup', { email: 'intruder@example.com', password: 'another long password' })).status).toBe(403);
+    expect((await post('/auth/login', { email: 'owner@example.com', password: 'wrong password!' })).status).toBe(401);
+    expect((await post('/auth/login', { email: 'owner@example.com', password: 'a long enough password' })).status).toBe(200);
+    expect((await post('/auth/login', { email: 'owner@example.com', password: 'a long enough password' }, {})).status).toBe(403); // no CSRF header
+    expect((await post('/auth/login', { email: 'not-an-email', password: 'x' })).status).toBe(400);
+  });
+
+  it('logins are rate-limited', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 14; attempt++) statuses.push((await post('/auth/login', { email: 'victim@example.com', password: `guess ${attempt}` })).status);
+    expect(statuses).toContain(429);
+    expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
+  });
+
+  it('the API refuses callers who are not logged in, and mutations without the CSRF header', async () => {
+    expect((await fetch(`${server.url}/trpc/journeys.list`)).status).toBe(401);
+    const login = await post('/auth/login', { email: 'owner@example.com', password: 'a long enough password' });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect((await fetch(`${server.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(200);
+    const forged = await fetch(`${server.url}/trpc/journeys.create`, { method: 'POST', headers: { cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Forged' }) });
+    expect(forged.status).toBe(403);
+    const logout = await post('/auth/logout', {}, { cookie, 'x-waymark-csrf': '1' });
+    expect(logout.status).toBe(200);
+    expect((await fetch(`${server.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('an invitation link adds a member with the invited role', async () => {
+    const token = (await services.caller().accounts.invite({ role: 'editor' })).token;
+    const joined = await post(`/auth/invite/${token}`, { email: 'ed@example.com', password: 'editor password 123' });
+    expect(joined.status).toBe(200);
+    expect((await joined.json()).user).toMatchObject({ email: 'ed@example.com', role: 'editor' });
+    expect((await post(`/auth/invite/${token}`, { email: 'again@example.com', password: 'another password 1' })).status).toBe(404);
+    const members = await services.caller().accounts.members();
+    expect(members.map((member) => `${member.email}:${member.role}`)).toContain('ed@example.com:editor');
+  });
+});
+
+describe('roles, enforced on the server for every procedure', () => {
+  it('viewer reads; editor edits drafts; publisher publishes and pauses; admin changes settings', async () => {
+    const cart = journeyTemplates.find((template) => template.id === 'abandoned-cart')!;
+    const admin = services.caller(undefined, 'admin');
+    const journey = await admin.journeys.create({ name: 'Roles', draft: cart.graph });
+    const as = (role: Role) => services.caller(undefined, role);
+    const table: Array<[string, (role: Role) => Promise<unknown>, Role]> = [
+      ['journeys.list', (role) => as(role).journeys.list(), 'viewer'],
+      ['stats.journey', (role) => as(role).stats.journey({ journeyId: journey.id }), 'viewer'],
+      ['profiles.search', (role) => as(role).profiles.search({}), 'viewer'],
+      ['journeys.updateDraft', (role) => as(role).journeys.updateDraft({ id: journey.id, draft: cart.graph }), 'editor'],
+      ['journeys.create', (role) => as(role).journeys.create({ name: `by ${role}` }), 'editor'],
+      ['journeys.publish', (role) => as(role).journeys.publish({ id: journey.id }), 'publisher'],
+      ['settings.writeKeys', (role) => as(role).settings.writeKeys(), 'admin'],
+      ['channels.settings', (role) => as(role).channels.settings(), 'admin'],
+      ['accounts.members', (role) => as(role).accounts.members(), 'admin'],
+    ];
+    const order: Role[] = ['viewer', 'editor', 'publisher', 'admin'];
+    for (const [name, call, needed] of table) {
+      for (const role of order) {
+        const expected = order.indexOf(role) >= order.indexOf(needed) ? 'OK' : 'FORBIDDEN';
+        expect({ name, role, result: await code(call(role)) }).toEqual({ name, role, result: expected });
+      }
+    }
+    await expect(as('editor').journeys.import({ file: { waymark: 'journey', formatVersion: 1, name: 'x', graph: cart.graph }, publish: true })).rejects.toThrow(/publisher role/);
+    const log = await admin.accounts.audit();
+    expect(log.map((entry) => entry.action)).toEqual(expect.arrayContaining(['journey.published', 'member.invited']));
+  });
+
+  it('the last admin cannot be removed or demoted', async () => {
+    const admin = services.caller();
+    const me = (await admin.accounts.me())!;
+    const admins = (await admin.accounts.members()).filter((member) => member.role === 'admin');
+    for (const other of admins.filter((member) => member.id !== me.userId)) await admin.accounts.setRole({ userId: other.id, role: 'viewer' });
+    await expect(admin.accounts.setRole({ userId: me.userId, role: 'viewer' })).rejects.toThrow(/last admin/);
+  });
+});
