@@ -20,6 +20,8 @@ import { createNodeRegistry } from '../server/plugins/node-registry';
 import { completeJobs, startJobQueue } from '../server/queue/job-queue';
 import type { Services } from '../server/services';
 import { ensureDefaultWorkspace } from '../server/workspaces/default-workspace';
+import { getJourneyStats } from '../server/stats/journey-stats';
+import { ensureSeedAdmin } from '../server/accounts/accounts';
 import type { JourneyGraph } from '../shared/graph';
 
 const quick = process.argv.includes('--quick');
@@ -195,6 +197,55 @@ async function benchLatency(services: Services, url: string, databaseUrl: string
   }
 }
 
+async function benchStats(services: Services) {
+  const runs = quick ? 40_000 : 200_000; // × 5 steps = 1,000,000 step rows (200,000 in --quick)
+  const journeyId = await publish(services, graph([
+    { id: 't', type: 'trigger.event', config: { event: 'Stats Bench' } },
+    { id: 'ab', type: 'condition.ab' },
+    { id: 'a', type: 'touchpoint.email', config: { subject: 'A' } },
+    { id: 'b', type: 'touchpoint.email', config: { subject: 'B' } },
+    { id: 'g', type: 'action.goal' },
+    { id: 'x', type: 'action.exit' },
+  ], [['t', 'ab'], ['ab', 'a', 'a'], ['ab', 'b', 'b'], ['a', 'g'], ['b', 'g'], ['g', 'x']]));
+  const version = await services.db.selectFrom('journeys').select('live_version_id').where('id', '=', journeyId).executeTakeFirstOrThrow();
+  const profile = await sql<{ id: string }>`INSERT INTO profiles (workspace_id, user_id) VALUES (${services.defaultWorkspaceId}, 'stats-bench') RETURNING id`.execute(services.db);
+  progress(`stats: seeding ${runs * 5} step rows over 30 days…`);
+  // Seeded in SQL (the engine would take minutes to make a million steps); the rollup is built
+  // from them exactly as the step transactions add to it.
+  await sql`
+    INSERT INTO runs (id, workspace_id, journey_id, version_id, profile_id, status, current_node, seq, entered_at, ended_at, converted_at)
+    SELECT gen_random_uuid(), ${services.defaultWorkspaceId}, ${journeyId}, ${version.live_version_id}, ${profile.rows[0].id}, 'completed', 'g', 4,
+           now() - (n % 720) * interval '1 hour', now(), CASE WHEN n % 3 = 0 THEN now() END
+    FROM generate_series(1, ${runs}) AS n`.execute(services.db);
+  await sql`
+    INSERT INTO steps (run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, left_at, port, outcome)
+    SELECT r.id, s.seq, r.workspace_id, r.journey_id, r.version_id, s.node, r.entered_at, r.entered_at, s.port, 'passed'
+    FROM runs r CROSS JOIN LATERAL (VALUES (0, 't', 'out'), (1, 'ab', CASE WHEN hashtext(r.id::text) % 2 = 0 THEN 'a' ELSE 'b' END),
+      (2, CASE WHEN hashtext(r.id::text) % 2 = 0 THEN 'a' ELSE 'b' END, 'out'), (3, 'g', 'out'), (4, 'x', 'out')) AS s(seq, node, port)
+    WHERE r.journey_id = ${journeyId}`.execute(services.db);
+  await sql`
+    INSERT INTO node_stats (version_id, node_id, port, hour, shard, entered, passed)
+    SELECT version_id, node_id, '', date_trunc('hour', entered_at), 0, count(*), 0 FROM steps WHERE journey_id = ${journeyId} GROUP BY 1, 2, 4
+    UNION ALL
+    SELECT version_id, node_id, port, date_trunc('hour', left_at), 0, 0, count(*) FROM steps WHERE journey_id = ${journeyId} GROUP BY 1, 2, 3, 4`.execute(services.db);
+  await sql`ANALYZE steps; ANALYZE node_stats; ANALYZE runs`.execute(services.db);
+
+  const time = async (run: () => Promise<unknown>, times: number) => {
+    const samples: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      await run();
+      samples.push(performance.now() - started);
+    }
+    return samples.sort((a, b) => a - b);
+  };
+  const rollup = await time(() => getJourneyStats(services.db, services.defaultWorkspaceId, journeyId), 30);
+  // Baseline: the same per-node counts by scanning the step log.
+  const scan = await time(() => sql`SELECT node_id, port, count(*) FROM steps WHERE journey_id = ${journeyId} GROUP BY node_id, port`.execute(services.db), 5);
+  record({ name: 'stats.query_p50', value: round(percentile(rollup, 50), 1), unit: `ms (${runs * 5} step rows)`, baseline: round(percentile(scan, 50), 1), ratio: round(percentile(rollup, 50) / percentile(scan, 50), 3), goal: '< 100 ms (baseline: a scan of the step log)' });
+  record({ name: 'stats.query_p99', value: round(percentile(rollup, 99), 1), unit: 'ms', baseline: round(percentile(scan, 99), 1), ratio: round(percentile(rollup, 99) / percentile(scan, 99), 3), goal: '< 100 ms' });
+}
+
 /** A journey of `count` nodes: a trigger, then chains of delays and emails in columns. */
 function largeGraph(count: number): JourneyGraph {
   const nodes: JourneyGraph['nodes'] = [{ id: 'n0', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Big' } }];
@@ -220,6 +271,12 @@ async function benchCanvas(services: Services, url: string) {
   try {
     // bypassCSP: the app forbids eval; the measuring scripts here are ours.
     const page = await browser.newPage({ viewport: { width: 1500, height: 950 }, bypassCSP: true });
+    await ensureSeedAdmin(services.db, services.defaultWorkspaceId, 'bench@waymark.local', 'bench password 123');
+    await page.goto(url);
+    await page.getByLabel('Email').fill('bench@waymark.local');
+    await page.getByLabel('Password').fill('bench password 123');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     const open = async (id: string, nodes: number) => {
       const started = Date.now();
       await page.goto(`${url}/journeys/${id}`);
@@ -277,6 +334,7 @@ async function main() {
       if (!process.argv.includes("--only-latency"))       await benchIngest(services, http.url);
       if (!process.argv.includes("--only-latency"))       await benchEngine(services, databaseUrl);
       await benchLatency(services, http.url, databaseUrl);
+      await benchStats(services);
       if (existsSync(path.resolve('dist/client/index.html'))) await benchCanvas(services, http.url).catch((error) => progress(`canvas: skipped (${(error as Error).message})`));
       else progress('canvas: skipped — build the client first (npm run build)');
       const size = await sql<{ size: string }>`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`.execute(db);

@@ -39,6 +39,13 @@ export function ProfilePage({ profileId }: { profileId: string }) {
                 <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link> v{run.version} · <span className={`status status-${run.status}`}>{run.status}</span>
                 {' '}{(run.status === 'waiting' || run.status === 'active') && t('profile.run.at', { node: run.current_node })}
                 <div className="muted">{formatDate(run.entered_at)}{run.error ? ` · ${run.error}` : ''}</div>
+                <ol className="path" aria-label={`${run.journey_name} path`}>
+                  {run.path.map((step) => (
+                    <li key={step.seq} title={`${formatDate(step.entered_at)}${step.left_at ? ` → ${formatDate(step.left_at)}` : ''}`}>
+                      {step.node_id}{step.port ? ` → ${step.port}` : ` (${step.outcome})`}
+                    </li>
+                  ))}
+                </ol>
               </li>
             ))}
           </ul>

@@ -13,6 +13,7 @@ export function NodeStatsBadge({ nodeId, label }: { nodeId: string; label: strin
       <span><strong>{formatNumber(stats?.entered ?? 0)}</strong> {t('stats.entered')}</span>
       {(stats?.waiting ?? 0) > 0 && <span><strong>{formatNumber(stats!.waiting)}</strong> {t('stats.waiting')}</span>}
       <span><strong>{percent(stats?.conversionRate ?? 0)}</strong> {t('stats.converted')}</span>
+      {(stats?.firstTouch || stats?.lastTouch) ? <span className="messages">first touch {formatNumber(stats.firstTouch ?? 0)} · last touch {formatNumber(stats.lastTouch ?? 0)}</span> : null}
       {stats?.messages && <span className="messages">{Object.entries(stats.messages).map(([status, count]) => `${status} ${formatNumber(count)}`).join(' · ')}</span>}
     </button>
   );

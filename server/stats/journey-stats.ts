@@ -24,6 +24,9 @@ export interface NodeStats {
   conversionRate: number;
   ports: Record<string, PortStats>;
   messages?: Record<string, number>;
+  /** Touchpoints: conversions where this was the first / the last touchpoint of the run. */
+  firstTouch?: number;
+  lastTouch?: number;
 }
 
 export interface JourneyStats {
@@ -67,6 +70,10 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
   const node = (id: string) => (nodes[id] ??= { entered: 0, waiting: 0, exited: 0, failed: 0, converted: 0, conversionRate: 0, ports: {} });
   for (const row of rows) {
     const stats = node(row.node_id);
+    if (row.port === '#first-touch' || row.port === '#last-touch') {
+      stats[row.port === '#first-touch' ? 'firstTouch' : 'lastTouch'] = (stats[row.port === '#first-touch' ? 'firstTouch' : 'lastTouch'] ?? 0) + Number(row.converted);
+      continue;
+    }
     stats.entered += Number(row.entered);
     stats.exited += Number(row.exited);
     stats.failed += Number(row.failed);

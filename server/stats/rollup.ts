@@ -62,4 +62,25 @@ export async function attributeConversions(trx: Transaction<DB>, conversions: Re
     GROUP BY version_id, node_id, coalesce(port, '')
     ORDER BY version_id, node_id, coalesce(port, '')
     ON CONFLICT (version_id, node_id, port, hour, shard) DO UPDATE SET converted = s.converted + excluded.converted`.execute(trx);
+  // First- and last-touch attribution: the first and the last touchpoint each converting run
+  // passed, kept under the pseudo-ports "#first-touch" and "#last-touch".
+  await sql`
+    WITH path AS (
+      SELECT steps.run_id, steps.version_id, steps.node_id, steps.seq
+      FROM steps JOIN jsonb_to_recordset(${JSON.stringify(conversions.map((c) => ({ run_id: c.runId, up_to: c.upToSeq ?? 2147483647 })))}::jsonb) AS c(run_id uuid, up_to int)
+        ON steps.run_id = c.run_id AND steps.seq <= c.up_to
+    ), touches AS (
+      SELECT path.*, row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq) AS from_start,
+             row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq DESC) AS from_end
+      FROM path JOIN journey_versions v ON v.id = path.version_id
+      CROSS JOIN LATERAL jsonb_array_elements(v.graph -> 'nodes') AS node
+      WHERE node ->> 'id' = path.node_id AND node ->> 'type' LIKE 'touchpoint.%'
+    )
+    INSERT INTO node_stats AS s (version_id, node_id, port, hour, shard, converted)
+    SELECT version_id, node_id, port, ${hourOf(now)}::timestamptz, ${Math.floor(Math.random() * shards)}, count(*) FROM (
+      SELECT version_id, node_id, '#first-touch' AS port FROM touches WHERE from_start = 1
+      UNION ALL SELECT version_id, node_id, '#last-touch' AS port FROM touches WHERE from_end = 1
+    ) AS attributed
+    GROUP BY version_id, node_id, port ORDER BY version_id, node_id, port
+    ON CONFLICT (version_id, node_id, port, hour, shard) DO UPDATE SET converted = s.converted + excluded.converted`.execute(trx);
 }

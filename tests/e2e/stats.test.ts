@@ -65,5 +65,8 @@ describe('stats overlay', () => {
     await panel.getByRole('link', { name: 'carla' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'carla' }).isVisible()).toBe(true);
     expect(await page.getByText('Coupon reminder').first().isVisible()).toBe(true);
+    const path = page.getByRole('list', { name: 'Coupon reminder path' });
+    expect(await path.textContent()).toContain('trigger → out');
+    expect(await path.textContent()).toContain('wait (waiting)');
   });
 });

@@ -56,6 +56,9 @@ describe('journey stats', () => {
     expect(n.wait.ports.event.passed).toBe(buyers.length);
     expect(n.wait.ports.timeout.passed).toBe(inB.length - buyers.length);
     expect(n.thanks.messages).toEqual({ queued: buyers.length });
+    // First/last touch: a VIP's only touchpoint is mail-vip; buyers converted before any email.
+    expect(n['mail-vip']).toMatchObject({ firstTouch: vipA.length, lastTouch: vipA.length });
+    expect(n.thanks.firstTouch).toBeUndefined();
     expect(n.nudge.entered).toBe(inB.length - buyers.length);
     expect(n.t.conversionRate).toBeCloseTo((vipA.length + buyers.length) / 40);
     expect(stats.entriesByDay.reduce((sum, day) => sum + day.entries, 0)).toBe(40);
