@@ -224,10 +224,10 @@ async function benchStats(services: Services) {
       (2, CASE WHEN hashtext(r.id::text) % 2 = 0 THEN 'a' ELSE 'b' END, 'out'), (3, 'g', 'out'), (4, 'x', 'out')) AS s(seq, node, port)
     WHERE r.journey_id = ${journeyId}`.execute(services.db);
   await sql`
-    INSERT INTO node_stats (version_id, node_id, port, hour, shard, entered, passed)
-    SELECT version_id, node_id, '', date_trunc('hour', entered_at), 0, count(*), 0 FROM steps WHERE journey_id = ${journeyId} GROUP BY 1, 2, 4
+    INSERT INTO node_stats (version_id, node_id, port, hour, shard, entered, passed, converted)
+    SELECT version_id, node_id, '', date_trunc('hour', entered_at), 0, count(*), 0, 0 FROM steps WHERE journey_id = ${journeyId} GROUP BY 1, 2, 4
     UNION ALL
-    SELECT version_id, node_id, port, date_trunc('hour', left_at), 0, 0, count(*) FROM steps WHERE journey_id = ${journeyId} GROUP BY 1, 2, 3, 4`.execute(services.db);
+    SELECT s.version_id, s.node_id, s.port, date_trunc('hour', s.left_at), 1, 0, count(*), count(r.converted_at) FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.journey_id = ${journeyId} GROUP BY 1, 2, 3, 4`.execute(services.db);
   await sql`ANALYZE steps; ANALYZE node_stats; ANALYZE runs`.execute(services.db);
 
   const time = async (run: () => Promise<unknown>, times: number) => {

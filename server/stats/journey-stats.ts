@@ -55,15 +55,12 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
     .where('version_id', 'in', versionIds);
   if (range.from) rollup = rollup.where('hour', '>=', range.from);
   if (range.to) rollup = rollup.where('hour', '<', range.to);
-  const [rows, waiting, messages, runTotals] = await Promise.all([
+  const [rows, waiting, messages] = await Promise.all([
     rollup.groupBy(['node_id', 'port']).execute(),
     db.selectFrom('runs').select(['current_node', sql<number>`count(*)`.as('n')]).where('version_id', 'in', versionIds).where('status', 'in', ['active', 'waiting']).groupBy('current_node').execute(),
     db.selectFrom('messages').select(['node_id', 'status', sql<number>`count(*)`.as('n')]).where('journey_id', '=', journeyId)
       .$if(Boolean(range.from), (q) => q.where('created_at', '>=', range.from!)).$if(Boolean(range.to), (q) => q.where('created_at', '<', range.to!))
       .groupBy(['node_id', 'status']).execute(),
-    db.selectFrom('runs').select([sql<number>`count(*)`.as('entries'), sql<number>`count(converted_at)`.as('converted')]).where('version_id', 'in', versionIds)
-      .$if(Boolean(range.from), (q) => q.where('entered_at', '>=', range.from!)).$if(Boolean(range.to), (q) => q.where('entered_at', '<', range.to!))
-      .executeTakeFirstOrThrow(),
   ]);
 
   const nodes: Record<string, NodeStats> = {};
@@ -110,8 +107,9 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
   if (range.to) byDay = byDay.where('hour', '<', range.to);
   const days = await byDay.groupBy(sql`date_trunc('day', hour)`).orderBy(sql`date_trunc('day', hour)`).execute();
 
-  const entries = Number(runTotals.entries);
-  const converted = Number(runTotals.converted);
+  // Every run enters by a trigger and every conversion counts on it: the journey's totals are its triggers' (from the rollup, not a count of runs).
+  const entries = [...triggerIds].reduce((sum, id) => sum + (nodes[id]?.entered ?? 0), 0);
+  const converted = [...triggerIds].reduce((sum, id) => sum + (nodes[id]?.converted ?? 0), 0);
   return { ...empty, nodes, entries, converted, conversionRate: rate(converted, entries), entriesByDay: days.map((d) => ({ day: d.day, entries: Number(d.entries) })) };
 }
 
