@@ -8,6 +8,7 @@ import * as m0005 from './0005_health_score';
 import * as m0006 from './0006_stats';
 import * as m0007 from './0007_channels';
 import * as m0008 from './0008_accounts';
+import * as m0009 from './0009_message_outcomes';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_stats': m0006,
   '0007_channels': m0007,
   '0008_accounts': m0008,
+  '0009_message_outcomes': m0009,
 };

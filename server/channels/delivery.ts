@@ -29,7 +29,8 @@ type Outcome =
   | { status: 'suppressed'; reason: string }
   | { status: 'delayed'; until: Date; reason: string }
   | { status: 'retry'; until: Date; reason: string }
-  | { status: 'failed'; reason: string };
+  | { status: 'failed'; reason: string }
+  | { status: 'bounced'; reason: string };
 
 export interface DeliveryServices { db: Database; boss: PgBoss }
 
@@ -71,6 +72,7 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
   if (message.channel !== 'webhook' && marketing && (traits.unsubscribed === true || consent[message.channel] === false)) {
     return { status: 'suppressed', reason: `the customer opted out of ${message.channel}` };
   }
+  if (message.channel === 'email' && traits.emailBounced === true) return { status: 'suppressed', reason: 'the address bounced before' };
   const cap = message.channel === 'webhook' ? undefined : settings.caps[message.channel];
   if (cap && message.profile_id) {
     const sent = await services.db.selectFrom('messages').select(sql<number>`count(*)`.as('n'))
@@ -128,6 +130,9 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
     return { status: 'sent', providerId: `http ${outcome.status}` };
   } catch (error) {
     if (error instanceof TemplateError || error instanceof BlockedTargetError) return { status: 'failed', reason: error.message };
+    // A permanent SMTP rejection of the recipient (5xx) is a hard bounce: not retried.
+    const smtpCode = (error as { responseCode?: number }).responseCode;
+    if (message.channel === 'email' && smtpCode && smtpCode >= 500) return { status: 'bounced', reason: `the mail server refused the address (${smtpCode})` };
     const reason = (error as Error).message;
     if (message.attempts >= maxAttempts) return { status: 'failed', reason: `gave up after ${message.attempts} attempts: ${reason}` };
     return { status: 'retry', until: new Date(now.getTime() + Math.min(2 ** message.attempts, 300) * 1000), reason };
@@ -161,10 +166,14 @@ export async function deliverDueMessages(services: DeliveryServices, environment
       outcome.status === 'sent' ? { status: 'sent', error: null, provider_id: outcome.providerId, sent_at: now }
       : outcome.status === 'delayed' || outcome.status === 'retry' ? { status: 'queued', error: outcome.reason, send_after: outcome.until }
       : { status: outcome.status, error: outcome.reason };
+    // (bounced: kept as the message's status; the address is not mailed again)
     await services.db.updateTable('messages').set(update).where('id', '=', message.id).where('status', '=', 'sending').execute();
+    if (outcome.status === 'bounced' && message.profile_id) {
+      await services.db.updateTable('profiles').set({ traits: sql`traits || '{"emailBounced": true}'::jsonb` }).where('id', '=', message.profile_id).execute();
+    }
     if (outcome.status === 'delayed') await services.db.updateTable('messages').set({ attempts: sql`attempts - 1` }).where('id', '=', message.id).execute();
-    if (message.profile_id && (outcome.status === 'sent' || outcome.status === 'suppressed' || outcome.status === 'failed')) {
-      const name = outcome.status === 'sent' ? eventNames[message.channel]! : outcome.status === 'suppressed' ? 'Message Suppressed' : 'Message Failed';
+    if (message.profile_id && outcome.status !== 'delayed' && outcome.status !== 'retry') {
+      const name = outcome.status === 'sent' ? eventNames[message.channel]! : outcome.status === 'suppressed' ? 'Message Suppressed' : outcome.status === 'bounced' ? 'Email Bounced' : 'Message Failed';
       outcomes.push({ profileId: message.profile_id, name, properties: { channel: message.channel, messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id, ...(outcome.status !== 'sent' ? { reason: outcome.reason } : {}) }, messageId: `message:${message.id}:${outcome.status}` });
     }
   }

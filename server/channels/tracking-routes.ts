@@ -31,6 +31,7 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
         if (message?.profile_id) {
           const channel = payload.c ?? 'email';
           await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || jsonb_build_object(${channel}::text, false)) WHERE id = ${message.profile_id}`.execute(services.db);
+          await services.db.updateTable('messages').set({ unsubscribed_at: new Date() }).where('id', '=', message.id).where('unsubscribed_at', 'is', null).execute();
         }
         // The opt-out is stored; the customer's answer does not wait for the event that records it.
         page(response, 200, 'Unsubscribed', '<h1>You are unsubscribed.</h1><p>You will get no more of these emails.</p>');

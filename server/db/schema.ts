@@ -154,6 +154,7 @@ export interface MessagesTable {
   claimed_at: NullableTimestamp;
   opened_at: NullableTimestamp;
   clicked_at: NullableTimestamp;
+  unsubscribed_at: NullableTimestamp;
 }
 
 export interface SecretsTable {

@@ -58,7 +58,7 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
   const [rows, waiting, messages] = await Promise.all([
     rollup.groupBy(['node_id', 'port']).execute(),
     db.selectFrom('runs').select(['current_node', sql<number>`count(*)`.as('n')]).where('version_id', 'in', versionIds).where('status', 'in', ['active', 'waiting']).groupBy('current_node').execute(),
-    db.selectFrom('messages').select(['node_id', 'status', sql<number>`count(*)`.as('n')]).where('journey_id', '=', journeyId)
+    db.selectFrom('messages').select(['node_id', 'status', sql<number>`count(*)`.as('n'), sql<number>`count(unsubscribed_at)`.as('unsubscribed')]).where('journey_id', '=', journeyId)
       .$if(Boolean(range.from), (q) => q.where('created_at', '>=', range.from!)).$if(Boolean(range.to), (q) => q.where('created_at', '<', range.to!))
       .groupBy(['node_id', 'status']).execute(),
   ]);
@@ -84,7 +84,9 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
   for (const row of waiting) node(row.current_node).waiting = Number(row.n);
   for (const row of messages) {
     if (!row.node_id) continue;
-    (node(row.node_id).messages ??= {})[row.status] = Number(row.n);
+    const counts = (node(row.node_id).messages ??= {});
+    counts[row.status] = Number(row.n);
+    if (Number(row.unsubscribed) > 0) counts.unsubscribed = (counts.unsubscribed ?? 0) + Number(row.unsubscribed);
   }
 
   // Branches and variants: each port's rate, tested against the first port (the control).

@@ -57,6 +57,8 @@ async function steps(page: Page): Promise<void> {
 
     await page.getByRole('link', { name: 'Settings' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Write keys' }).isVisible()).toBe(true);
+    // What the server has, not what this tab remembers: a fresh load lists the key.
+    await page.reload();
     await page.getByRole('button', { name: 'Revoke Website' }).click();
     await expect.poll(() => page.getByText('revoked').isVisible()).toBe(true);
     expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed' })).status).toBe(401);

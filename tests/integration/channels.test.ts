@@ -117,11 +117,26 @@ describe('email over SMTP', () => {
     await eventually(async () => (await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).where('name', '=', 'Email Clicked').executeTakeFirst()) !== undefined, { message: 'the Email Clicked event' });
     const after = await services.db.selectFrom('messages').select(['status', 'opened_at', 'clicked_at']).where('id', '=', message.id).executeTakeFirstOrThrow();
     expect(after.status).toBe('clicked');
+    const stats = await services.caller().stats.journey({ journeyId: (await services.db.selectFrom('messages').select('journey_id').where('id', '=', message.id).executeTakeFirstOrThrow()).journey_id! });
+    expect(stats.nodes.m.messages).toMatchObject({ clicked: 1, unsubscribed: 1 });
     expect(after.opened_at).not.toBeNull();
     const profile = await services.db.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
     expect(profile.traits).toMatchObject({ consent: { email: false } });
     const events = (await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).execute()).map((event) => event.name);
     expect(events).toEqual(expect.arrayContaining(['Email Delivered', 'Email Opened', 'Email Clicked', 'Unsubscribed']));
+  });
+
+  it('an address the mail server refuses is a hard bounce: recorded, not retried, not mailed again', async () => {
+    smtp.rejectRecipients.add('gone@example.com');
+    const { message, profileId, journeyId } = await sendThrough(email('Hello'), { email: 'gone@example.com' });
+    expect(message.status).toBe('bounced');
+    expect(message.error).toContain('550');
+    const profile = await services.db.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
+    expect(profile.traits).toMatchObject({ emailBounced: true });
+    const events = (await services.db.selectFrom('events').select('name').where('profile_id', '=', profileId).execute()).map((event) => event.name);
+    expect(events).toContain('Email Bounced');
+    const stats = await services.caller().stats.journey({ journeyId });
+    expect(stats.nodes.m.messages).toEqual({ bounced: 1 });
   });
 
   it('a frequency cap suppresses what goes over it', async () => {
