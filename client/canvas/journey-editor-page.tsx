@@ -25,7 +25,7 @@ import { readBackup, useAutosave } from './use-autosave';
 import { StatsContext, type StatsOverlay } from '../stats/stats-context';
 import { NodeCustomersPanel } from '../stats/node-customers-panel';
 import { StatsOverview } from '../stats/stats-overview';
-import { GoalDialog } from '../stats/goal-dialog';
+import { GoalDialog, type Goal } from '../stats/goal-dialog';
 import { useInspection } from './use-inspection';
 
 const nodeWidth = 220;
@@ -241,7 +241,7 @@ function Editor({ journeyId }: { journeyId: string }) {
         </div>
         <PublishDialog journeyId={journeyId} liveGraph={data.liveGraph} liveVersion={data.liveVersion} open={publishing} onOpenChange={setPublishing} beforePublish={flush} />
         <VersionsDialog journeyId={journeyId} open={showVersions} onOpenChange={setShowVersions} />
-        {showGoal && <GoalDialog journeyId={journeyId} goal={data.goal} open={showGoal} onOpenChange={setShowGoal} />}
+        {showGoal && <GoalDialog journeyId={journeyId} goal={data.goal as Goal | null} open={showGoal} onOpenChange={setShowGoal} />}
       </main>
     </NodeTypesContext.Provider>
   );

@@ -57,6 +57,20 @@ describe('stats overlay', () => {
     expect(await page.getByRole('region', { name: 'Overview' }).textContent()).toContain('5 Entries');
     await screenshot(page, 'stats-overlay');
 
+    // The journey's goal, with a filter on the event, set in the goal dialog.
+    await page.getByRole('button', { name: 'Goal', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Goal event').fill('Order Completed');
+    await dialog.getByRole('button', { name: 'Add rule' }).click();
+    await dialog.getByLabel('Rule 1 kind').selectOption('event');
+    await dialog.getByLabel('Rule 1 field').fill('total');
+    await dialog.getByLabel('Rule 1 operator').selectOption('gte');
+    await dialog.getByLabel('Rule 1 value').fill('50');
+    await dialog.getByRole('button', { name: 'Save goal' }).click();
+    await expect.poll(() => page.getByText('Goal: Order Completed ≤ 7 d').isVisible()).toBe(true);
+    const saved = await query<{ goal: unknown }>('journeys.get', { id: journey.id });
+    expect(saved.goal).toEqual({ event: 'Order Completed', where: { match: 'all', rules: [{ kind: 'attribute', source: 'event', path: 'total', op: 'gte', value: 50 }] }, windowDays: 7, exitOnConversion: false });
+
     await waitBadge.click();
     const panel = page.getByRole('region', { name: /Customers at/ });
     await expect.poll(() => panel.getByRole('link').count()).toBe(5);
