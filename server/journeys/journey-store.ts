@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { emptyGraph, journeyGraphSchema, type JourneyGraph } from '../../shared/graph';
 import type { Executor } from '../db/database';
+import { containsPattern } from '../db/like-pattern';
 import type { EntryRule, JourneyGoal, JourneyStatus } from '../db/schema';
 import { ConflictError, GraphInvalidError, NotFoundError } from '../errors';
 import { formatIssuePath } from '../../shared/validate-graph';
@@ -39,7 +40,7 @@ export async function listJourneys(db: Executor, workspaceId: string, search?: s
     ])
     .where('j.workspace_id', '=', workspaceId)
     .orderBy('j.updated_at', 'desc');
-  if (search?.trim()) query = query.where('j.name', 'ilike', `%${search.trim().replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+  if (search?.trim()) query = query.where('j.name', 'ilike', containsPattern(search.trim()));
   const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,

@@ -1,6 +1,7 @@
 // Reading profiles for the UI: search, and one profile with its events and journeys.
 import { sql } from 'kysely';
 import type { Executor } from '../db/database';
+import { containsPattern } from '../db/like-pattern';
 import { NotFoundError } from '../errors';
 
 export async function searchProfiles(db: Executor, workspaceId: string, input: { query?: string; limit: number; offset: number }) {
@@ -9,7 +10,7 @@ export async function searchProfiles(db: Executor, workspaceId: string, input: {
     .where('workspace_id', '=', workspaceId);
   const term = input.query?.trim();
   if (term) {
-    const like = `%${term.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(term);
     query = query.where((eb) => eb.or([
       eb('user_id', 'ilike', like),
       eb(sql`traits ->> 'email'`, 'ilike', like),

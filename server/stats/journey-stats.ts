@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { JourneyGraph } from '../../shared/graph';
 import { twoProportionTest, type ProportionTest } from '../../shared/significance';
 import type { Executor } from '../db/database';
+import { containsPattern } from '../db/like-pattern';
 import { NotFoundError } from '../errors';
 
 export interface StatsRange {
@@ -137,7 +138,7 @@ export async function getNodeCustomers(db: Executor, workspaceId: string, journe
   if (input.versionId) query = query.where('s.version_id', '=', input.versionId);
   const term = input.search?.trim();
   if (term) {
-    const like = `%${term.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(term);
     query = query.where((eb) => eb.or([eb('p.user_id', 'ilike', like), eb(sql`p.traits ->> 'email'`, 'ilike', like)]));
   }
   const rows = await query.orderBy('s.entered_at', 'desc').limit(input.limit + 1).offset(input.offset).execute();

@@ -1,33 +1,19 @@
 // What a marketer does on the canvas: build a journey by drag and drop, configure it, publish it,
 // undo and redo, copy and paste, and find every edit again after a reload.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
-import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { loggedInPage, screenshot } from '../support/browser';
+import { useE2eApp } from '../support/e2e-app';
+import { apiSession } from '../support/app-process';
 
-let database: TestDatabase;
-let app: AppProcess | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
-  app = await startAppProcess({ DATABASE_URL: database.url });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await database?.drop();
-});
+const e2e = useE2eApp();
 
 async function api<T>(procedure: string, input: unknown): Promise<T> {
-  return (await apiSession(app!.url)).query<T>(procedure, input);
+  return (await apiSession(e2e.url)).query<T>(procedure, input);
 }
 
 async function newJourney(page: Page, name: string): Promise<string> {
-  await page.goto(app!.url);
+  await page.goto(e2e.url);
   await page.getByRole('button', { name: 'New journey' }).click();
   await page.getByLabel('Journey name').fill(name);
   await page.getByRole('button', { name: 'Create journey' }).click();
@@ -59,7 +45,7 @@ const saved = (page: Page) => expect.poll(() => page.getByRole('status').filter(
 
 describe('canvas', () => {
   it('builds the abandoned-cart journey by drag and drop, publishes it, and finds it the same after a reload', async () => {
-    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(page, 'Cart rescue');
 
     await drop(page, 'Event', 420, 60);
@@ -107,7 +93,7 @@ describe('canvas', () => {
   });
 
   it('refuses to publish an invalid graph and shows the problem on the node', async () => {
-    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     await newJourney(page, 'Half done');
     await drop(page, 'Event', 420, 80);
     await drop(page, 'Email', 420, 300);
@@ -123,7 +109,7 @@ describe('canvas', () => {
   });
 
   it('previews an email for a sample profile as it is written', async () => {
-    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     await newJourney(page, 'Preview');
     await drop(page, 'Email', 420, 200);
     await inspector(page).getByLabel('Subject').fill('Hi {{ profile.firstName }}, your cart is waiting');
@@ -135,7 +121,7 @@ describe('canvas', () => {
   });
 
   it('undo and redo, copy and paste, and autosave across a reload', async () => {
-    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(page, 'Edits');
     await drop(page, 'Event', 420, 80);
     await drop(page, 'SMS', 420, 280);
@@ -172,10 +158,10 @@ describe('canvas', () => {
   });
 
   it('a save from a second tab with an older draft is refused and the editor says so', async () => {
-    const first = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
+    const first = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(first, 'Two tabs');
-    const second = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
-    await second.goto(`${app!.url}/journeys/${journeyId}`);
+    const second = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
+    await second.goto(`${e2e.url}/journeys/${journeyId}`);
     await second.reload();
     await expect.poll(() => second.getByRole('button', { name: 'Add Event' }).isVisible()).toBe(true);
     await drop(first, 'Event', 420, 80);

@@ -1,29 +1,13 @@
 // A marketer opens Waymark, creates a journey, and finds it again after a reload and a restart.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { loggedInPage, screenshot } from '../support/browser';
+import { useE2eApp } from '../support/e2e-app';
 
-let database: TestDatabase;
-let app: AppProcess | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
-  app = await startAppProcess({ DATABASE_URL: database.url });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await database?.drop();
-});
+const e2e = useE2eApp();
 
 describe('journey list', () => {
   it('creates a journey through the UI and sees it after a reload and a server restart', async () => {
-    const page = await loggedInPage(browser, app!.url);
+    const page = await loggedInPage(e2e.browser, e2e.url);
     await expect.poll(() => page.getByRole('heading', { name: 'No journeys yet' }).isVisible()).toBe(true);
     await screenshot(page, 'journey-list-empty');
 
@@ -40,14 +24,13 @@ describe('journey list', () => {
     expect(await row.getByText('Draft').isVisible()).toBe(true);
     await screenshot(page, 'journey-list');
 
-    await app!.stop();
-    app = await startAppProcess({ DATABASE_URL: database.url });
-    await page.goto(app.url);
+    await e2e.restart();
+    await page.goto(e2e.url);
     await expect.poll(() => page.getByRole('link', { name: 'Abandoned cart' }).isVisible()).toBe(true);
   });
 
   it('renames, duplicates and archives from the list, and imports a journey file (naming what is wrong in a bad one)', async () => {
-    const page = await loggedInPage(browser, app!.url);
+    const page = await loggedInPage(e2e.browser, e2e.url);
     await page.getByRole('button', { name: 'Rename Abandoned cart' }).click();
     await page.getByLabel('Journey name').fill('Cart rescue');
     await page.getByRole('button', { name: 'Rename', exact: true }).click();
@@ -69,7 +52,7 @@ describe('journey list', () => {
   });
 
   it('switches the interface to German', async () => {
-    const page = await loggedInPage(browser, app!.url);
+    const page = await loggedInPage(e2e.browser, e2e.url);
     await page.getByLabel('Language').selectOption('de');
     await expect.poll(() => page.getByRole('button', { name: 'Neue Journey' }).isVisible()).toBe(true);
     await page.reload();

@@ -1,29 +1,14 @@
 // A plugin's node types appear in the palette with their icon and category, and get an
 // inspector form from their schema — with no client build.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { loggedInPage, screenshot } from '../support/browser';
+import { useE2eApp } from '../support/e2e-app';
 
-let database: TestDatabase;
-let app: AppProcess | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
-  app = await startAppProcess({ DATABASE_URL: database.url, WAYMARK_PLUGINS: './server/plugins/examples/acme-crm.ts' });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await database?.drop();
-});
+const e2e = useE2eApp({ WAYMARK_PLUGINS: './server/plugins/examples/acme-crm.ts' });
 
 describe('plugin node types on the canvas', () => {
   it('are found in the palette and configured through a generated form', async () => {
-    const page = await loggedInPage(browser, app!.url, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     await page.getByRole('button', { name: 'New journey' }).click();
     await page.getByLabel('Journey name').fill('Sales follow-up');
     await page.getByRole('button', { name: 'Create journey' }).click();

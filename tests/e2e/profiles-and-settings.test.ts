@@ -1,29 +1,14 @@
 // A marketer creates a write key, a site sends events with it, and the customer shows up in Profiles.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
-import { startAppProcess, type AppProcess } from '../support/app-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { loggedInPage, screenshot } from '../support/browser';
+import { useE2eApp } from '../support/e2e-app';
 
-let database: TestDatabase;
-let app: AppProcess | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
-  app = await startAppProcess({ DATABASE_URL: database.url });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await database?.drop();
-});
+const e2e = useE2eApp();
 
 describe('profiles and settings', () => {
   it('a write key made in Settings ingests events that appear on the profile page', async () => {
-    const page = await loggedInPage(browser, `${app!.url}/settings`);
+    const page = await loggedInPage(e2e.browser, `${e2e.url}/settings`);
     page.setDefaultTimeout(15_000);
     try {
       await steps(page);
@@ -43,7 +28,7 @@ async function steps(page: Page): Promise<void> {
     await screenshot(page, 'settings');
 
     const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-    const send = (path: string, body: unknown) => fetch(`${app!.url}${path}`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const send = (path: string, body: unknown) => fetch(`${e2e.url}${path}`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     expect((await send('/v1/identify', { userId: 'marie', traits: { email: 'marie@example.ch', firstName: 'Marie' } })).status).toBe(200);
     expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed', properties: { total: 129 } })).status).toBe(200);
 

@@ -1,32 +1,18 @@
 // The stats overlay shows each node's numbers; clicking a node's badge lists its customers.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journeyTemplates } from '../../shared/templates';
-import { launchBrowser, loggedInPage, screenshot } from '../support/browser';
-import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
-import { createTestDatabase, eventually, type TestDatabase } from '../support/test-database';
+import { loggedInPage, screenshot } from '../support/browser';
+import { useE2eApp } from '../support/e2e-app';
+import { apiSession } from '../support/app-process';
+import { eventually } from '../support/test-database';
 
-let database: TestDatabase;
-let app: AppProcess | undefined;
-let browser: Browser;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
-  app = await startAppProcess({ DATABASE_URL: database.url, WAYMARK_WRITE_KEY: 'wk_e2e-stats-key' });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-  await database?.drop();
-});
+const e2e = useE2eApp({ WAYMARK_WRITE_KEY: 'wk_e2e-stats-key' });
 
 async function mutate<T>(procedure: string, input: unknown): Promise<T> {
-  return (await apiSession(app!.url)).mutate<T>(procedure, input);
+  return (await apiSession(e2e.url)).mutate<T>(procedure, input);
 }
 async function query<T>(procedure: string, input: unknown): Promise<T> {
-  return (await apiSession(app!.url)).query<T>(procedure, input);
+  return (await apiSession(e2e.url)).query<T>(procedure, input);
 }
 
 describe('stats overlay', () => {
@@ -40,13 +26,13 @@ describe('stats overlay', () => {
       { type: 'track', userId: 'ben', event: 'Coupon Redeemed' },
     ];
     for (const message of batch) {
-      const response = await fetch(`${app!.url}/v1/track`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+      const response = await fetch(`${e2e.url}/v1/track`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
       expect(response.status).toBe(200);
       if (message.event === 'Coupon Issued') await eventually(async () => (await query<{ nodes: Record<string, { entered: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait?.entered >= batch.indexOf(message) + 1, { message: 'the run to reach the wait' });
     }
     await eventually(async () => (await query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait.waiting === 3, { message: 'two runs to leave the wait' });
 
-    const page = await loggedInPage(browser, `${app!.url}/journeys/${journey.id}`, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, `${e2e.url}/journeys/${journey.id}`, { viewport: { width: 1500, height: 950 } });
     await page.getByRole('button', { name: 'Stats' }).click();
     const waitBadge = page.getByTestId('stats-wait');
     await expect.poll(() => waitBadge.textContent()).toContain('5 entered');
