@@ -194,11 +194,6 @@ export function summarizeCondition(condition: Condition): string {
   return parts.join(condition.match === 'all' ? ' and ' : ' or ');
 }
 
-/** Whether a condition needs event history (and so a database read) to evaluate. */
-export function usesEventHistory(condition: Condition): boolean {
-  return condition.rules.some((rule) => (isCondition(rule) ? usesEventHistory(rule) : rule.kind === 'eventHistory'));
-}
-
 /** Synchronous evaluation for filters that cannot use event history (trigger filters, wait filters). */
 export function matchesFilter(condition: Condition | undefined, env: Omit<ConditionEnvironment, 'countEvents'>): boolean {
   if (!condition) return true;

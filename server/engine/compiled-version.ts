@@ -62,8 +62,3 @@ export async function loadVersions(db: Executor, ids: string[], registry: NodeTy
   }
   return result;
 }
-
-/** For tests and plugin reloads. */
-export function clearVersionCache(): void {
-  cache.clear();
-}

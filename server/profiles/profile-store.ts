@@ -92,30 +92,3 @@ export async function mergeTraits(db: Executor, profileId: string, traits: Recor
     .returning(['id', 'user_id', 'traits', 'tags'])
     .executeTakeFirstOrThrow() as Promise<ProfileRow>;
 }
-
-export interface NewEvent {
-  workspaceId: string;
-  profileId: string;
-  type: string;
-  name: string;
-  properties: Record<string, unknown>;
-  context?: Record<string, unknown>;
-  messageId: string;
-  occurredAt: Date;
-}
-
-/** Stores an event once per message id. Returns its id, or null when it was a duplicate. */
-export async function recordEvent(db: Executor, event: NewEvent): Promise<string | null> {
-  const row = await db.insertInto('events').values({
-    workspace_id: event.workspaceId,
-    profile_id: event.profileId,
-    type: event.type,
-    name: event.name,
-    properties: JSON.stringify(event.properties),
-    context: JSON.stringify(event.context ?? {}),
-    message_id: event.messageId,
-    occurred_at: event.occurredAt,
-  }).onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing()).returning('id').executeTakeFirst();
-  if (row) await db.updateTable('profiles').set({ last_seen_at: sql`greatest(last_seen_at, ${event.occurredAt})` }).where('id', '=', event.profileId).execute();
-  return row?.id ?? null;
-}
