@@ -1,5 +1,5 @@
 // Email over SMTP (nodemailer): Liquid-rendered subject and body, a text fallback, the
-// idempotency key as Message-ID, one-click unsubscribe (RFC 8058), open pixel and click tracking.
+// idempotency key as Message-ID, one-click unsubscribe (RFC 8058), a preference page link, open pixel and click tracking.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { signToken } from './signing';
 
@@ -32,10 +32,11 @@ export function htmlToText(html: string): string {
 
 /** Links through the click redirect, a pixel for opens, and the unsubscribe link for marketing mail. */
 export function addTracking(email: OutgoingEmail, publicUrl: string, secret: string): { html: string; unsubscribeUrl: string } {
-  const unsubscribeUrl = `${publicUrl}/u/${signToken(secret, { m: email.messageId, c: 'email' })}`;
+  const token = signToken(secret, { m: email.messageId, c: 'email' });
+  const unsubscribeUrl = `${publicUrl}/u/${token}`;
   let html = email.html.replace(/href="(https?:\/\/[^"]+)"/gi, (_match, url: string) => `href="${publicUrl}/t/c/${signToken(secret, { m: email.messageId, u: url })}"`);
   html += `<img src="${publicUrl}/t/o/${signToken(secret, { m: email.messageId })}" width="1" height="1" alt="" style="display:none">`;
-  if (email.marketing) html += `<p style="font-size:12px;color:#777"><a href="${unsubscribeUrl}">Unsubscribe</a></p>`;
+  if (email.marketing) html += `<p style="font-size:12px;color:#777"><a href="${unsubscribeUrl}">Unsubscribe</a> · <a href="${publicUrl}/p/${token}">Preferences</a></p>`;
   return { html, unsubscribeUrl };
 }
 

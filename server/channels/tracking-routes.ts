@@ -1,5 +1,6 @@
-// Links in messages: GET/POST /u/:token (unsubscribe, one click, RFC 8058), GET /t/o/:token
-// (open pixel), GET /t/c/:token (click redirect to the signed URL). Each becomes a profile event.
+// Links in messages: GET/POST /u/:token (unsubscribe, one click, RFC 8058), GET/POST /p/:token
+// (preference page: consent per channel), GET /t/o/:token (open pixel), GET /t/c/:token (click
+// redirect to the signed URL). Each becomes a profile event.
 import type http from 'node:http';
 import { sql } from 'kysely';
 import type { Services } from '../services';
@@ -14,18 +15,61 @@ function page(response: http.ServerResponse, status: number, title: string, body
 <body style="font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`);
 }
 
+const preferenceChannels = [['email', 'Emails'], ['sms', 'Text messages (SMS)'], ['push', 'Push notifications']] as const;
+
+function readForm(request: http.IncomingMessage, limit = 4096): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > limit) request.destroy(new Error('form too large'));
+    });
+    request.on('end', () => resolve(new URLSearchParams(body)));
+    request.on('error', reject);
+  });
+}
+
+function preferenceForm(consent: Record<string, unknown>, saved: boolean): string {
+  const boxes = preferenceChannels.map(([channel, label]) =>
+    `<p><label><input type="checkbox" name="${channel}" value="1"${consent[channel] === false ? '' : ' checked'}> ${label}</label></p>`).join('');
+  return `<h1>Your preferences</h1>${saved ? '<p role="status"><strong>Saved.</strong></p>' : ''}<p>Choose how we may contact you.</p>
+<form method="post">${boxes}<input type="hidden" name="submitted" value="1"><button type="submit">Save preferences</button></form>`;
+}
+
 export function createTrackingHandler(services: Services, secret: () => Promise<string>) {
   const messageFor = (id: string) => services.db.selectFrom('messages').select(['id', 'profile_id', 'channel', 'journey_id', 'node_id']).where('id', '=', id).executeTakeFirst();
 
   return async function handleTracking(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
     const [, area, kind, rawToken] = path.split('/');
-    const token = decodeURIComponent((area === 'u' ? kind : rawToken) ?? '').replace(/\.gif$/, '');
+    const token = decodeURIComponent((area === 'u' || area === 'p' ? kind : rawToken) ?? '').replace(/\.gif$/, '');
     const payload = verifyToken<{ m: string; u?: string; c?: string }>(await secret(), token);
     if (!payload) {
       page(response, 400, 'Invalid link', '<h1>This link is not valid.</h1>');
       return;
     }
     const message = await messageFor(payload.m);
+    if (area === 'p') {
+      const profile = message?.profile_id ? await services.db.selectFrom('profiles').select(['id', 'traits']).where('id', '=', message.profile_id).executeTakeFirst() : undefined;
+      if (!profile) {
+        page(response, 404, 'Preferences', '<h1>We no longer hold any data about you.</h1>');
+        return;
+      }
+      const current = ((profile.traits as Record<string, unknown>).consent ?? {}) as Record<string, unknown>;
+      if (request.method !== 'POST') {
+        page(response, 200, 'Your preferences', preferenceForm(current, false));
+        return;
+      }
+      const form = await readForm(request);
+      const consent = Object.fromEntries(preferenceChannels.map(([channel]) => [channel, form.get(channel) === '1']));
+      await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || ${JSON.stringify(consent)}::jsonb) WHERE id = ${profile.id}`.execute(services.db);
+      page(response, 200, 'Your preferences', preferenceForm(consent, true));
+      const changed = Object.fromEntries(Object.entries(consent).filter(([channel, value]) => (current[channel] !== false) !== value));
+      if (Object.keys(changed).length > 0) {
+        await trackProfileEvent(services, profile.id, 'Preferences Updated', { consent: changed, messageId: message!.id, journeyId: message!.journey_id }, `preferences:${message!.id}:${Date.now()}`);
+      }
+      return;
+    }
     if (area === 'u') {
       if (request.method === 'POST' || new URL(request.url ?? '/', 'http://x').searchParams.get('confirm') === '1') {
         if (message?.profile_id) {
@@ -34,7 +78,7 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
           await services.db.updateTable('messages').set({ unsubscribed_at: new Date() }).where('id', '=', message.id).where('unsubscribed_at', 'is', null).execute();
         }
         // The opt-out is stored; the customer's answer does not wait for the event that records it.
-        page(response, 200, 'Unsubscribed', '<h1>You are unsubscribed.</h1><p>You will get no more of these emails.</p>');
+        page(response, 200, 'Unsubscribed', `<h1>You are unsubscribed.</h1><p>You will get no more of these emails.</p><p><a href="../p/${encodeURIComponent(token)}">Manage all your preferences</a></p>`);
         if (message?.profile_id) await trackProfileEvent(services, message.profile_id, 'Unsubscribed', { channel: payload.c ?? 'email', messageId: message.id, journeyId: message.journey_id }, `unsubscribe:${message.id}`);
         return;
       }

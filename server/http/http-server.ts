@@ -62,7 +62,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
       void ingest(request, response, url.split('?')[0]);
       return;
     }
-    if (url.startsWith('/u/') || url.startsWith('/t/')) {
+    if (url.startsWith('/u/') || url.startsWith('/p/') || url.startsWith('/t/')) {
       tracking(request, response, url.split('?')[0]).catch((error) => {
         console.error('[tracking]', (error as Error).message);
         if (!response.headersSent) sendJson(response, 500, { error: 'could not handle the link' });

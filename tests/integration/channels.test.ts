@@ -126,6 +126,34 @@ describe('email over SMTP', () => {
     expect(events).toEqual(expect.arrayContaining(['Email Delivered', 'Email Opened', 'Email Clicked', 'Unsubscribed']));
   });
 
+  it('the preference page shows and changes consent per channel; later messages respect it', async () => {
+    const { profileId } = await sendThrough(email('Weekly news'), { email: 'pref@example.com', phone: '+41790000001' });
+    const preferences = /href="([^"]+\/p\/[^"]+)"/.exec(String(smtp.messages.at(-1)!.html))![1];
+    const page = await (await fetch(preferences)).text();
+    expect(page).toMatch(/name="email" value="1" checked/);
+    expect(page).toMatch(/name="sms" value="1" checked/);
+    const saved = await fetch(preferences, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'submitted=1&email=1&push=1' });
+    expect(saved.status).toBe(200);
+    const after = await saved.text();
+    expect(after).toContain('Saved.');
+    expect(after).toMatch(/name="sms" value="1">/);
+    const profile = await services.db.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
+    expect(profile.traits).toMatchObject({ consent: { email: true, sms: false, push: true } });
+    await eventually(async () => (await services.db.selectFrom('events').select('properties').where('profile_id', '=', profileId).where('name', '=', 'Preferences Updated').executeTakeFirst())?.properties, { message: 'the Preferences Updated event' });
+    const event = await services.db.selectFrom('events').select('properties').where('profile_id', '=', profileId).where('name', '=', 'Preferences Updated').executeTakeFirstOrThrow();
+    expect(event.properties).toMatchObject({ consent: { sms: false } });
+    // The SMS opt-out holds for the next message; email still goes out.
+    const sms = await services.db.selectFrom('profiles').select('id').where('id', '=', profileId).executeTakeFirstOrThrow();
+    const event2 = `Pref follow-up ${++counter}`;
+    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.event', config: { event: event2 } }, { id: 's', type: 'touchpoint.sms', config: { body: 'Flash sale' } }, { id: 'e', ...email('Still wanted') }], [['t', 's'], ['s', 'e']]));
+    await track(services, sms.id, event2);
+    await drainSteps(services);
+    await deliverDueMessages(services, environment);
+    const statuses = await services.db.selectFrom('messages').select(['node_id', 'status']).where('journey_id', '=', journeyId).orderBy('node_id').execute();
+    expect(statuses).toEqual([{ node_id: 'e', status: 'sent' }, { node_id: 's', status: 'suppressed' }]);
+    expect((await fetch(preferences.replace(/\.[^.]+$/, '.forged'))).status).toBe(400);
+  });
+
   it('an address the mail server refuses is a hard bounce: recorded, not retried, not mailed again', async () => {
     smtp.rejectRecipients.add('gone@example.com');
     const { message, profileId, journeyId } = await sendThrough(email('Hello'), { email: 'gone@example.com' });
@@ -199,6 +227,40 @@ describe('webhooks', () => {
       expect(message.error).toMatch(/private or internal address/);
     }
     expect(hooks.requests.length).toBe(before);
+  });
+});
+
+describe('SMS and push through the HTTP adapter', () => {
+  it('posts the rendered body template with the provider authorization and the idempotency key', async () => {
+    await setChannels({
+      sms: { adapter: 'http', url: `${hooks.url}/sms`, authorization: 'Bearer sms-token', bodyTemplate: '{"To": "{{ to }}", "Body": {{ body | json }}, "Plan": "{{ profile.plan }}"}' },
+      push: { adapter: 'http', url: `${hooks.url}/push`, bodyTemplate: '{"device": "{{ to }}", "title": {{ title | json }}, "text": {{ body | json }}}' },
+      webhook: { allowHosts: ['127.0.0.1'], timeoutSeconds: 5 },
+    });
+    const before = hooks.requests.length;
+    const sms = await sendThrough({ type: 'touchpoint.sms', config: { body: 'Hi {{ profile.firstName }}, "50%" off today' } }, { phone: '+41790000002', firstName: 'Ann', plan: 'pro' });
+    expect(sms.message.status).toBe('sent');
+    const smsRequest = hooks.requests[before];
+    expect(smsRequest).toMatchObject({ method: 'POST', path: '/sms' });
+    expect(smsRequest.headers.authorization).toBe('Bearer sms-token');
+    expect(smsRequest.headers['idempotency-key']).toBe(sms.message.idempotency_key);
+    expect(JSON.parse(smsRequest.body)).toEqual({ To: '+41790000002', Body: 'Hi Ann, "50%" off today', Plan: 'pro' });
+
+    const push = await sendThrough({ type: 'touchpoint.push', config: { title: 'For {{ profile.firstName }}', body: 'Your order shipped' } }, { firstName: 'Ben' });
+    expect(push.message.status).toBe('sent');
+    const pushRequest = hooks.requests[before + 1];
+    expect(pushRequest.path).toBe('/push');
+    expect(pushRequest.headers.authorization).toBeUndefined();
+    expect(JSON.parse(pushRequest.body)).toMatchObject({ title: 'For Ben', text: 'Your order shipped' });
+    expect(JSON.parse(pushRequest.body).device).toBeTruthy();
+
+    hooks.answers.push(503);
+    const retried = await sendThrough({ type: 'touchpoint.sms', config: { body: 'Again' } }, { phone: '+41790000003' });
+    expect(retried.message).toMatchObject({ status: 'queued' });
+    expect(retried.message.error).toContain('503');
+    hooks.answers.push(400);
+    const refused = await sendThrough({ type: 'touchpoint.sms', config: { body: 'Refused' } }, { phone: '+41790000004' });
+    expect(refused.message).toMatchObject({ status: 'failed', error: 'the provider answered 400' });
   });
 });
 

@@ -48,6 +48,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 export interface HttpSink {
   url: string;
   requests: Array<{ method: string; path: string; headers: http.IncomingHttpHeaders; body: string }>;
+  /** Requests acted on, deduped on the Idempotency-Key header as a provider does. */
+  processed: Array<{ path: string; body: string; idempotencyKey: string }>;
+  /** When set, holds each answer until the promise it returns resolves (the request is already processed). */
+  holdResponse?: () => Promise<void>;
   /** Status codes to answer with, in order; 200 once they run out. */
   answers: number[];
   responseBody?: string;
@@ -55,12 +59,20 @@ export interface HttpSink {
 }
 
 export async function startHttpSink(): Promise<HttpSink> {
-  const sink: HttpSink = { url: '', requests: [], answers: [], close: async () => {} };
+  const sink: HttpSink = { url: '', requests: [], processed: [], answers: [], close: async () => {} };
+  const keys = new Set<string>();
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => { body += chunk; });
-    request.on('end', () => {
+    request.on('end', async () => {
       sink.requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
+      const idempotencyKey = String(request.headers['idempotency-key'] ?? '');
+      if (!keys.has(idempotencyKey)) {
+        keys.add(idempotencyKey);
+        sink.processed.push({ path: request.url ?? '', body, idempotencyKey });
+      }
+      if (sink.holdResponse) await sink.holdResponse();
+      if (response.destroyed) return;
       response.writeHead(sink.answers.shift() ?? 200, { 'Content-Type': 'application/json' });
       response.end(sink.responseBody ?? '{"ok":true}');
     });
