@@ -13,6 +13,7 @@ import { ensureDefaultWorkspace } from './workspaces/default-workspace';
 import { startWorker, type Worker } from './engine/worker';
 import { ensureWriteKey } from './ingest/write-keys';
 import { ensureSeedAdmin } from './accounts/accounts';
+import { configureEncryption, resolveEncryptionKey } from './security/encryption';
 
 export interface RunningApplication {
   url: string | null;
@@ -44,6 +45,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
       log(`[waymark] embedded PostgreSQL on port ${postgres.port} (data in ${postgres.dataDir})`);
     }
 
+    configureEncryption(resolveEncryptionKey(config.WAYMARK_ENCRYPTION_KEY, config.WAYMARK_DATA_DIR, log));
     const { db } = createDatabase(databaseUrl, config.WAYMARK_DB_POOL);
     cleanups.push(() => db.destroy());
     const applied = await migrateToLatest(db);

@@ -18,6 +18,7 @@ export const configSchema = z.object({
   WAYMARK_FROM: z.string().default('Waymark <no-reply@localhost>'),
   WAYMARK_PUBLIC_URL: z.string().url('WAYMARK_PUBLIC_URL is the address customers reach (for unsubscribe and tracking links)').optional(),
   WAYMARK_SECRET: z.string().min(32, 'WAYMARK_SECRET needs at least 32 characters').optional(),
+  WAYMARK_ENCRYPTION_KEY: z.string().min(32, 'WAYMARK_ENCRYPTION_KEY needs at least 32 characters (e.g. openssl rand -base64 32)').optional(),
   WAYMARK_DELIVERY_CLAIM_SECONDS: numberFromEnv(120, 1, 3600),
   WAYMARK_PLUGINS: z.string().optional(),
   WAYMARK_ADMIN_EMAIL: z.string().email('WAYMARK_ADMIN_EMAIL is an email address').optional(),

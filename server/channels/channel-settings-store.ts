@@ -1,11 +1,12 @@
 // Channel settings as the UI sees them: secrets (SMTP password, provider tokens, webhook secret)
 // never leave the server — they come back masked, and a masked value on save keeps the stored one.
+// They are stored sealed (server/security/encryption.ts).
 import { sql } from 'kysely';
 import nodemailer from 'nodemailer';
 import { channelSettingsSchema, type ChannelSettings } from '../../shared/channel-settings';
 import type { Executor } from '../db/database';
 import { InvalidInputError } from '../errors';
-import { loadChannelSettings } from './channel-context';
+import { loadChannelSettings, sealChannelSecrets } from './channel-context';
 
 export const masked = '••••••••••••••••'; // long enough to pass the secret's own length check
 
@@ -57,7 +58,7 @@ export async function saveChannelSettings(db: Executor, workspaceId: string, inp
     push: { ...parsed.data.push, authorization: keepSecret(parsed.data.push.authorization, current.push.authorization) },
     webhook: { ...parsed.data.webhook, secret: keepSecret(parsed.data.webhook.secret, current.webhook.secret) },
   };
-  await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(next)}::jsonb) WHERE id = ${workspaceId}`.execute(db);
+  await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(sealChannelSecrets(next))}::jsonb) WHERE id = ${workspaceId}`.execute(db);
   return maskSettings(next);
 }
 

@@ -1,16 +1,17 @@
 // Signed tokens for links in messages (unsubscribe, open pixel, click redirect): HMAC-SHA256 with
-// the server secret (WAYMARK_SECRET, else one generated once and kept in the database).
+// the server secret (WAYMARK_SECRET, else one generated once and kept sealed in the database).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../db/database';
+import { openSecret, sealSecret } from '../security/encryption';
 
 let cached: string | null = null;
 
 export async function loadServerSecret(db: Executor, fromEnvironment?: string): Promise<string> {
   if (fromEnvironment) return (cached = fromEnvironment);
   if (cached) return cached;
-  await db.insertInto('secrets').values({ name: 'signing', value: randomBytes(32).toString('base64url') }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db.insertInto('secrets').values({ name: 'signing', value: sealSecret(randomBytes(32).toString('base64url')) }).onConflict((oc) => oc.column('name').doNothing()).execute();
   const row = await db.selectFrom('secrets').select('value').where('name', '=', 'signing').executeTakeFirstOrThrow();
-  return (cached = row.value);
+  return (cached = openSecret(row.value));
 }
 
 export function signToken(secret: string, payload: Record<string, unknown>): string {

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelSettings } from '../../shared/channel-settings';
 import { deliverDueMessages } from '../../server/channels/delivery';
-import type { DeliveryEnvironment } from '../../server/channels/channel-context';
+import { loadChannelSettings, type DeliveryEnvironment } from '../../server/channels/channel-context';
 import { startHttpServer } from '../../server/http/http-server';
 import { buildGraph, createProfile, drainSteps, publishGraph, track } from '../support/engine-harness';
 import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from '../support/sinks';
@@ -275,12 +275,28 @@ describe('channel settings API', () => {
       expect(text).not.toContain('sms-token-xyz');
     }
     await api.channels.save({ settings: { ...shown, email: { ...shown.email, from: 'New <new@example.com>' } } });
-    const stored = await services.db.selectFrom('workspaces').select('settings').where('id', '=', services.defaultWorkspaceId).executeTakeFirstOrThrow();
-    const channels = (stored.settings as { channels: { email: { smtpUrl: string; from: string }; webhook: { secret: string }; sms: { authorization: string } } }).channels;
+    const channels = await loadChannelSettings(services.db, services.defaultWorkspaceId);
     expect(channels.email).toEqual({ smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525', from: 'New <new@example.com>' });
     expect(channels.webhook.secret).toBe('a-webhook-secret-123456');
     expect(channels.sms.authorization).toBe('Bearer sms-token-xyz');
     await expect(api.channels.save({ settings: { caps: { email: { max: 0, days: 7 } } } })).rejects.toThrow(/channels\.caps\.email\.max/);
+  });
+
+  it('stores secrets sealed: the database holds no SMTP password, token or webhook secret in clear', async () => {
+    const api = services.caller();
+    await api.channels.save({ settings: { email: { smtpUrl: `smtp://mailer:sealed-password-42@${smtp.url.slice('smtp://'.length)}` }, webhook: { secret: 'sealed-webhook-secret-1', allowHosts: [] }, push: { adapter: 'http', url: 'https://push.example.com/send', authorization: 'Bearer sealed-push-token' } } });
+    const { rows } = await sql<{ text: string }>`SELECT settings::text AS text FROM workspaces WHERE id = ${services.defaultWorkspaceId}`.execute(services.db);
+    for (const secretText of ['sealed-password-42', 'sealed-webhook-secret-1', 'sealed-push-token']) expect(rows[0].text).not.toContain(secretText);
+    expect(rows[0].text.match(/enc:v1:/g)).toHaveLength(3);
+    const signing = await services.db.selectFrom('secrets').select('value').where('name', '=', 'signing').executeTakeFirst();
+    if (signing) expect(signing.value).toMatch(/^enc:v1:/);
+    // …and the server still uses them: the SMTP password reaches the mail server.
+    const before = smtp.messages.length;
+    const { message } = await sendThrough(email('Sealed'), { email: 'sealed@example.com' });
+    expect(message.status).toBe('sent');
+    expect(smtp.messages[before].subject).toBe('Sealed');
+    expect(smtp.logins).toContain('mailer:sealed-password-42');
+    await api.channels.save({ settings: { email: {} } });
   });
 
   it('tests the SMTP connection, previews for a sample profile and sends a test email', async () => {

@@ -9,6 +9,8 @@ export interface SmtpSink {
   /** Every message received, deduped on Message-ID as a provider does with an idempotency key. */
   messages: ParsedMail[];
   received: number;
+  /** Logins the server saw, as "user:password". */
+  logins: string[];
   /** Addresses the server refuses with 550, as a mailbox that does not exist. */
   rejectRecipients: Set<string>;
   /** When set, holds each message's "250 OK" until the promise it returns resolves. */
@@ -18,10 +20,15 @@ export interface SmtpSink {
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const seen = new Set<string>();
-  const sink: SmtpSink = { url: '', messages: [], received: 0, rejectRecipients: new Set(), close: async () => {} };
+  const sink: SmtpSink = { url: '', messages: [], received: 0, logins: [], rejectRecipients: new Set(), close: async () => {} };
   const server = new SMTPServer({
     authOptional: true,
+    allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
+    onAuth(auth, _session, callback) {
+      sink.logins.push(`${auth.username}:${auth.password}`);
+      callback(null, { user: auth.username });
+    },
     onRcptTo(address, _session, callback) {
       if (sink.rejectRecipients.has(address.address)) callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
       else callback();

@@ -9,6 +9,9 @@ import type { NodeTypeDefinition } from '../../shared/node-type';
 import type { Role } from '../../server/db/schema';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
+// Stored secrets are sealed with this key in tests (app processes started by tests inherit it).
+process.env.WAYMARK_ENCRYPTION_KEY ??= 'waymark-test-encryption-key-0123456789';
+
 export interface TestServices extends Services {
   database: TestDatabase;
   /** A tRPC caller as a signed-in user of the workspace (admin unless another role is given). */
