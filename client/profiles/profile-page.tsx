@@ -1,8 +1,50 @@
-// One customer: traits, ids, health score, event timeline and the journeys he is in.
-import { useQuery } from '@tanstack/react-query';
+// One customer: traits, ids, health score, event timeline and the journeys he is in; his data
+// exported as JSON or deleted for good (admins).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useI18n } from '../i18n/i18n';
-import { Link } from '../navigation';
+import { Link, navigate } from '../navigation';
 import { useTRPC } from '../trpc';
+import { Button } from '../ui/button';
+import { Dialog } from '../ui/dialog';
+
+function download(name: string, data: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function PersonalData({ profileId, name }: { profileId: string; name: string }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const exportData = useMutation(trpc.profiles.exportData.mutationOptions({ onSuccess: (data) => download(`profile-${profileId}.json`, data) }));
+  const remove = useMutation(trpc.profiles.delete.mutationOptions({
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: trpc.profiles.search.queryKey() });
+      navigate('/profiles');
+    },
+  }));
+  return (
+    <div className="toolbar">
+      <Button onClick={() => exportData.mutate({ id: profileId })} disabled={exportData.isPending}>{t('profile.export')}</Button>
+      <Button onClick={() => setConfirming(true)}>{t('profile.delete')}</Button>
+      {exportData.error && <p role="alert" className="error">{exportData.error.message}</p>}
+      <Dialog open={confirming} onOpenChange={setConfirming} title={t('profile.delete.title', { name })}>
+        <p>{t('profile.delete.body')}</p>
+        {remove.error && <p role="alert" className="error">{remove.error.message}</p>}
+        <div className="form-actions">
+          <Button onClick={() => setConfirming(false)}>{t('journeys.create.cancel')}</Button>
+          <Button variant="primary" onClick={() => remove.mutate({ id: profileId })} disabled={remove.isPending}>{t('profile.delete.confirm')}</Button>
+        </div>
+      </Dialog>
+    </div>
+  );
+}
 
 export function ProfilePage({ profileId }: { profileId: string }) {
   const { t, formatDate, formatNumber } = useI18n();
@@ -15,6 +57,7 @@ export function ProfilePage({ profileId }: { profileId: string }) {
     <main className="page">
       <Link to="/profiles">← {t('profile.back')}</Link>
       <h1>{profile.user_id ?? profile.id}</h1>
+      <PersonalData profileId={profile.id} name={profile.user_id ?? profile.id} />
       <div className="columns">
         <section aria-labelledby="traits-heading" className="card">
           <h2 id="traits-heading">{t('profile.traits')}</h2>

@@ -47,5 +47,25 @@ async function steps(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Revoke Website' }).click();
     await expect.poll(() => page.getByText('revoked').isVisible()).toBe(true);
     expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed' })).status).toBe(401);
+
+    // Her data: exported as a JSON file, then deleted for good.
+    await page.getByRole('link', { name: 'Profiles' }).click();
+    await page.getByLabel('Search by id, email or trait').fill('marie@');
+    await page.getByRole('link', { name: 'marie' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export data (JSON)' }).click()]);
+    const exported = JSON.parse(await streamText(await download.createReadStream())) as { profile: { userId: string }; events: Array<{ name: string }> };
+    expect(exported.profile.userId).toBe('marie');
+    expect(exported.events.map((event) => event.name)).toContain('Order Completed');
+    await page.getByRole('button', { name: 'Delete profile…' }).click();
+    await page.getByRole('button', { name: 'Delete everything' }).click();
+    await expect.poll(() => page.getByLabel('Search by id, email or trait').isVisible()).toBe(true);
+    await page.getByLabel('Search by id, email or trait').fill('marie');
+    await expect.poll(() => page.getByRole('link', { name: 'marie' }).count()).toBe(0);
   }
+}
+
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledTriggers } from '../../server/engine/scheduled-triggers';
 import { ingestMessages } from '../../server/ingest/ingest-messages';
 import { authenticateWriteKey } from '../../server/ingest/write-keys';
-import { buildGraph, publishGraph } from '../support/engine-harness';
+import { buildGraph, createProfile, drainSteps, publishGraph, track } from '../support/engine-harness';
 import { createTestServices, type TestServices } from '../support/test-services';
 
 let services: TestServices;
@@ -38,6 +38,59 @@ describe('profiles API', () => {
     const theirs = services.caller(other.id);
     expect((await theirs.profiles.search({})).profiles).toEqual([]);
     await expect(theirs.profiles.get({ id: mine.id })).rejects.toThrow(/not found/);
+  });
+});
+
+describe('personal data', () => {
+  it('exports everything about a customer as JSON and deletes it all for good; stats keep their counts', async () => {
+    const journeyId = await publishGraph(services, buildGraph([
+      { id: 't', type: 'trigger.event', config: { event: 'Joined Club' } },
+      { id: 'm', type: 'touchpoint.email', config: { subject: 'Welcome to the club' } },
+      { id: 'w', type: 'wait.delay', config: { duration: { amount: 2, unit: 'seconds' } } },
+      { id: 'm2', type: 'touchpoint.email', config: { subject: 'Second' } },
+    ], [['t', 'm'], ['m', 'w'], ['w', 'm2']]));
+    const forgotten = await createProfile(services, { email: 'forget-me@example.com', firstName: 'Fay' }, 'fay');
+    const kept = await createProfile(services, { email: 'keep-me@example.com' }, 'kim');
+    await track(services, forgotten, 'Joined Club', { card: 'gold' });
+    await track(services, kept, 'Joined Club');
+    await drainSteps(services);
+    const api = services.caller();
+
+    const exported = await api.profiles.exportData({ id: forgotten });
+    expect(exported.profile).toMatchObject({ userId: 'fay', traits: { email: 'forget-me@example.com', firstName: 'Fay' } });
+    expect(exported.identities).toEqual([{ kind: 'user', value: 'fay' }]);
+    expect(exported.events.map((event) => event.name)).toContain('Joined Club');
+    expect(exported.journeys).toEqual([expect.objectContaining({ status: 'waiting', current_node: 'w', steps: expect.arrayContaining([expect.objectContaining({ node_id: 'm', port: 'out' })]) })]);
+    expect(exported.messages).toEqual([expect.objectContaining({ channel: 'email', recipient: 'forget-me@example.com' })]);
+
+    const statsBefore = await api.stats.journey({ journeyId });
+    await expect(services.caller(undefined, 'editor').profiles.delete({ id: forgotten })).rejects.toThrow(/admin/i);
+    await expect(services.caller(undefined, 'viewer').profiles.exportData({ id: forgotten })).rejects.toThrow(/admin/i);
+    expect(await api.profiles.delete({ id: forgotten })).toEqual({ deleted: true });
+    const left = async (table: 'events' | 'runs' | 'messages' | 'waits' | 'profile_identities' | 'profile_metrics' | 'trigger_firings') =>
+      Number((await services.db.selectFrom(table).select(sql<number>`count(*)`.as('n')).where('profile_id', '=', forgotten).executeTakeFirstOrThrow()).n);
+    for (const table of ['events', 'runs', 'messages', 'waits', 'profile_identities', 'profile_metrics', 'trigger_firings'] as const) expect({ table, rows: await left(table) }).toEqual({ table, rows: 0 });
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM steps s WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)`.execute(services.db);
+    expect(rows[0].n).toBe(0);
+    await expect(api.profiles.get({ id: forgotten })).rejects.toThrow(/not found/);
+    await expect(api.profiles.delete({ id: forgotten })).rejects.toThrow(/not found/);
+    expect((await api.profiles.search({ query: 'forget-me' })).profiles).toEqual([]);
+    // Counts are anonymous and stay; the other customer goes on through the journey.
+    const statsAfter = await api.stats.journey({ journeyId });
+    expect(statsAfter.nodes.m.entered).toBe(statsBefore.nodes.m.entered);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await drainSteps(services);
+    const keptRun = await services.db.selectFrom('runs').select(['status', 'current_node']).where('profile_id', '=', kept).executeTakeFirstOrThrow();
+    expect(keptRun.status).toBe('completed');
+    const auditLog = await api.accounts.audit();
+    expect(auditLog.map((entry) => entry.action)).toEqual(expect.arrayContaining(['profile.deleted', 'profile.exported']));
+    expect(JSON.stringify(auditLog)).not.toContain('forget-me@example.com');
+    // Another workspace can neither read nor delete a profile that is not its own.
+    const other = await services.db.insertInto('workspaces').values({ name: 'Other data' }).returning('id').executeTakeFirstOrThrow();
+    await expect(services.caller(other.id).profiles.exportData({ id: kept })).rejects.toThrow(/not found/);
+    await expect(services.caller(other.id).profiles.delete({ id: kept })).rejects.toThrow(/not found/);
+    expect(await left('events')).toBe(0);
+    expect((await services.db.selectFrom('profiles').select('id').where('id', '=', kept).execute())).toHaveLength(1);
   });
 });
 
