@@ -114,6 +114,8 @@ export async function listMembers(db: Executor, workspaceId: string) {
 }
 
 export async function setRole(db: Executor, workspaceId: string, actor: string, userId: string, role: Role | null): Promise<void> {
+  const member = await db.selectFrom('memberships').select('role').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
+  if (!member) throw new NotFoundError('member', userId);
   const admins = await db.selectFrom('memberships').select('user_id').where('workspace_id', '=', workspaceId).where('role', '=', 'admin').execute();
   if (admins.length === 1 && admins[0].user_id === userId && role !== 'admin') throw new ConflictError('the last admin cannot be removed or demoted');
   if (role) await db.updateTable('memberships').set({ role }).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
