@@ -29,11 +29,15 @@ function send(response: http.ServerResponse, status: number, body: unknown): voi
   response.end(JSON.stringify(body));
 }
 
+class BodyTooLargeError extends Error {}
+const maxBody = 10_000;
+
 async function readJson(request: http.IncomingMessage): Promise<unknown> {
+  if (Number(request.headers['content-length'] ?? 0) > maxBody) throw new BodyTooLargeError();
   let body = '';
   for await (const chunk of request) {
     body += chunk;
-    if (body.length > 10_000) throw new InvalidInputError('body', 'too large');
+    if (body.length > maxBody) throw new BodyTooLargeError();
   }
   try { return JSON.parse(body || '{}'); } catch { throw new InvalidInputError('body', 'not valid JSON'); }
 }
@@ -90,7 +94,10 @@ export function createAuthHandler(services: Services) {
       setSession(response, token, secure);
       send(response, 200, { user: await sessionUser(services.db, token) });
     } catch (error) {
-      if (error instanceof InvalidInputError) send(response, 400, { error: error.message, field: error.field });
+      if (error instanceof BodyTooLargeError) {
+        response.setHeader('Connection', 'close');
+        send(response, 413, { error: `the request body is larger than ${maxBody} bytes` });
+      } else if (error instanceof InvalidInputError) send(response, 400, { error: error.message, field: error.field });
       else if (error instanceof ForbiddenError) send(response, 403, { error: error.message });
       else if (error instanceof NotFoundError) send(response, 404, { error: error.message });
       else if (error instanceof ConflictError) send(response, 409, { error: error.message });

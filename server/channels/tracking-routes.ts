@@ -60,7 +60,12 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
         page(response, 200, 'Your preferences', preferenceForm(current, false));
         return;
       }
-      const form = await readForm(request);
+      const form = await readForm(request).catch(() => null);
+      if (!form) {
+        response.setHeader('Connection', 'close');
+        page(response, 413, 'Too large', '<h1>That form was too large.</h1>');
+        return;
+      }
       const consent = Object.fromEntries(preferenceChannels.map(([channel]) => [channel, form.get(channel) === '1']));
       await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || ${JSON.stringify(consent)}::jsonb) WHERE id = ${profile.id}`.execute(services.db);
       page(response, 200, 'Your preferences', preferenceForm(consent, true));

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../server/http/http-server';
 import { createWriteKey, revokeWriteKey } from '../../server/ingest/write-keys';
+import { startSession } from '../../server/accounts/accounts';
 import { buildGraph, drainSteps, publishGraph } from '../support/engine-harness';
 import { createTestServices, type TestServices } from '../support/test-services';
 
@@ -175,3 +176,21 @@ describe('Segment-compatible ingest', () => {
     expect(await services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(1);
   });
 });
+
+describe('oversized requests', () => {
+  it('are refused with 413 on every route that takes a body', async () => {
+    const big = (size: number) => JSON.stringify({ name: 'x'.repeat(size) });
+    const me = await services.caller().accounts.me();
+    const session = `waymark_session=${await startSession(services.db, me.userId, services.defaultWorkspaceId)}`;
+    const headers = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, cookie: session, 'x-waymark-csrf': '1' };
+    const send = (path: string, body: string, contentType = 'application/json') => fetch(`${server.url}${path}`, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body }).then((response) => response.status);
+    expect(await send('/trpc/journeys.create', JSON.stringify({ name: 'Fits' }))).toBe(200);
+    expect(await send('/auth/login', big(20_000))).toBe(413);
+    expect(await send('/auth/signup', big(20_000))).toBe(413);
+    expect(await send('/trpc/journeys.create', big(6 * 1024 * 1024))).toBe(413);
+    expect(await send('/v1/identify', big(40_000))).toBe(413);
+    expect(await send('/v1/batch', big(600_000))).toBe(413);
+    expect(await send('/p/anything.forged', 'email=1&x='.padEnd(10_000, 'x'), 'application/x-www-form-urlencoded')).toBe(400); // a forged link is refused before its body is read
+  });
+});
+
