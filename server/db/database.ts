@@ -12,8 +12,11 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export function createDatabase(url: string, poolSize = 10): { db: Database; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
-  // A dropped idle connection (database restart) must not crash the process; the pool reconnects.
+  // A dropped connection (database restart) must not crash the process: idle ones are reported on
+  // the pool, checked-out ones (a transaction between two statements) on the client itself. The
+  // statement in flight fails with the error; the pool makes new connections once the server is back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => { client.on('error', () => {}); });
   return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 
