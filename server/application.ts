@@ -83,7 +83,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
 
     let url: string | null = null;
     if (config.WAYMARK_ROLE !== 'worker') {
-      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir });
+      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir, ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE });
       cleanups.push(() => http.close());
       url = http.url;
     }

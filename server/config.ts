@@ -14,6 +14,7 @@ export const configSchema = z.object({
   WAYMARK_STEP_BATCH: numberFromEnv(100, 1, 1000),
   WAYMARK_DB_POOL: numberFromEnv(10, 2, 200),
   WAYMARK_WRITE_KEY: z.string().min(8, 'WAYMARK_WRITE_KEY needs at least 8 characters').optional(),
+  WAYMARK_INGEST_RATE: numberFromEnv(1000, 1, 1_000_000),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL is smtp://user:pass@host:port or smtps://…').optional(),
   WAYMARK_FROM: z.string().default('Waymark <no-reply@localhost>'),
   WAYMARK_PUBLIC_URL: z.string().url('WAYMARK_PUBLIC_URL is the address customers reach (for unsubscribe and tracking links)').optional(),

@@ -17,6 +17,8 @@ export interface HttpServerOptions {
   port: number;
   host: string;
   clientDir?: string;
+  /** Ingest requests per second and write key (WAYMARK_INGEST_RATE); bursts of twice that pass. */
+  ingestRequestsPerSecond?: number;
 }
 
 const securityHeaders: Record<string, string> = {
@@ -41,7 +43,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     },
     maxBodySize: 5 * 1024 * 1024,
   });
-  const ingest = createIngestHandler(services);
+  const ingest = createIngestHandler(services, { requestsPerSecond: options.ingestRequestsPerSecond });
   const auth = createAuthHandler(services);
   const tracking = createTrackingHandler(services, () => loadServerSecret(services.db, services.secret));
   const clientDir = options.clientDir ?? path.resolve('dist/client');

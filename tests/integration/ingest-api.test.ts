@@ -194,3 +194,29 @@ describe('oversized requests', () => {
   });
 });
 
+describe('HTTP hardening', () => {
+  it('sends security headers with a CSP, and limits ingest requests per write key', async () => {
+    const status = await fetch(`${server.url}/auth/status`);
+    expect(status.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(status.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(status.headers.get('x-frame-options')).toBe('DENY');
+    expect(status.headers.get('x-content-type-options')).toBe('nosniff');
+
+    const limited = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent', ingestRequestsPerSecond: 5 });
+    try {
+      const other = (await createWriteKey(services.db, services.defaultWorkspaceId, 'second site')).key;
+      const track = (writeKey: string, n: number) => fetch(`${limited.url}/v1/track`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, body: JSON.stringify({ userId: 'rate-limited', event: 'Flood', messageId: `flood-${writeKey.slice(-6)}-${n}` }) });
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => track(key, n)));
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((code) => code === 200).length).toBeLessThanOrEqual(11);
+      expect(statuses.filter((code) => code === 429).length).toBeGreaterThanOrEqual(19);
+      expect(Number(answers.find((answer) => answer.status === 429)!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await track(other, 0)).status).toBe(200); // another key has its own allowance
+      const stored = await services.db.selectFrom('events').select('message_id').where('name', '=', 'Flood').execute();
+      expect(stored.length).toBe(statuses.filter((code) => code === 200).length + 1); // refused calls store nothing
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
