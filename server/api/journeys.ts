@@ -8,6 +8,7 @@ import { ForbiddenError } from '../errors';
 import { createJourney, duplicateJourney, setGoal, getJourney, listJourneys, listVersions, renameJourney, restoreVersionAsDraft, setEntryRule, updateDraft } from '../journeys/journey-store';
 import { exportJourney, importJourney } from '../journeys/journey-files';
 import { inspectGraph } from '../journeys/inspect-graph';
+import { nodeMovesSchema, previewMigration } from '../journeys/migrate-runs';
 import { editorProcedure, publisherProcedure, viewerProcedure, router } from './trpc';
 
 const journeyId = z.object({ id: z.string().uuid('a journey id is a UUID') });
@@ -58,12 +59,16 @@ export const journeysRouter = router({
       return journey;
     }),
   publish: publisherProcedure
-    .input(journeyId)
+    .input(journeyId.extend({ migration: z.object({ moves: nodeMovesSchema }).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const result = await publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id);
-      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.published', { journeyId: input.id, version: result.version });
+      const result = await publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id, input.migration?.moves);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.published', { journeyId: input.id, version: result.version, ...(input.migration ? { migrated: result.migrated } : {}) });
       return result;
     }),
+  /** Who moves where if the graph is published with these moves (customers of the live version). */
+  migrationPreview: publisherProcedure
+    .input(journeyId.extend({ graph: z.unknown(), moves: nodeMovesSchema.optional() }))
+    .query(({ ctx, input }) => previewMigration(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id, input.graph, input.moves)),
   setStatus: publisherProcedure
     .input(journeyId.extend({ action: z.enum(['pause', 'resume', 'archive']) }))
     .mutation(async ({ ctx, input }) => {

@@ -97,6 +97,8 @@ export interface EventsTable {
 export interface RunContext {
   event: { id: string; name: string; properties: Record<string, unknown>; occurredAt: string } | null;
   variables: Record<string, unknown>;
+  /** Set when the run was moved onto a new version with its wait re-timed: when it entered the old wait. */
+  retimeFrom?: string;
 }
 
 export interface RunsTable {

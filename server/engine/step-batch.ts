@@ -184,7 +184,9 @@ async function advanceRun(
     const staged: StagedWrites = emptyStagedWrites(variables);
     let result: NodeResult;
     try {
-      const ctx = createNodeContext({ db: trx, now, runId: run.id, nodeId, journeyId: run.journey_id, profile: profileView, event, resume, staged });
+      // A wait re-timed by a migration counts from when the customer entered the old wait.
+      const retimeFrom = hop === 0 && !resume && node.definition.waits && run.context.retimeFrom ? new Date(run.context.retimeFrom) : null;
+      const ctx = createNodeContext({ db: trx, now: retimeFrom ?? now, runId: run.id, nodeId, journeyId: run.journey_id, profile: profileView, event, resume, staged });
       result = await node.definition.execute(ctx, node.config);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -182,14 +182,15 @@ async function runJobAlone(services: Pick<Services, 'db' | 'boss' | 'registry'>,
 /** Moves runs whose long wait is over onto the step queue. Returns how many. */
 export async function wakeDueRuns(services: Pick<Services, 'db' | 'boss'>, limit: number): Promise<number> {
   return services.db.transaction().execute(async (trx) => {
-    const due = await sql<{ id: string; seq: number }>`
+    const due = await sql<{ id: string; seq: number; status: string }>`
       WITH due AS (
         SELECT id FROM runs WHERE wake_at <= now() ORDER BY wake_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
       )
       UPDATE runs SET wake_at = NULL FROM due WHERE runs.id = due.id
-      RETURNING runs.id, runs.seq`.execute(trx);
+      RETURNING runs.id, runs.seq, runs.status`.execute(trx);
     if (due.rows.length === 0) return 0;
-    await services.boss.insert(due.rows.map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: row.seq, resume: 'timer' } })), { db: queueExecutor(trx) });
+    // A waiting run resumes its wait; an active one (moved onto a new version) runs its node.
+    await services.boss.insert(due.rows.map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: row.seq, ...(row.status === 'waiting' ? { resume: 'timer' } : {}) } })), { db: queueExecutor(trx) });
     await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
     return due.rows.length;
   });

@@ -5,27 +5,34 @@ import { validateGraph } from '../../shared/validate-graph';
 import type { Database } from '../db/database';
 import type { DB, JourneyStatus } from '../db/schema';
 import { ConflictError, GraphInvalidError, NotFoundError } from '../errors';
+import { migrateRuns, planMigration, type NodeMoves } from './migrate-runs';
 
 export interface PublishResult {
   versionId: string;
   version: number;
+  /** Customers moved onto this version from the one before, and those who exited instead. */
+  migrated: { moved: number; exited: number };
 }
 
-/** Validates the draft and publishes it as the next version, in one transaction. */
-export async function publishJourney(db: Database, registry: NodeTypeRegistry, workspaceId: string, journeyId: string): Promise<PublishResult> {
-  return db.transaction().execute((trx) => publishJourneyIn(trx, registry, workspaceId, journeyId));
+/**
+ * Validates the draft and publishes it as the next version, in one transaction — together with
+ * moving the customers inside the live version where `moves` says (all of them, or none).
+ */
+export async function publishJourney(db: Database, registry: NodeTypeRegistry, workspaceId: string, journeyId: string, moves?: NodeMoves): Promise<PublishResult> {
+  return db.transaction().execute((trx) => publishJourneyIn(trx, registry, workspaceId, journeyId, moves));
 }
 
 /** The same, inside the caller's transaction. */
-export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeRegistry, workspaceId: string, journeyId: string): Promise<PublishResult> {
+export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeRegistry, workspaceId: string, journeyId: string, moves?: NodeMoves): Promise<PublishResult> {
   {
-    const journey = await trx.selectFrom('journeys').select(['id', 'draft', 'status'])
+    const journey = await trx.selectFrom('journeys').select(['id', 'draft', 'status', 'live_version_id'])
       .where('workspace_id', '=', workspaceId).where('id', '=', journeyId).forUpdate().executeTakeFirst();
     if (!journey) throw new NotFoundError('journey', journeyId);
     if (journey.status === 'archived') throw new ConflictError('an archived journey cannot be published; restore it first');
     const validation = validateGraph(journey.draft, registry);
     if (!validation.ok) throw new GraphInvalidError(validation.problems);
     const graph = validation.graph;
+    const plan = moves && journey.live_version_id ? await planMigration(trx, registry, journeyId, journey.live_version_id, graph, moves) : null;
 
     const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
     const version = Number(last.n) + 1;
@@ -49,7 +56,8 @@ export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeR
     await trx.updateTable('journeys')
       .set({ live_version_id: inserted.id, status: 'live', updated_at: sql`now()` })
       .where('id', '=', journeyId).execute();
-    return { versionId: inserted.id, version };
+    const migrated = plan ? await migrateRuns(trx, workspaceId, journeyId, plan, inserted.id) : { moved: 0, exited: 0 };
+    return { versionId: inserted.id, version, migrated };
   }
 }
 

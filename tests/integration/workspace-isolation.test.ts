@@ -72,6 +72,7 @@ describe('workspace isolation', () => {
       'journeys.import': (api) => api.journeys.import({ file: { waymark: 1, name: 'Imported in B', graph } }),
       'journeys.publish': (api) => api.journeys.publish({ id: journeyId }),
       'journeys.setStatus': (api) => api.journeys.setStatus({ id: journeyId, action: 'archive' }),
+      'journeys.migrationPreview': (api) => api.journeys.migrationPreview({ id: journeyId, graph }),
       'nodeTypes.list': (api) => api.nodeTypes.list(),
       'profiles.search': (api) => api.profiles.search({ query: 'a-customer' }),
       'profiles.get': (api) => api.profiles.get({ id: profileId }),
