@@ -3,12 +3,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateDraft } from '../../server/journeys/journey-store';
-import { buildGraph, createProfile, drainSteps, fastForward, publishGraph, track } from '../support/engine-harness';
+import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
+import { buildGraph, createProfile, createProfiles, drainSteps, enterMany, fastForward, publishGraph, track } from '../support/engine-harness';
 import { createTestServices, type TestServices } from '../support/test-services';
 
 let services: TestServices;
 beforeAll(async () => { services = await createTestServices(); });
-afterAll(async () => { await services?.close(); });
+const apps: AppProcess[] = [];
+afterAll(async () => {
+  for (const app of apps) await app.stop('SIGKILL');
+  await services?.close();
+});
 
 const pro = { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'plan', op: 'eq', value: 'pro' }] };
 const email = (id: string, subject: string) => ({ id, type: 'touchpoint.email', config: { subject } });
@@ -120,4 +125,46 @@ describe('moving live customers onto a new version', () => {
     const v2Stats = await api.stats.journey({ journeyId, versionId: published.versionId });
     expect(v2Stats.nodes.mn.entered).toBe(3);
   });
+
+  it('a process SIGKILLed while publishing and moving leaves the journey entirely on the old mapping or entirely on the new', async () => {
+    const graph1 = buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'Bulk' } }, delay('w', 3), email('m', 'Later')], [['t', 'w'], ['w', 'm']]);
+    const graph2 = buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'Bulk' } }, delay('w', 1), email('n', 'Sooner')], [['t', 'w'], ['w', 'n']]);
+    const journeyId = await publishGraph(services, graph1, { name: 'Crash while moving' });
+    const customers = 10_000;
+    expect(await enterMany(services, journeyId, await createProfiles(services, customers))).toBe(customers);
+    await drainSteps(services, 1000);
+    await updateDraft(services.db, services.defaultWorkspaceId, journeyId, { draft: graph2 });
+
+    const app = await startAppProcess({ DATABASE_URL: services.database.url, WAYMARK_ROLE: 'all' });
+    apps.push(app);
+    const session = await apiSession(app.url);
+    const publishing = session.mutate('journeys.publish', { id: journeyId, migration: { moves: { w: { to: 'w', retime: true } } } }).then(() => 'answered', () => 'no answer');
+    // Killed while the move is under way: its statements are running in the publishing transaction.
+    const { eventually } = await import('../support/test-database');
+    await eventually(async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%waymark_moving%' AND pid <> pg_backend_pid()`.execute(services.db)).rows[0].n > 0,
+      { timeout: 20_000, interval: 5, message: 'the move to be under way' });
+    await app.stop('SIGKILL');
+    const answer = await publishing;
+
+    const versions = await services.db.selectFrom('journey_versions').select(['id', 'version']).where('journey_id', '=', journeyId).orderBy('version').execute();
+    const byVersion = await services.db.selectFrom('runs').select(['version_id', 'current_node', sql<number>`count(*)`.as('n')]).where('journey_id', '=', journeyId).groupBy(['version_id', 'current_node']).execute();
+    const migratedSteps = Number((await services.db.selectFrom('steps').select(sql<number>`count(*)`.as('n')).where('journey_id', '=', journeyId).where('port', '=', 'migrated').executeTakeFirstOrThrow()).n);
+    if (versions.length === 1) {
+      expect(byVersion).toEqual([{ version_id: versions[0].id, current_node: 'w', n: customers }]);
+      expect(migratedSteps).toBe(0);
+    } else {
+      expect(versions.map((version) => version.version)).toEqual([1, 2]);
+      expect(byVersion).toEqual([{ version_id: versions[1].id, current_node: 'w', n: customers }]);
+      expect(migratedSteps).toBe(customers);
+    }
+    console.log(`[migration crash] ${versions.length === 1 ? 'killed before commit: all on version 1' : 'committed: all on version 2'} (${answer})`);
+
+    // After a restart the journey goes on from whichever state it is in, with nobody lost.
+    const again = await startAppProcess({ DATABASE_URL: services.database.url, WAYMARK_ROLE: 'all' });
+    apps.push(again);
+    const waiting = Number((await services.db.selectFrom('runs').select(sql<number>`count(*)`.as('n')).where('journey_id', '=', journeyId).where('status', 'in', ['active', 'waiting']).executeTakeFirstOrThrow()).n);
+    expect(waiting).toBe(customers);
+    await again.stop();
+  });
 });
+
