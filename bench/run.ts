@@ -23,8 +23,13 @@ import { ensureDefaultWorkspace } from '../server/workspaces/default-workspace';
 import { getJourneyStats } from '../server/stats/journey-stats';
 import { ensureSeedAdmin } from '../server/accounts/accounts';
 import type { JourneyGraph } from '../shared/graph';
+import { configureEncryption } from '../server/security/encryption';
 
 const quick = process.argv.includes('--quick');
+// --only=engine,migration runs just those parts (ingest, engine, latency, stats, migration, parked, canvas).
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
+  ?? (process.argv.includes('--only-latency') ? ['latency'] : null);
+const runs = (part: string) => only === null || only.includes(part);
 const loops = 2;
 const batchSize = 100;
 
@@ -320,7 +325,119 @@ async function benchCanvas(services: Services, url: string) {
   }
 }
 
+/** Parks `count` customers in a 30-day wait of a journey, as the engine leaves them (run + open step + wake time). */
+async function parkRuns(services: Services, journeyId: string, nodeId: string, count: number, prefix: string): Promise<void> {
+  const version = await services.db.selectFrom('journeys').select('live_version_id').where('id', '=', journeyId).executeTakeFirstOrThrow();
+  for (let start = 0; start < count; start += 100_000) {
+    const n = Math.min(100_000, count - start);
+    await sql`
+      WITH p AS (
+        INSERT INTO profiles (workspace_id, user_id, traits)
+        SELECT ${services.defaultWorkspaceId}, ${prefix} || '-' || (${start} + g), jsonb_build_object('email', ${prefix} || (${start} + g) || '@example.com')
+        FROM generate_series(1, ${n}) g RETURNING id
+      ), r AS (
+        INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, status, current_node, seq, wake_at, entered_at)
+        SELECT ${services.defaultWorkspaceId}, ${journeyId}, ${version.live_version_id}, p.id, 'waiting', ${nodeId}, 1,
+          now() + interval '30 days' + (random() * interval '1 day'), now() - (random() * interval '2 days')
+        FROM p RETURNING id, entered_at
+      )
+      INSERT INTO steps (run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, outcome)
+      SELECT r.id, 1, ${services.defaultWorkspaceId}, ${journeyId}, ${version.live_version_id}, ${nodeId}, r.entered_at, 'waiting' FROM r`.execute(services.db);
+  }
+  await sql`ANALYZE runs`.execute(services.db);
+  await sql`ANALYZE steps`.execute(services.db);
+}
+
+/** Steps per second of a fresh journey's customers through five steps, with the worker as the application runs it. */
+async function engineStepsPerSecond(services: Services, databaseUrl: string, customers: number, label: string): Promise<number> {
+  const journeyId = await publish(services, graph([
+    { id: 't', type: 'trigger.event', config: { event: `Bench ${label}` } },
+    { id: 'c', type: 'condition.if', config: { condition: { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'email', op: 'exists' }] } } },
+    { id: 'd', type: 'wait.delay', config: { duration: { amount: 0, unit: 'seconds' } } },
+    { id: 'm', type: 'touchpoint.email', config: { subject: 'Hello' } },
+    { id: 'g', type: 'action.goal' },
+  ], [['t', 'c'], ['c', 'd', 'yes'], ['d', 'm'], ['m', 'g']]));
+  const profiles = await sql<{ id: string }>`INSERT INTO profiles (workspace_id, user_id, traits) SELECT ${services.defaultWorkspaceId}, ${label} || '-' || n, jsonb_build_object('email', 'x' || n || '@example.com') FROM generate_series(1, ${customers}) n RETURNING id`.execute(services.db);
+  for (let start = 0; start < customers; start += 5000) {
+    await services.db.transaction().execute((trx) => enterJourneyMany(trx, services.boss, {
+      workspaceId: services.defaultWorkspaceId, journeyId, entries: profiles.rows.slice(start, start + 5000).map((row) => ({ profileId: row.id, event: null })),
+    }));
+  }
+  const started = Date.now();
+  const worker = await startWorker(await workerServices(services, databaseUrl), databaseUrl, { loops, batchSize, log: (line) => { if (!line.startsWith('[email]')) progress(line); } });
+  for (;;) {
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs WHERE journey_id = ${journeyId} AND status <> 'completed'`.execute(services.db);
+    if (left.rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await worker.stop();
+  return (customers * 5) / seconds;
+}
+
+async function benchParked(services: Services, databaseUrl: string) {
+  const parked = quick ? 100_000 : 1_000_000;
+  const customers = quick ? 3_000 : 10_000;
+  const before = await engineStepsPerSecond(services, databaseUrl, customers, 'unparked');
+  const sizeBefore = await sql<{ bytes: number }>`SELECT pg_database_size(current_database())::bigint AS bytes`.execute(services.db);
+  const journeyId = await publish(services, graph([
+    { id: 't', type: 'trigger.event', config: { event: 'Bench Parked' } },
+    { id: 'w', type: 'wait.delay', config: { duration: { amount: 30, unit: 'days' } } },
+    { id: 'm', type: 'touchpoint.email', config: { subject: 'A month later' } },
+  ], [['t', 'w'], ['w', 'm']]));
+  progress(`parked: ${parked} customers waiting 30 days…`);
+  const parkStarted = Date.now();
+  await parkRuns(services, journeyId, 'w', parked, 'sleeper');
+  progress(`parked: ${parked} runs written in ${round((Date.now() - parkStarted) / 1000, 1)} s`);
+  const sizeAfter = await sql<{ bytes: number }>`SELECT pg_database_size(current_database())::bigint AS bytes`.execute(services.db);
+  const after = await engineStepsPerSecond(services, databaseUrl, customers, 'with-parked');
+  record({ name: 'engine.steps_per_second_with_parked_runs', value: round(after), unit: `steps/s with ${parked.toLocaleString('en')} runs parked`, baseline: round(before), ratio: round(after / before, 2), goal: 'ratio ≥ 0.8 (baseline: nothing parked)' });
+  record({ name: 'postgres.bytes_per_parked_run', value: round((Number(sizeAfter.rows[0].bytes) - Number(sizeBefore.rows[0].bytes)) / parked), unit: 'bytes/run (run, open step, profile)', baseline: null, ratio: null, goal: `database ${round(Number(sizeAfter.rows[0].bytes) / 1024 ** 3, 2)} GiB with them` });
+  return journeyId;
+}
+
+async function benchMigration(services: Services, url: string) {
+  const customers = quick ? 20_000 : 100_000;
+  const journey = await createJourney(services.db, services.defaultWorkspaceId, { name: 'bench migration', draft: graph([
+    { id: 't', type: 'trigger.event', config: { event: 'Bench Migration' } },
+    { id: 'w', type: 'wait.delay', config: { duration: { amount: 3, unit: 'days' } } },
+    { id: 'm', type: 'touchpoint.email', config: { subject: 'Old' } },
+  ], [['t', 'w'], ['w', 'm']]) });
+  await publishJourney(services.db, services.registry, services.defaultWorkspaceId, journey.id);
+  await parkRuns(services, journey.id, 'w', customers, 'moving');
+  await services.db.updateTable('journeys').set({ draft: JSON.stringify(graph([
+    { id: 't', type: 'trigger.event', config: { event: 'Bench Migration' } },
+    { id: 'w', type: 'wait.delay', config: { duration: { amount: 1, unit: 'days' } } },
+    { id: 'n', type: 'touchpoint.email', config: { subject: 'New' } },
+  ], [['t', 'w'], ['w', 'n']])) }).where('id', '=', journey.id).execute();
+  // Ingest goes on meanwhile: its latency during the move says whether the move blocks it.
+  const { key } = await createWriteKey(services.db, services.defaultWorkspaceId, 'bench migration');
+  const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+  const latencies: number[] = [];
+  let moving = true;
+  const ingest = (async () => {
+    for (let n = 0; moving; n++) {
+      const started = performance.now();
+      await fetch(`${url}/v1/track`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: `during-${n % 50}`, event: 'Page Viewed' }) });
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  progress(`migration: moving ${customers} waiting customers onto a new version (wait re-timed)…`);
+  const started = Date.now();
+  const result = await publishJourney(services.db, services.registry, services.defaultWorkspaceId, journey.id, { w: { to: 'w', retime: true } });
+  const seconds = (Date.now() - started) / 1000;
+  moving = false;
+  await ingest;
+  latencies.sort((a, b) => a - b);
+  record({ name: 'migration.runs_moved_per_second', value: round(result.migrated.moved / seconds), unit: `runs/s (${result.migrated.moved.toLocaleString('en')} in ${round(seconds, 1)} s, one transaction)`, baseline: null, ratio: null, goal: '100,000 waiting runs in seconds' });
+  record({ name: 'migration.ingest_p99_during_move', value: round(percentile(latencies, 99), 1), unit: `ms (${latencies.length} calls)`, baseline: null, ratio: null, goal: 'ingest not blocked by the move' });
+  // The moved runs are due now; they are not part of the later figures.
+  await sql`DELETE FROM runs WHERE journey_id = ${journey.id}`.execute(services.db);
+}
+
 async function main() {
+  configureEncryption(randomUUID() + randomUUID());
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pgdata'), preferredPort: 56_430 });
   try {
@@ -331,11 +448,16 @@ async function main() {
     const services: Services = { db, boss, registry: createNodeRegistry(), defaultWorkspaceId: await ensureDefaultWorkspace(db) };
     const http = await startHttpServer(services, { port: 0, host: '127.0.0.1' });
     try {
-      if (!process.argv.includes("--only-latency"))       await benchIngest(services, http.url);
-      if (!process.argv.includes("--only-latency"))       await benchEngine(services, databaseUrl);
-      await benchLatency(services, http.url, databaseUrl);
-      await benchStats(services);
-      if (existsSync(path.resolve('dist/client/index.html'))) await benchCanvas(services, http.url).catch((error) => progress(`canvas: skipped (${(error as Error).message})`));
+      if (runs('ingest')) await benchIngest(services, http.url);
+      if (runs('engine')) await benchEngine(services, databaseUrl);
+      if (runs('latency')) await benchLatency(services, http.url, databaseUrl);
+      if (runs('stats')) await benchStats(services);
+      if (runs('migration')) await benchMigration(services, http.url);
+      if (runs('parked')) {
+        const parkedJourney = await benchParked(services, databaseUrl);
+        await sql`DELETE FROM runs WHERE journey_id = ${parkedJourney}`.execute(db);
+      }
+      if (!runs('canvas')) { /* skipped */ } else if (existsSync(path.resolve('dist/client/index.html'))) await benchCanvas(services, http.url).catch((error) => progress(`canvas: skipped (${(error as Error).message})`));
       else progress('canvas: skipped — build the client first (npm run build)');
       const size = await sql<{ size: string }>`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`.execute(db);
       progress(`database size after the run: ${size.rows[0].size}`);
