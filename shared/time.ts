@@ -96,3 +96,14 @@ export function profileTimeZone(traits: Readonly<Record<string, unknown>>, fallb
   const zone = traits.timezone;
   return typeof zone === 'string' && isValidTimeZone(zone) ? zone : fallback;
 }
+
+/** Whether `now` falls inside the quiet hours (start–end, wrapping midnight) in `timeZone`. */
+export function inQuietHours(now: Date, timeZone: string, quiet: { start: string; end: string }): boolean {
+  const clock = wallClock(now, timeZone);
+  const minutes = clock.hour * 60 + clock.minute;
+  const [sh, sm] = quiet.start.split(':').map(Number);
+  const [eh, em] = quiet.end.split(':').map(Number);
+  const start = sh * 60 + sm;
+  const end = eh * 60 + em;
+  return start <= end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
+}

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { ChannelSettings } from '../../shared/channel-settings';
-import { nextTimeOfDay, profileTimeZone, wallClock } from '../../shared/time';
+import { inQuietHours, nextTimeOfDay, profileTimeZone } from '../../shared/time';
 import type { Database } from '../db/database';
 import type { MessageStatus, RunContext } from '../db/schema';
 import { loadChannelSettings, type DeliveryEnvironment } from './channel-context';
@@ -50,16 +50,6 @@ async function claimDue(db: Database, limit: number, claimTimeoutSeconds: number
     const [ka, kb] = [key(a), key(b)];
     return ka[0] - kb[0] || ka[1] - kb[1] || ka[2].localeCompare(kb[2]);
   });
-}
-
-function inQuietHours(now: Date, timeZone: string, quiet: { start: string; end: string }): boolean {
-  const clock = wallClock(now, timeZone);
-  const minutes = clock.hour * 60 + clock.minute;
-  const [sh, sm] = quiet.start.split(':').map(Number);
-  const [eh, em] = quiet.end.split(':').map(Number);
-  const start = sh * 60 + sm;
-  const end = eh * 60 + em;
-  return start <= end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
 }
 
 async function decide(services: DeliveryServices, environment: DeliveryEnvironment, message: Claimed, settings: ChannelSettings, now: Date, log: (line: string) => void): Promise<Outcome> {

@@ -1,102 +1,21 @@
-// The context a node's `execute` gets: reads of the profile and trigger event, and writes that are
-// staged here and committed with the step — or dropped when the node throws.
+// The engine's node context: the shared one (shared/run-context.ts), with event counts read from
+// the database in the step's transaction.
 import { sql } from 'kysely';
-import { stableBucket } from '../../shared/bucket';
-import { evaluateCondition, type Condition } from '../../shared/conditions';
-import type { EventView, NodeContext, OutboxMessage, ProfileView, ResumeReason } from '../../shared/node-type';
+import type { NodeContext } from '../../shared/node-type';
+import { createRunContext, type ContextInput } from '../../shared/run-context';
 import type { Executor } from '../db/database';
 
-/** `ctx.fail(reason)`: fail the run at once, no retry. */
-export class NodeFailure extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'NodeFailure';
-  }
-}
+export { emptyStagedWrites, NodeFailure, type StagedWrites } from '../../shared/run-context';
 
-export interface StagedWrites {
-  variables: Record<string, unknown>;
-  traitSets: Record<string, unknown>;
-  traitUnsets: Set<string>;
-  addTags: Set<string>;
-  removeTags: Set<string>;
-  messages: OutboxMessage[];
-  journeyStarts: string[];
-  goalReached: boolean;
-  logs: string[];
-}
-
-export function emptyStagedWrites(variables: Record<string, unknown>): StagedWrites {
-  return {
-    variables: { ...variables },
-    traitSets: {},
-    traitUnsets: new Set(),
-    addTags: new Set(),
-    removeTags: new Set(),
-    messages: [],
-    journeyStarts: [],
-    goalReached: false,
-    logs: [],
-  };
-}
-
-export interface ContextInput {
-  db: Executor;
-  now: Date;
-  runId: string;
-  nodeId: string;
-  journeyId: string;
-  profile: ProfileView;
-  event: EventView | null;
-  resume: ResumeReason | null;
-  staged: StagedWrites;
-}
-
-/** The profile as this run sees it now: as loaded, with the run's own staged changes applied. */
-export function currentProfile(profile: ProfileView, staged: StagedWrites): ProfileView {
-  const traits: Record<string, unknown> = { ...profile.traits, ...staged.traitSets };
-  for (const name of staged.traitUnsets) delete traits[name];
-  const tags = new Set(profile.tags);
-  for (const tag of staged.addTags) tags.add(tag);
-  for (const tag of staged.removeTags) tags.delete(tag);
-  return { ...profile, traits, tags: [...tags] };
-}
-
-export function createNodeContext(input: ContextInput): NodeContext {
-  const { staged } = input;
-  const countEvents = async (event: string, withinDays?: number) => {
-    let query = input.db.selectFrom('events').select(sql<number>`count(*)`.as('n'))
-      .where('profile_id', '=', input.profile.id).where('name', '=', event);
-    if (withinDays !== undefined) query = query.where('occurred_at', '>=', new Date(input.now.getTime() - withinDays * 86_400_000));
-    const row = await query.executeTakeFirstOrThrow();
-    return Number(row.n);
-  };
-  return {
-    now: input.now,
-    runId: input.runId,
-    nodeId: input.nodeId,
-    journeyId: input.journeyId,
-    get profile() { return currentProfile(input.profile, staged); },
-    event: input.event,
-    get variables() { return staged.variables; },
-    resume: input.resume,
-    setVariable: (name, value) => { staged.variables[name] = value; },
-    setTrait: (name, value) => { staged.traitSets[name] = value; staged.traitUnsets.delete(name); },
-    unsetTrait: (name) => { delete staged.traitSets[name]; staged.traitUnsets.add(name); },
-    addTag: (tag) => { staged.addTags.add(tag); staged.removeTags.delete(tag); },
-    removeTag: (tag) => { staged.removeTags.add(tag); staged.addTags.delete(tag); },
-    send: (message) => { staged.messages.push(message); },
-    countEvents,
-    evaluate: (condition: Condition, why) => evaluateCondition(condition, {
-      traits: currentProfile(input.profile, staged).traits as Record<string, unknown>,
-      event: (input.event?.properties as Record<string, unknown>) ?? null,
-      variables: staged.variables,
-      countEvents,
-    }, why),
-    bucket: (salt) => stableBucket(input.profile.id, salt),
-    startJourney: (journeyId) => { staged.journeyStarts.push(journeyId); },
-    reachGoal: () => { staged.goalReached = true; },
-    log: (message) => { staged.logs.push(message); },
-    fail: (reason) => { throw new NodeFailure(reason); },
-  };
+export function createNodeContext(input: Omit<ContextInput, 'countEvents'> & { db: Executor }): NodeContext {
+  return createRunContext({
+    ...input,
+    countEvents: async (event, withinDays) => {
+      let query = input.db.selectFrom('events').select(sql<number>`count(*)`.as('n'))
+        .where('profile_id', '=', input.profile.id).where('name', '=', event);
+      if (withinDays !== undefined) query = query.where('occurred_at', '>=', new Date(input.now.getTime() - withinDays * 86_400_000));
+      const row = await query.executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  });
 }
