@@ -9,6 +9,7 @@ import { createJourney, duplicateJourney, setGoal, getJourney, listJourneys, lis
 import { exportJourney, importJourney } from '../journeys/journey-files';
 import { inspectGraph } from '../journeys/inspect-graph';
 import { nodeMovesSchema, previewMigration } from '../journeys/migrate-runs';
+import { simulateJourney } from '../journeys/simulate-journey';
 import { editorProcedure, publisherProcedure, viewerProcedure, router } from './trpc';
 
 const journeyId = z.object({ id: z.string().uuid('a journey id is a UUID') });
@@ -65,6 +66,17 @@ export const journeysRouter = router({
       await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.published', { journeyId: input.id, version: result.version, ...(input.migration ? { migrated: result.migrated } : {}) });
       return result;
     }),
+  /** One customer through the draft with a virtual clock; nothing is written. */
+  simulate: viewerProcedure
+    .input(journeyId.extend({
+      graph: z.unknown(),
+      profileId: z.string().uuid('a profile id is a UUID').optional(),
+      sample: z.record(z.string(), z.unknown()).optional(),
+      trigger: z.object({ name: z.string().trim().min(1, 'name the trigger event').max(200), properties: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(),
+      events: z.array(z.object({ name: z.string().trim().min(1, 'name the event').max(200), properties: z.record(z.string(), z.unknown()).default({}), afterHours: z.number().min(0).max(24 * 400) })).max(50).default([]),
+      start: z.iso.datetime({ offset: true }).optional(),
+    }))
+    .query(({ ctx, input }) => simulateJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, { ...input, journeyId: input.id })),
   /** Who moves where if the graph is published with these moves (customers of the live version). */
   migrationPreview: publisherProcedure
     .input(journeyId.extend({ graph: z.unknown(), moves: nodeMovesSchema.optional() }))

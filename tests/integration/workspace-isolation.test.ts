@@ -73,6 +73,7 @@ describe('workspace isolation', () => {
       'journeys.publish': (api) => api.journeys.publish({ id: journeyId }),
       'journeys.setStatus': (api) => api.journeys.setStatus({ id: journeyId, action: 'archive' }),
       'journeys.migrationPreview': (api) => api.journeys.migrationPreview({ id: journeyId, graph }),
+      'journeys.simulate': (api) => api.journeys.simulate({ id: journeyId, graph, profileId }),
       'nodeTypes.list': (api) => api.nodeTypes.list(),
       'profiles.search': (api) => api.profiles.search({ query: 'a-customer' }),
       'profiles.get': (api) => api.profiles.get({ id: profileId }),
