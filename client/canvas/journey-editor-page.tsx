@@ -21,6 +21,8 @@ import { dragFormat, Palette } from './palette';
 import { Inspector } from './inspector';
 import { ProblemsPanel } from './problems-panel';
 import { PublishDialog } from './publish-dialog';
+import { SimulationPanel } from '../simulation/simulation-panel';
+import { takenKey, useSimulation } from '../simulation/simulation-store';
 import { readBackup, useAutosave } from './use-autosave';
 import { StatsContext, type StatsOverlay } from '../stats/stats-context';
 import { NodeCustomersPanel } from '../stats/node-customers-panel';
@@ -53,6 +55,7 @@ function Editor({ journeyId }: { journeyId: string }) {
   const [showVersions, setShowVersions] = useState(false);
   const [showGoal, setShowGoal] = useState(false);
   const [statsOn, setStatsOn] = useState(false);
+  const [simulating, setSimulating] = useState(false);
   const [statsVersion, setStatsVersion] = useState('');
   const [statsFrom, setStatsFrom] = useState('');
   const [statsTo, setStatsTo] = useState('');
@@ -61,12 +64,14 @@ function Editor({ journeyId }: { journeyId: string }) {
   const statsInput = { journeyId, versionId: statsVersion || undefined, from: statsFrom ? new Date(statsFrom).toISOString() : undefined, to: statsTo ? new Date(new Date(statsTo).getTime() + 86_400_000).toISOString() : undefined };
   const stats = useQuery(trpc.stats.journey.queryOptions(statsInput, { enabled: statsOn, refetchInterval: 10_000 }));
   const overlay = useMemo<StatsOverlay | null>(() => (statsOn && stats.data ? { stats: stats.data, openNode: setCustomersOf } : null), [statsOn, stats.data]);
+  const taken = useSimulation((state) => state.taken);
   const shownEdges = useMemo(() => {
+    if (!overlay && taken.size > 0) return edges.map((edge) => (taken.has(takenKey(edge.source, edge.sourceHandle ?? 'out', edge.target)) ? { ...edge, animated: true, className: 'simulated-edge' } : edge));
     if (!overlay) return edges;
     const volume = (edge: Edge) => overlay.stats.nodes[edge.source]?.ports[edge.sourceHandle ?? 'out']?.passed ?? 0;
     const max = Math.max(1, ...edges.map(volume));
     return edges.map((edge) => ({ ...edge, label: formatNumber(volume(edge)), style: { strokeWidth: 1.5 + (6 * volume(edge)) / max } }));
-  }, [edges, overlay, formatNumber]);
+  }, [edges, overlay, formatNumber, taken]);
   const wrapper = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -170,6 +175,7 @@ function Editor({ journeyId }: { journeyId: string }) {
   if (journey.error) return <main className="page"><p role="alert" className="error">{journey.error.message}</p></main>;
   if (!journey.data || loadedRevision === null) return <main className="page"><p>{t('editor.loading')}</p></main>;
   const data = journey.data;
+  const defaultTrigger = String(nodes.find((node) => node.data.type === 'trigger.event')?.data.config.event ?? '');
   return (
     <NodeTypesContext.Provider value={nodeTypes}>
       <main className="editor">
@@ -180,8 +186,9 @@ function Editor({ journeyId }: { journeyId: string }) {
           <span className="muted">{data.liveVersion ? t('editor.version', { version: data.liveVersion }) : t('editor.noVersion')}</span>
           <span className={`save-status save-${status}`} role="status">{t(`save.${status}`)}</span>
           <span className="spacer" />
-          <Button aria-pressed={statsOn} className={statsOn ? 'button-on' : ''} onClick={() => { setStatsOn(!statsOn); setCustomersOf(null); }}>{t('stats.toggle')}</Button>
+          <Button aria-pressed={statsOn} className={statsOn ? 'button-on' : ''} onClick={() => { setStatsOn(!statsOn); setCustomersOf(null); setSimulating(false); useSimulation.getState().clear(); }}>{t('stats.toggle')}</Button>
           <Button onClick={() => setShowGoal(true)}>{t('stats.goal')}</Button>
+          <Button aria-pressed={simulating} className={simulating ? 'button-on' : ''} onClick={() => { if (simulating) useSimulation.getState().clear(); setSimulating(!simulating); setStatsOn(false); }}>{t('simulate.toggle')}</Button>
           <Button onClick={() => useEditor.getState().undo()} aria-label={t('editor.undo')}>↶</Button>
           <Button onClick={() => useEditor.getState().redo()} aria-label={t('editor.redo')}>↷</Button>
           <Button onClick={() => useEditor.getState().copySelection()}>{t('editor.copy')}</Button>
@@ -235,7 +242,8 @@ function Editor({ journeyId }: { journeyId: string }) {
                 nodeLabel={nodes.find((node) => node.id === customersOf)?.data.label || customersOf} onClose={() => setCustomersOf(null)} />
             )}
             {overlay && !customersOf && <StatsOverview stats={overlay.stats} graph={useEditor.getState().toGraph()} />}
-            {!overlay && <Inspector />}
+            {!overlay && simulating && <SimulationPanel journeyId={journeyId} defaultTrigger={defaultTrigger} onClose={() => setSimulating(false)} />}
+            {!overlay && !simulating && <Inspector />}
             <ProblemsPanel onFocusNode={focusNode} />
           </div>
         </div>

@@ -6,6 +6,7 @@ import type { PortSpec } from '../../shared/node-type';
 import { useEditor, type JourneyFlowNode } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 import { NodeStatsBadge, PortStats } from '../stats/node-stats-badge';
+import { useSimulation } from '../simulation/simulation-store';
 
 const noPorts: PortSpec[] = [];
 
@@ -15,10 +16,12 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const problems = useEditor((state) => state.inspection.problems.filter((problem) => problem.nodeId === id).map((problem) => problem.message).join('\n'));
   const ports = inspected?.ports ?? description?.defaultPorts ?? noPorts;
   const category = description?.category ?? 'action';
+  const visits = useSimulation((state) => state.visits.get(id));
   return (
     <div
-      className={`journey-node category-${category}${selected ? ' selected' : ''}${problems ? ' has-problem' : ''}`}
+      className={`journey-node category-${category}${selected ? ' selected' : ''}${problems ? ' has-problem' : ''}${visits ? ' simulated' : ''}`}
       data-testid={`node-${id}`}
+      data-simulated-steps={visits?.join(',')}
       aria-label={`${data.label || description?.label || data.type} node`}
       title={problems || undefined}
     >
@@ -27,6 +30,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
         <span className="node-icon" aria-hidden="true">{description?.icon ?? '❔'}</span>
         <span className="node-label">{data.label || description?.label || data.type}</span>
         {problems && <span className="node-problem" role="img" aria-label="has problems">⚠</span>}
+        {visits && <span className="sim-order" aria-label={`simulated step ${visits.join(', ')}`}>{visits.join(',')}</span>}
       </div>
       <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>
       <NodeStatsBadge nodeId={id} label={data.label || description?.label || data.type} />

@@ -1,0 +1,135 @@
+// Try the draft before it goes live: pick a customer (or type sample traits), the trigger event
+// and what he does meanwhile; the canvas highlights his path, and each step says when, which
+// branch and why, how long a wait lasts, and shows the rendered message. Nothing is sent.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../../server/api/app-router';
+import { useI18n } from '../i18n/i18n';
+import { useTRPC } from '../trpc';
+import { Button } from '../ui/button';
+import { useEditor } from '../canvas/editor-store';
+import { useSimulation } from './simulation-store';
+
+type Result = inferRouterOutputs<AppRouter>['journeys']['simulate'];
+type EventRow = { name: string; afterDays: string };
+
+function parseJson(text: string, field: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  const value = JSON.parse(text) as unknown;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${field}: expected a JSON object like {"plan": "pro"}`);
+  return value as Record<string, unknown>;
+}
+
+export function SimulationPanel({ journeyId, defaultTrigger, onClose }: { journeyId: string; defaultTrigger: string; onClose(): void }) {
+  const { t, formatNumber } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [search, setSearch] = useState('');
+  const [profile, setProfile] = useState<{ id: string; name: string } | null>(null);
+  const [sample, setSample] = useState('{\n  "firstName": "Sam",\n  "email": "sam@example.com"\n}');
+  const [triggerName, setTriggerName] = useState(defaultTrigger);
+  const [triggerProperties, setTriggerProperties] = useState('{}');
+  const [events, setEvents] = useState<EventRow[]>([]);
+  const [result, setResult] = useState<Result | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const found = useQuery(trpc.profiles.search.queryOptions({ query: search, limit: 5 }, { enabled: search.trim().length > 1 && !profile }));
+
+  const run = async () => {
+    setError(null);
+    setRunning(true);
+    try {
+      const graph = useEditor.getState().toGraph();
+      const input = {
+        id: journeyId, graph,
+        ...(profile ? { profileId: profile.id } : { sample: parseJson(sample, t('simulate.sample')) }),
+        trigger: triggerName.trim() ? { name: triggerName.trim(), properties: parseJson(triggerProperties, t('simulate.properties')) } : null,
+        events: events.filter((event) => event.name.trim()).map((event) => ({ name: event.name.trim(), properties: {}, afterHours: Number(event.afterDays || 0) * 24 })),
+      };
+      const answer = await queryClient.fetchQuery({ ...trpc.journeys.simulate.queryOptions(input), staleTime: 0 });
+      setResult(answer);
+      const next = new Map(graph.edges.map((edge) => [`${edge.source}\u0000${edge.sourcePort}`, edge.target]));
+      useSimulation.getState().show(answer.steps, (source, port) => next.get(`${source}\u0000${port}`));
+    } catch (caught) {
+      setError((caught as Error).message);
+    } finally {
+      setRunning(false);
+    }
+  };
+  const when = (iso: string, timeZone: string) => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
+  const label = (nodeId: string) => useEditor.getState().nodes.find((node) => node.id === nodeId)?.data.label || nodeId;
+
+  return (
+    <section className="simulation-panel" aria-label={t('simulate.title')}>
+      <div className="panel-head">
+        <h2>{t('simulate.title')}</h2>
+        <Button variant="ghost" onClick={() => { useSimulation.getState().clear(); onClose(); }} aria-label={t('simulate.close')}>✕</Button>
+      </div>
+      <p className="muted small">{t('simulate.intro')}</p>
+      <fieldset>
+        <legend>{t('simulate.customer')}</legend>
+        {profile ? (
+          <p>{profile.name} <Button variant="ghost" onClick={() => setProfile(null)}>{t('simulate.useSample')}</Button></p>
+        ) : (
+          <>
+            <label className="field"><span>{t('simulate.findProfile')}</span><input value={search} onChange={(event) => setSearch(event.target.value)} placeholder="ada@example.com" /></label>
+            {found.data && found.data.profiles.length > 0 && (
+              <ul className="plain">{found.data.profiles.map((candidate) => (
+                <li key={candidate.id}><Button variant="ghost" onClick={() => setProfile({ id: candidate.id, name: candidate.user_id ?? candidate.id })}>{candidate.user_id ?? candidate.id}</Button></li>
+              ))}</ul>
+            )}
+            <label className="field"><span>{t('simulate.sample')}</span><textarea rows={4} value={sample} onChange={(event) => setSample(event.target.value)} spellCheck={false} /></label>
+          </>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{t('simulate.trigger')}</legend>
+        <label className="field"><span>{t('simulate.event')}</span><input value={triggerName} onChange={(event) => setTriggerName(event.target.value)} /></label>
+        <label className="field"><span>{t('simulate.properties')}</span><textarea rows={2} value={triggerProperties} onChange={(event) => setTriggerProperties(event.target.value)} spellCheck={false} /></label>
+      </fieldset>
+      <fieldset>
+        <legend>{t('simulate.meanwhile')}</legend>
+        {events.map((event, index) => (
+          <div key={index} className="row">
+            <input aria-label={t('simulate.eventName', { n: index + 1 })} value={event.name} placeholder="Order Completed" onChange={(change) => setEvents(events.map((row, i) => (i === index ? { ...row, name: change.target.value } : row)))} />
+            <label>{t('simulate.after')} <input aria-label={t('simulate.eventDays', { n: index + 1 })} type="number" min="0" step="0.5" value={event.afterDays} onChange={(change) => setEvents(events.map((row, i) => (i === index ? { ...row, afterDays: change.target.value } : row)))} /> {t('simulate.days')}</label>
+            <Button variant="ghost" aria-label={t('simulate.removeEvent', { n: index + 1 })} onClick={() => setEvents(events.filter((_, i) => i !== index))}>✕</Button>
+          </div>
+        ))}
+        <Button onClick={() => setEvents([...events, { name: '', afterDays: '1' }])}>{t('simulate.addEvent')}</Button>
+      </fieldset>
+      <Button variant="primary" onClick={() => void run()} disabled={running}>{t('simulate.run')}</Button>
+      {error && <p role="alert" className="error">{error}</p>}
+      {result && (
+        <div className="simulation-result">
+          <p role="status"><strong>{t(`simulate.status.${result.status}`)}</strong>{result.converted ? ` · ${t('simulate.converted')}` : ''}{result.error ? ` — ${result.error}` : ''}</p>
+          <ol className="simulation-steps" aria-label={t('simulate.path')}>
+            {result.steps.map((step, index) => (
+              <li key={index}>
+                <div><strong>{label(step.nodeId)}</strong> <span className="muted">{when(step.at, result.timeZone)}</span>{step.port ? ` → ${step.port}` : ` (${step.outcome})`}</div>
+                {step.why.length > 0 && (
+                  <ul className="why">{step.why.map((rule, i) => <li key={i}>{rule.passed ? '✓' : '✗'} {rule.rule} — {t('simulate.saw')} <code>{JSON.stringify(rule.actual) ?? 'nothing'}</code></li>)}</ul>
+                )}
+                {step.wait && (
+                  <div className="muted">{t(`simulate.wait.${step.wait.endedBy}`, { at: when(step.wait.at, step.wait.timeZone), zone: step.wait.timeZone, event: step.wait.event ?? '' })}</div>
+                )}
+                {step.messages.map((message, i) => (
+                  <div key={i} className="simulated-message">
+                    <div className="muted small">{message.channel} · {message.delayedBy ? t('simulate.delayed', { at: when(message.deliverAt, result.timeZone), reason: message.delayedBy }) : t('simulate.sentAt', { at: when(message.deliverAt, result.timeZone) })}</div>
+                    {message.error && <p className="error">{message.error}</p>}
+                    {message.subject !== undefined && <div className="subject">{message.subject}</div>}
+                    {message.html !== undefined && <iframe title={`${t('simulate.rendered')} ${index + 1}`} sandbox="" srcDoc={message.html} className="email-frame" />}
+                    {message.body !== undefined && <p>{message.title ? <strong>{message.title} </strong> : null}{message.body}</p>}
+                    {message.url !== undefined && <p><code>{message.url}</code></p>}
+                  </div>
+                ))}
+              </li>
+            ))}
+          </ol>
+          <p className="muted small">{t('simulate.nothingSent', { steps: formatNumber(result.steps.length) })}</p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+// A marketer opens a template, simulates a customer, sees the highlighted path and the rendered
+// email — and nothing reaches the outbox.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { loggedInPage, screenshot } from '../support/browser';
+import { useE2eApp } from '../support/e2e-app';
+
+const e2e = useE2eApp();
+
+describe('simulation', () => {
+  it('simulates a template for sample traits: highlighted path, rendered email, nothing sent', async () => {
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 1000 } });
+    page.setDefaultTimeout(15_000);
+    try {
+      await page.getByRole('button', { name: 'New journey' }).click();
+      await page.getByLabel('Start from').selectOption('welcome-series');
+      await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+      await expect.poll(() => page.getByTestId('node-welcome').isVisible()).toBe(true);
+
+      await page.getByRole('button', { name: 'Simulate' }).click();
+      const panel = page.getByRole('region', { name: 'Simulate a customer' });
+      expect(await panel.getByLabel('Trigger event').inputValue()).toBe('Account Created');
+      await panel.getByLabel('Sample traits (JSON)').fill('{"firstName": "Lina", "email": "lina@example.com", "timezone": "Europe/Zurich"}');
+      await panel.getByRole('button', { name: 'Add an event' }).click();
+      await panel.getByLabel('Event 1', { exact: true }).fill('Order Completed');
+      await panel.getByLabel('Event 1 after days').fill('5');
+      await panel.getByRole('button', { name: 'Run simulation' }).click();
+
+      const path = panel.getByRole('list', { name: 'Simulated path' });
+      await expect.poll(() => path.locator(':scope > li').count()).toBe(6);
+      expect(await panel.getByRole('status').textContent()).toContain('Completed the journey');
+      expect(await path.textContent()).toContain('No Order Completed: the wait timed out');
+      expect(await path.textContent()).toContain('Order Completed came at');
+      const email = panel.frameLocator('iframe[title="Rendered email of step 2"]');
+      expect(await email.locator('body').textContent()).toContain('Great to have you.');
+      expect(await path.textContent()).toContain('Welcome, Lina!');
+      // The path on the canvas: the nodes taken are numbered, the ones skipped are not.
+      expect(await page.getByTestId('node-welcome').getAttribute('data-simulated-steps')).toBe('2');
+      expect(await page.getByTestId('node-goal-2').getAttribute('data-simulated-steps')).toBe('6');
+      expect(await page.getByTestId('node-offer').getAttribute('data-simulated-steps')).toBeNull();
+      expect(await page.locator('.react-flow__edge.simulated-edge').count()).toBe(5);
+      await screenshot(page, 'simulation');
+    } catch (error) {
+      await screenshot(page, 'simulation-failure');
+      throw error;
+    }
+    const client = new pg.Client(e2e.database.url);
+    await client.connect();
+    const { rows } = await client.query<{ messages: number; runs: number }>('SELECT (SELECT count(*)::int FROM messages) AS messages, (SELECT count(*)::int FROM runs) AS runs');
+    await client.end();
+    expect(rows[0]).toEqual({ messages: 0, runs: 0 });
+  });
+});
