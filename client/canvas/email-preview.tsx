@@ -12,16 +12,19 @@ export function EmailPreview({ config }: { config: Record<string, unknown> }) {
   const trpc = useTRPC();
   const [sampleText, setSampleText] = useState(defaultSample);
   const [to, setTo] = useState('');
+  const [profile, setProfile] = useState('');
   let sample: Record<string, unknown> | null = null;
   try { sample = JSON.parse(sampleText) as Record<string, unknown>; } catch { sample = null; }
-  const input = useDeferredValue({ subject: String(config.subject ?? ''), html: String(config.html ?? ''), sample: sample ?? {} });
+  const input = useDeferredValue({ subject: String(config.subject ?? ''), html: String(config.html ?? ''), sample: sample ?? {}, ...(profile.trim() ? { profile: profile.trim() } : {}) });
   const preview = useQuery(trpc.channels.preview.queryOptions(input, { enabled: sample !== null }));
   const send = useMutation(trpc.channels.sendTestEmail.mutationOptions());
   return (
     <section className="email-preview" aria-label={t('preview.title')}>
       <h3>{t('preview.title')}</h3>
-      <label className="field"><span>{t('preview.sample')}</span><textarea rows={2} value={sampleText} onChange={(e) => setSampleText(e.target.value)} /></label>
+      <label className="field"><span>{t('preview.profile')}</span><input value={profile} onChange={(e) => setProfile(e.target.value)} placeholder="ada@example.com" /></label>
+      {!profile.trim() && <label className="field"><span>{t('preview.sample')}</span><textarea rows={2} value={sampleText} onChange={(e) => setSampleText(e.target.value)} /></label>}
       {sample === null && <p role="alert" className="error">{t('preview.badJson')}</p>}
+      {preview.error && <p role="alert" className="error">{preview.error.message}</p>}
       {preview.data && !preview.data.ok && <p role="alert" className="error">{preview.data.error}</p>}
       {preview.data?.ok && (
         <>
@@ -38,3 +41,26 @@ export function EmailPreview({ config }: { config: Record<string, unknown> }) {
     </section>
   );
 }
+
+/** "Send test" for SMS, push and webhook touchpoints: rendered for a profile or sample traits, sent once. */
+export function TouchpointTest({ channel, config }: { channel: 'sms' | 'push' | 'webhook'; config: Record<string, unknown> }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const [profile, setProfile] = useState('');
+  const [to, setTo] = useState('');
+  const send = useMutation(trpc.channels.sendTest.mutationOptions());
+  return (
+    <section className="email-preview" aria-label={t('preview.testTitle')}>
+      <h3>{t('preview.testTitle')}</h3>
+      <label className="field"><span>{t('preview.profile')}</span><input value={profile} onChange={(e) => setProfile(e.target.value)} placeholder="ada@example.com" /></label>
+      <div className="inline-form">
+        {channel !== 'webhook' && <label className="field"><span>{t(channel === 'sms' ? 'preview.sendToPhone' : 'preview.sendToDevice')}</span><input value={to} onChange={(e) => setTo(e.target.value)} /></label>}
+        <Button disabled={(channel !== 'webhook' && !to) || send.isPending} onClick={() => send.mutate({ channel, content: config, ...(profile.trim() ? { profile: profile.trim() } : { sample: defaultSampleTraits }), to })}>{t('preview.send')}</Button>
+      </div>
+      {send.error && <p role="alert" className="error">{send.error.message}</p>}
+      {send.data && <p role="status">{t('preview.sentVia', { via: send.data.via })}</p>}
+    </section>
+  );
+}
+
+const defaultSampleTraits = JSON.parse(defaultSample) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/i18n';
 import { useEditor } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 import { SchemaForm, type JsonSchema } from './schema-form';
-import { EmailPreview } from './email-preview';
+import { EmailPreview, TouchpointTest } from './email-preview';
 
 export function Inspector() {
   const { t } = useI18n();
@@ -33,6 +33,9 @@ export function Inspector() {
             onChange={(config) => updateNode(selected.id, { config })} />
         )}
         {selected.data.type === 'touchpoint.email' && <EmailPreview config={selected.data.config} />}
+        {(selected.data.type === 'touchpoint.sms' || selected.data.type === 'touchpoint.push' || selected.data.type === 'touchpoint.webhook') && (
+          <TouchpointTest key={selected.id} channel={selected.data.type.slice('touchpoint.'.length) as 'sms' | 'push' | 'webhook'} config={selected.data.config} />
+        )}
       </div>
     </aside>
   );

@@ -1,4 +1,4 @@
-// tRPC router: channel settings (secrets masked), test connection, preview and test send of emails.
+// tRPC router: channel settings (secrets masked), test connection, preview and test sends of every touchpoint.
 import { z } from 'zod';
 import { audit } from '../accounts/accounts';
 import { loadChannelSettings } from '../channels/channel-context';
@@ -7,14 +7,16 @@ import { htmlToText, sendEmail } from '../channels/email-sender';
 import { loadServerSecret } from '../channels/signing';
 import { renderTemplate, TemplateError } from '../channels/templates';
 import { InvalidInputError } from '../errors';
+import { sendTestMessage, traitsFor } from '../channels/test-send';
 import { adminProcedure, editorProcedure, router } from './trpc';
 
 const emailContent = z.object({
   subject: z.string().max(300),
   html: z.string().max(200_000),
   text: z.string().max(100_000).optional(),
-  /** A profile to render for; else `sample` traits. */
+  /** A profile to render for (id; or `profile`: user id or email); else `sample` traits. */
   profileId: z.string().uuid().optional(),
+  profile: z.string().max(300).optional(),
   sample: z.record(z.string(), z.unknown()).default({}),
   event: z.record(z.string(), z.unknown()).default({}),
 });
@@ -31,11 +33,7 @@ export const channelsRouter = router({
     return testSmtpConnection(settings.email.smtpUrl ?? ctx.services.delivery?.smtpUrl);
   }),
   preview: editorProcedure.input(emailContent).query(async ({ ctx, input }) => {
-    let traits: Record<string, unknown> = input.sample;
-    if (input.profileId) {
-      const profile = await ctx.services.db.selectFrom('profiles').select(['traits', 'user_id']).where('workspace_id', '=', ctx.workspaceId).where('id', '=', input.profileId).executeTakeFirst();
-      traits = { ...(profile?.traits as Record<string, unknown> ?? {}), userId: profile?.user_id ?? null };
-    }
+    const traits = await traitsFor(ctx.services.db, ctx.workspaceId, input);
     const data = { profile: traits, event: input.event, vars: {} };
     try {
       const html = await renderTemplate(input.html, data);
@@ -47,7 +45,7 @@ export const channelsRouter = router({
   }),
   sendTestEmail: editorProcedure.input(emailContent.extend({ to: z.string().email('a test email needs a valid address') })).mutation(async ({ ctx, input }) => {
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
-    const data = { profile: input.sample, event: input.event, vars: {} };
+    const data = { profile: await traitsFor(ctx.services.db, ctx.workspaceId, input), event: input.event, vars: {} };
     try {
       const subject = `[Test] ${await renderTemplate(input.subject, data)}`;
       const html = await renderTemplate(input.html, data);
@@ -59,5 +57,20 @@ export const channelsRouter = router({
       if (error instanceof TemplateError) throw new InvalidInputError('html', error.message);
       throw new InvalidInputError('to', `the test email could not be sent: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
+  }),
+  /** Send test for SMS, push and webhook touchpoints: rendered for a profile or sample, sent once via the real provider. */
+  sendTest: editorProcedure.input(z.object({
+    channel: z.enum(['sms', 'push', 'webhook']),
+    content: z.record(z.string(), z.unknown()),
+    profileId: z.string().uuid().optional(),
+    profile: z.string().max(300).optional(),
+    sample: z.record(z.string(), z.unknown()).default({}),
+    event: z.record(z.string(), z.unknown()).default({}),
+    to: z.string().trim().max(300).default(''),
+  })).mutation(async ({ ctx, input }) => {
+    if (input.channel !== 'webhook' && !input.to) throw new InvalidInputError('to', input.channel === 'sms' ? 'type a phone number to send the test to' : 'type a device or user id to send the test to');
+    const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
+    const data = { profile: await traitsFor(ctx.services.db, ctx.workspaceId, input), event: input.event, vars: {} };
+    return sendTestMessage(settings, input.channel, input.content, data, input.to, (line) => console.log(line));
   }),
 });

@@ -264,6 +264,28 @@ describe('SMS and push through the HTTP adapter', () => {
   });
 });
 
+describe('send test on every touchpoint', () => {
+  it('renders for a chosen profile and sends once to the typed address, through the real provider, writing no message', async () => {
+    await setChannels({ email: { smtpUrl: smtp.url }, sms: { adapter: 'http', url: `${hooks.url}/sms-test`, bodyTemplate: '{"To": "{{ to }}", "Body": {{ body | json }}}' }, webhook: { allowHosts: ['127.0.0.1'], timeoutSeconds: 5 } });
+    await createProfile(services, { email: 'tess@example.com', firstName: 'Tess' }, 'tess');
+    const api = services.caller(undefined, 'editor');
+    const messagesBefore = Number((await services.db.selectFrom('messages').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+
+    expect(await api.channels.sendTest({ channel: 'sms', content: { body: 'Hi {{ profile.firstName }}' }, profile: 'tess', to: '+41791112233' })).toEqual({ sent: true, via: 'HTTP 200' });
+    expect(JSON.parse(hooks.requests.at(-1)!.body)).toEqual({ To: '+41791112233', Body: '[Test] Hi Tess' });
+    await api.channels.sendTest({ channel: 'webhook', content: { url: `${hooks.url}/crm-test`, body: '{"email": "{{ profile.email }}"}' }, profile: 'tess@example.com' });
+    expect(hooks.requests.at(-1)).toMatchObject({ path: '/crm-test', body: '{"email": "tess@example.com"}', headers: expect.objectContaining({ 'x-waymark-test': '1' }) });
+    const before = smtp.messages.length;
+    await api.channels.sendTestEmail({ subject: 'For {{ profile.firstName }}', html: '<p>x</p>', profile: 'tess', to: 'marketer@example.com' });
+    expect(smtp.messages[before].subject).toBe('[Test] For Tess');
+
+    await expect(api.channels.sendTest({ channel: 'sms', content: { body: 'x' }, profile: 'nobody-here', to: '+41' })).rejects.toThrow(/not found/);
+    await expect(api.channels.sendTest({ channel: 'sms', content: { body: 'x' } })).rejects.toThrow(/phone number/);
+    await expect(api.channels.sendTest({ channel: 'webhook', content: { url: 'http://10.1.2.3/x', body: '' } })).rejects.toThrow(/private or internal/);
+    expect(Number((await services.db.selectFrom('messages').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n)).toBe(messagesBefore);
+  });
+});
+
 describe('channel settings API', () => {
   it('never sends secrets to the browser, and a masked value on save keeps the stored secret', async () => {
     const api = services.caller();

@@ -91,6 +91,7 @@ describe('workspace isolation', () => {
       'channels.save': (api) => api.channels.save({ settings: { email: { from: 'B <b@example.com>' } } }),
       'channels.testSmtp': (api) => api.channels.testSmtp(),
       'channels.preview': (api) => api.channels.preview({ subject: '{{ profile.firstName }} {{ profile.userId }}', html: '{{ profile.email }}', profileId }),
+      'channels.sendTest': (api) => api.channels.sendTest({ channel: 'sms', content: { body: '{{ profile.firstName }}' }, profileId, to: '+41790000000' }),
       'channels.sendTestEmail': (api) => api.channels.sendTestEmail({ subject: '{{ profile.firstName }}', html: '<p>x</p>', profileId, to: 'b-marketer@example.com' }),
       'accounts.me': (api) => api.accounts.me(),
       'accounts.members': (api) => api.accounts.members(),

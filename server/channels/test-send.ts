@@ -1,0 +1,52 @@
+// "Send test" on a touchpoint: render for a chosen profile (or sample traits) and send once, to an
+// address typed by the marketer — through the workspace's real provider, marked as a test.
+import type { ChannelSettings } from '../../shared/channel-settings';
+import type { Executor } from '../db/database';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { deliverHttp } from './http-sender';
+import { renderTemplate, TemplateError, type TemplateData } from './templates';
+
+/** A profile by id, user id or email in this workspace: its traits as templates see them. */
+export async function traitsFor(db: Executor, workspaceId: string, reference: { profileId?: string; profile?: string; sample: Record<string, unknown> }): Promise<Record<string, unknown>> {
+  const ref = reference.profileId ?? reference.profile?.trim();
+  if (!ref) return reference.sample;
+  const isUuid = /^[0-9a-f-]{36}$/i.test(ref);
+  const row = await db.selectFrom('profiles').select(['traits', 'user_id']).where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([...(isUuid ? [eb('id', '=', ref)] : []), eb('user_id', '=', ref), eb(eb.ref('traits', '->>').key('email'), '=', ref)]))
+    .limit(1).executeTakeFirst();
+  if (!row) throw new NotFoundError('profile', ref);
+  return { ...(row.traits as Record<string, unknown>), userId: row.user_id };
+}
+
+export async function sendTestMessage(settings: ChannelSettings, channel: 'sms' | 'push' | 'webhook', content: Record<string, unknown>, data: TemplateData, to: string, log: (line: string) => void): Promise<{ sent: true; via: string }> {
+  const render = (template: unknown) => renderTemplate(typeof template === 'string' ? template : '', data);
+  const key = `test:${Date.now()}:${Math.random().toString(36).slice(2)}`;
+  try {
+    if (channel === 'webhook') {
+      const outcome = await deliverHttp({
+        method: String(content.method ?? 'POST'), url: await render(content.url), headers: { ...(content.headers as Record<string, string> ?? {}), 'x-waymark-test': '1' },
+        body: await render(content.body), idempotencyKey: key, signingSecret: settings.webhook.secret, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
+      });
+      if (outcome.status >= 400) throw new InvalidInputError('url', `the target answered ${outcome.status}`);
+      return { sent: true, via: `HTTP ${outcome.status}` };
+    }
+    const body = `[Test] ${await render(content.body)}`;
+    const title = await render(content.title);
+    const provider = settings[channel];
+    if (provider.adapter === 'log' || !provider.url) {
+      log(`[${channel}] (test, log adapter) to ${to}: ${title ? `${title} — ` : ''}${body}`);
+      return { sent: true, via: 'log adapter' };
+    }
+    const payload = await renderTemplate(provider.bodyTemplate, { ...data, to, body, title } as TemplateData);
+    const outcome = await deliverHttp({
+      method: 'POST', url: provider.url, headers: provider.authorization ? { authorization: provider.authorization } : {}, body: payload,
+      idempotencyKey: key, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
+    });
+    if (outcome.status >= 400) throw new InvalidInputError('to', `the provider answered ${outcome.status}`);
+    return { sent: true, via: `HTTP ${outcome.status}` };
+  } catch (error) {
+    if (error instanceof TemplateError) throw new InvalidInputError('content', error.message);
+    if (error instanceof InvalidInputError) throw error;
+    throw new InvalidInputError(channel === 'webhook' ? 'url' : 'to', `the test could not be sent: ${(error as Error).message}`);
+  }
+}
