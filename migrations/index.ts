@@ -9,6 +9,7 @@ import * as m0006 from './0006_stats';
 import * as m0007 from './0007_channels';
 import * as m0008 from './0008_accounts';
 import * as m0009 from './0009_message_outcomes';
+import * as m0010 from './0010_test_mode';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_channels': m0007,
   '0008_accounts': m0008,
   '0009_message_outcomes': m0009,
+  '0010_test_mode': m0010,
 };

@@ -19,6 +19,12 @@ export const channelSettingsSchema = z.object({
   caps: z.object({ email: capSchema.optional(), sms: capSchema.optional(), push: capSchema.optional() }).default({}),
   /** Messages due inside this window (customer's local time) wait until it ends. */
   quietHours: z.object({ start: timeOfDaySchema, end: timeOfDaySchema }).optional(),
+  /** Test mode: where test runs' messages go instead of to the customer. */
+  test: z.object({
+    email: z.string().email('a test email address').optional(),
+    phone: z.string().max(40).optional(),
+    device: z.string().max(200).optional(),
+  }).default({}),
   webhook: z.object({
     secret: z.string().min(16).max(200).optional(),
     /** Hosts in private ranges that webhooks may still reach (an on-premise CRM, say). */

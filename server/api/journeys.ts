@@ -10,6 +10,7 @@ import { exportJourney, importJourney } from '../journeys/journey-files';
 import { inspectGraph } from '../journeys/inspect-graph';
 import { nodeMovesSchema, previewMigration } from '../journeys/migrate-runs';
 import { simulateJourney } from '../journeys/simulate-journey';
+import { startTestRuns } from '../journeys/test-runs';
 import { editorProcedure, publisherProcedure, viewerProcedure, router } from './trpc';
 
 const journeyId = z.object({ id: z.string().uuid('a journey id is a UUID') });
@@ -64,6 +65,18 @@ export const journeysRouter = router({
     .mutation(async ({ ctx, input }) => {
       const result = await publishJourney(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id, input.migration?.moves);
       await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.published', { journeyId: input.id, version: result.version, ...(input.migration ? { migrated: result.migrated } : {}) });
+      return result;
+    }),
+  /** Test mode: the draft as a test version for the listed test profiles, waits shortened, messages to the test address. */
+  startTest: publisherProcedure
+    .input(journeyId.extend({
+      profiles: z.array(z.string().trim().min(1, 'a user id, email or profile id').max(300)).min(1, 'list at least one test profile').max(50),
+      speed: z.number().min(1).max(1_000_000).default(1),
+      trigger: z.object({ name: z.string().trim().min(1).max(200), properties: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(),
+    }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await startTestRuns(ctx.services.db, ctx.services.boss, ctx.services.registry, ctx.workspaceId, input.id, input);
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.test-started', { journeyId: input.id, version: result.version, profiles: input.profiles.length, speed: input.speed });
       return result;
     }),
   /** One customer through the draft with a virtual clock; nothing is written. */

@@ -22,6 +22,8 @@ const maxAttempts = 5;
 type Claimed = {
   id: string; workspace_id: string; run_id: string | null; profile_id: string | null; journey_id: string | null; node_id: string | null;
   channel: 'email' | 'sms' | 'push' | 'webhook'; recipient: string | null; content: Record<string, unknown>; idempotency_key: string; attempts: number;
+  /** From a test run: goes to the workspace's test address, past consent, caps and quiet hours. */
+  is_test: boolean;
 };
 
 type Outcome =
@@ -42,7 +44,7 @@ async function claimDue(db: Database, limit: number, claimTimeoutSeconds: number
       WHERE (status = 'queued' AND coalesce(send_after, created_at) <= now())
          OR (status = 'sending' AND claimed_at < now() - make_interval(secs => ${claimTimeoutSeconds}))
       ORDER BY coalesce(send_after, created_at), created_at, idempotency_key LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, attempts,
+    RETURNING id, workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, attempts, is_test,
       coalesce(send_after, created_at) AS due, created_at`.execute(db);
   // RETURNING does not keep the subquery's order: sort, so a journey's messages go out in step order.
   const key = (row: Claimed & { due: Date; created_at: Date }) => [row.due.getTime(), row.created_at.getTime(), row.idempotency_key] as const;
@@ -57,23 +59,29 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
     ? await services.db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('id', '=', message.profile_id).executeTakeFirst()
     : undefined;
   const traits = (profile?.traits ?? {}) as Record<string, unknown>;
-  const consent = (traits.consent ?? {}) as Record<string, unknown>;
-  const marketing = message.content.marketing !== false;
-  if (message.channel !== 'webhook' && marketing && (traits.unsubscribed === true || consent[message.channel] === false)) {
-    return { status: 'suppressed', reason: `the customer opted out of ${message.channel}` };
-  }
-  if (message.channel === 'email' && traits.emailBounced === true) return { status: 'suppressed', reason: 'the address bounced before' };
-  const cap = message.channel === 'webhook' ? undefined : settings.caps[message.channel];
-  if (cap && message.profile_id) {
-    const sent = await services.db.selectFrom('messages').select(sql<number>`count(*)`.as('n'))
-      .where('profile_id', '=', message.profile_id).where('channel', '=', message.channel).where('id', '<>', message.id)
-      .where('status', 'in', ['sent', 'delivered', 'opened', 'clicked']).where('sent_at', '>', new Date(now.getTime() - cap.days * 86_400_000)).executeTakeFirstOrThrow();
-    if (Number(sent.n) >= cap.max) return { status: 'suppressed', reason: `frequency cap: ${cap.max} ${message.channel} in ${cap.days} days` };
-  }
-  if (settings.quietHours && message.channel !== 'webhook') {
-    const zone = profileTimeZone(traits);
-    if (inQuietHours(now, zone, settings.quietHours)) {
-      return { status: 'delayed', until: nextTimeOfDay(now, settings.quietHours.end, zone), reason: `quiet hours in ${zone}` };
+  const marketing = message.content.marketing !== false && !message.is_test;
+  if (message.is_test) {
+    const testTo = message.channel === 'email' ? settings.test.email : message.channel === 'sms' ? settings.test.phone : message.channel === 'push' ? settings.test.device : message.recipient;
+    if (message.channel !== 'webhook' && !testTo) return { status: 'failed', reason: `test run: no test ${message.channel === 'email' ? 'email address' : message.channel === 'sms' ? 'phone number' : 'device'} is set in the channel settings` };
+    message = { ...message, recipient: testTo ?? null, content: { ...message.content, ...(message.channel === 'email' ? { subject: `[Test] ${String(message.content.subject ?? '')}` } : {}), ...(message.channel === 'webhook' ? { headers: { ...(message.content.headers as Record<string, string> ?? {}), 'x-waymark-test': '1' } } : {}) } };
+  } else {
+    const consent = (traits.consent ?? {}) as Record<string, unknown>;
+    if (message.channel !== 'webhook' && marketing && (traits.unsubscribed === true || consent[message.channel] === false)) {
+      return { status: 'suppressed', reason: `the customer opted out of ${message.channel}` };
+    }
+    if (message.channel === 'email' && traits.emailBounced === true) return { status: 'suppressed', reason: 'the address bounced before' };
+    const cap = message.channel === 'webhook' ? undefined : settings.caps[message.channel];
+    if (cap && message.profile_id) {
+      const sent = await services.db.selectFrom('messages').select(sql<number>`count(*)`.as('n'))
+        .where('profile_id', '=', message.profile_id).where('channel', '=', message.channel).where('id', '<>', message.id)
+        .where('status', 'in', ['sent', 'delivered', 'opened', 'clicked']).where('sent_at', '>', new Date(now.getTime() - cap.days * 86_400_000)).executeTakeFirstOrThrow();
+      if (Number(sent.n) >= cap.max) return { status: 'suppressed', reason: `frequency cap: ${cap.max} ${message.channel} in ${cap.days} days` };
+    }
+    if (settings.quietHours && message.channel !== 'webhook') {
+      const zone = profileTimeZone(traits);
+      if (inQuietHours(now, zone, settings.quietHours)) {
+        return { status: 'delayed', until: nextTimeOfDay(now, settings.quietHours.end, zone), reason: `quiet hours in ${zone}` };
+      }
     }
   }
   if (!message.recipient) return { status: 'failed', reason: `no ${message.channel === 'email' ? 'email address' : message.channel === 'sms' ? 'phone number' : 'recipient'} on the profile` };

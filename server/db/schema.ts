@@ -60,6 +60,8 @@ export interface JourneyVersionsTable {
   version: number;
   graph: Json;
   published_at: Generated<Date>;
+  /** Published for test profiles only (test mode); never the live version, never in stats. */
+  is_test: Generated<boolean>;
 }
 
 export interface ProfilesTable {
@@ -99,6 +101,8 @@ export interface RunContext {
   variables: Record<string, unknown>;
   /** Set when the run was moved onto a new version with its wait re-timed: when it entered the old wait. */
   retimeFrom?: string;
+  /** A test run (test mode): its waits are `speed` times shorter, its messages go to the test address. */
+  test?: { speed: number };
 }
 
 export interface RunsTable {
@@ -157,6 +161,7 @@ export interface MessagesTable {
   opened_at: NullableTimestamp;
   clicked_at: NullableTimestamp;
   unsubscribed_at: NullableTimestamp;
+  is_test: Generated<boolean>;
 }
 
 export interface SecretsTable {

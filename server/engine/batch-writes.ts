@@ -113,10 +113,10 @@ export class BatchWrites {
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
     if (this.messages.length > 0) {
       await sql`
-        INSERT INTO messages (workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key)
-        SELECT x.workspace_id, x.run_id, x.profile_id, x.journey_id, x.node_id, x.channel, x.recipient, x.content, x.idempotency_key
+        INSERT INTO messages (workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, is_test)
+        SELECT x.workspace_id, x.run_id, x.profile_id, x.journey_id, x.node_id, x.channel, x.recipient, x.content, x.idempotency_key, coalesce(x.is_test, false)
         FROM jsonb_to_recordset(${JSON.stringify(this.messages.map((message) => ({ ...message, content: typeof message.content === 'string' ? JSON.parse(message.content) : message.content })))}::jsonb)
-          AS x(workspace_id uuid, run_id uuid, profile_id uuid, journey_id uuid, node_id text, channel text, recipient text, content jsonb, idempotency_key text)
+          AS x(workspace_id uuid, run_id uuid, profile_id uuid, journey_id uuid, node_id text, channel text, recipient text, content jsonb, idempotency_key text, is_test boolean)
         ON CONFLICT (idempotency_key) DO NOTHING`.execute(trx);
     }
     if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);

@@ -167,9 +167,11 @@ async function advanceRun(
   let converted = run.converted_at ? run.converted_at.toISOString() : null;
   let profileView = profile;
   const event = run.context.event ? { ...run.context.event } : null;
+  // A test run stays one for its whole way (a re-timing mark is used once and dropped).
+  const test = run.context.test ? { test: run.context.test } : {};
 
   for (let hop = 0; ; hop++) {
-    const cursor = { ...run, current_node: nodeId, seq, context: { event, variables }, converted_at: converted ? new Date(converted) : null };
+    const cursor = { ...run, current_node: nodeId, seq, context: { event, variables, ...test }, converted_at: converted ? new Date(converted) : null };
     if (hop >= maxHopsPerJob) {
       writes.runUpdates.set(run.id, { ...baseUpdate(cursor), status: 'active', attempts: 0 });
       writes.enqueueStep({ runId: run.id, seq });
@@ -219,7 +221,7 @@ async function advanceRun(
       else writes.newSteps.push({ ...stepBase, run_id: run.id, seq, left_at: at, port, outcome });
     };
     const update = (fields: Partial<RunUpdate>) => writes.runUpdates.set(run.id, {
-      ...baseUpdate(cursor), context: { event, variables }, converted_at: converted, attempts: 0, ...fields,
+      ...baseUpdate(cursor), context: { event, variables, ...test }, converted_at: converted, attempts: 0, ...fields,
     });
 
     if ('port' in result) {
@@ -247,7 +249,10 @@ async function advanceRun(
       return;
     }
     writes.newSteps.push({ ...stepBase, run_id: run.id, seq, left_at: null, port: null, outcome: 'waiting' });
-    const until = 'waitUntil' in result ? result.waitUntil : result.waitForEvent.timeoutAt;
+    const asked = 'waitUntil' in result ? result.waitUntil : result.waitForEvent.timeoutAt;
+    // Test runs wait `speed` times shorter.
+    const speed = run.context.test?.speed ?? 1;
+    const until = speed > 1 ? new Date(now.getTime() + Math.max(0, asked.getTime() - now.getTime()) / speed) : asked;
     if ('waitForEvent' in result) {
       writes.waitInserts.push({
         run_id: run.id, seq, workspace_id: run.workspace_id, profile_id: run.profile_id,
@@ -276,6 +281,7 @@ function applyStagedWrites(writes: BatchWrites, run: LockedRun, profile: Profile
       workspace_id: run.workspace_id, run_id: run.id, profile_id: run.profile_id, journey_id: run.journey_id, node_id: nodeId,
       channel: message.channel, recipient: recipientFor(message.channel, profile, message.to),
       content: JSON.stringify(message.content),
+      is_test: Boolean(run.context.test),
       idempotency_key: `${run.id}:${nodeId}:${seq}${index > 0 ? `:${index}` : ''}`,
     });
   });

@@ -151,7 +151,7 @@ export async function setEntryRule(db: Executor, workspaceId: string, journeyId:
 }
 
 export async function listVersions(db: Executor, workspaceId: string, journeyId: string) {
-  return db.selectFrom('journey_versions').select(['id', 'version', 'published_at'])
+  return db.selectFrom('journey_versions').select(['id', 'version', 'published_at', 'is_test'])
     .where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).orderBy('version', 'desc').execute();
 }
 

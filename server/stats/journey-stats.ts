@@ -45,7 +45,8 @@ const rate = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 export async function getJourneyStats(db: Executor, workspaceId: string, journeyId: string, range: StatsRange = {}): Promise<JourneyStats> {
   const journey = await db.selectFrom('journeys').select(['id', 'live_version_id']).where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
   if (!journey) throw new NotFoundError('journey', journeyId);
-  const versions = await db.selectFrom('journey_versions').select(['id', 'version', 'graph']).where('journey_id', '=', journeyId).orderBy('version', 'desc').execute();
+  // Test versions (test mode) are kept out of stats.
+  const versions = await db.selectFrom('journey_versions').select(['id', 'version', 'graph']).where('journey_id', '=', journeyId).where('is_test', '=', false).orderBy('version', 'desc').execute();
   const versionIds = range.versionId ? versions.filter((v) => v.id === range.versionId).map((v) => v.id) : versions.map((v) => v.id);
   if (range.versionId && versionIds.length === 0) throw new NotFoundError('version', range.versionId);
   const empty: JourneyStats = { versions: versions.map(({ id, version }) => ({ id, version })), versionId: range.versionId ?? null, nodes: {}, entries: 0, converted: 0, conversionRate: 0, entriesByDay: [] };
@@ -59,7 +60,7 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
   const [rows, waiting, messages] = await Promise.all([
     rollup.groupBy(['node_id', 'port']).execute(),
     db.selectFrom('runs').select(['current_node', sql<number>`count(*)`.as('n')]).where('version_id', 'in', versionIds).where('status', 'in', ['active', 'waiting']).groupBy('current_node').execute(),
-    db.selectFrom('messages').select(['node_id', 'status', sql<number>`count(*)`.as('n'), sql<number>`count(unsubscribed_at)`.as('unsubscribed')]).where('journey_id', '=', journeyId)
+    db.selectFrom('messages').select(['node_id', 'status', sql<number>`count(*)`.as('n'), sql<number>`count(unsubscribed_at)`.as('unsubscribed')]).where('journey_id', '=', journeyId).where('is_test', '=', false)
       .$if(Boolean(range.from), (q) => q.where('created_at', '>=', range.from!)).$if(Boolean(range.to), (q) => q.where('created_at', '<', range.to!))
       .groupBy(['node_id', 'status']).execute(),
   ]);

@@ -73,6 +73,7 @@ describe('workspace isolation', () => {
       'journeys.publish': (api) => api.journeys.publish({ id: journeyId }),
       'journeys.setStatus': (api) => api.journeys.setStatus({ id: journeyId, action: 'archive' }),
       'journeys.migrationPreview': (api) => api.journeys.migrationPreview({ id: journeyId, graph }),
+      'journeys.startTest': (api) => api.journeys.startTest({ id: journeyId, profiles: ['a-customer'], speed: 10 }),
       'journeys.simulate': (api) => api.journeys.simulate({ id: journeyId, graph, profileId }),
       'nodeTypes.list': (api) => api.nodeTypes.list(),
       'profiles.search': (api) => api.profiles.search({ query: 'a-customer' }),
@@ -114,7 +115,7 @@ describe('workspace isolation', () => {
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(calls).map((name) => [name, 'nothing of A'])));
     // The lookups by id were refused outright, not answered empty.
-    for (const name of ['journeys.get', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
+    for (const name of ['journeys.get', 'journeys.startTest', 'journeys.simulate', 'journeys.migrationPreview', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
       await expect(calls[name](theirs), name).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }
     await drainSteps(services);

@@ -1,0 +1,65 @@
+// Test mode on real infrastructure: the draft is published as a test version that only the listed
+// test profiles enter, with waits `speed` times shorter; their messages go to the workspace's test
+// address (see delivery) and test versions stay out of the journey's stats.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { NodeTypeRegistry } from '../../shared/node-type';
+import { validateGraph } from '../../shared/validate-graph';
+import { queueExecutor, type Database } from '../db/database';
+import type { RunContext } from '../db/schema';
+import { GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
+import { queueNames, wakeChannel } from '../queue/job-queue';
+
+export interface TestRunRequest {
+  /** User ids, emails or profile ids of the test profiles. */
+  profiles: string[];
+  speed: number;
+  trigger?: { name: string; properties: Record<string, unknown> } | null;
+}
+
+export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTypeRegistry, workspaceId: string, journeyId: string, request: TestRunRequest) {
+  return db.transaction().execute(async (trx) => {
+    const journey = await trx.selectFrom('journeys').select(['id', 'draft']).where('workspace_id', '=', workspaceId).where('id', '=', journeyId).forUpdate().executeTakeFirst();
+    if (!journey) throw new NotFoundError('journey', journeyId);
+    const validation = validateGraph(journey.draft, registry);
+    if (!validation.ok) throw new GraphInvalidError(validation.problems);
+    const triggers = validation.graph.nodes.filter((node) => registry.get(node.type)?.trigger);
+    const start = triggers.find((node) => request.trigger && registry.get(node.type)!.trigger!.eventName?.(node.config) === request.trigger.name) ?? triggers[0];
+
+    const profileIds: string[] = [];
+    for (const [index, reference] of request.profiles.entries()) {
+      const ref = reference.trim();
+      const isUuid = /^[0-9a-f-]{36}$/i.test(ref);
+      const row = await trx.selectFrom('profiles').select('id').where('workspace_id', '=', workspaceId)
+        .where((eb) => eb.or([...(isUuid ? [eb('id', '=', ref)] : []), eb('user_id', '=', ref), eb(eb.ref('traits', '->>').key('email'), '=', ref)]))
+        .limit(1).executeTakeFirst();
+      if (!row) throw new InvalidInputError(`profiles.${index}`, `no profile with the id, user id or email "${ref}"`);
+      profileIds.push(row.id);
+    }
+
+    const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
+    const version = await trx.insertInto('journey_versions')
+      .values({ journey_id: journeyId, workspace_id: workspaceId, version: Number(last.n) + 1, graph: JSON.stringify(validation.graph), is_test: true })
+      .returning(['id', 'version']).executeTakeFirstOrThrow();
+    const now = new Date();
+    const context: RunContext = {
+      event: request.trigger ? { id: randomUUID(), name: request.trigger.name, properties: request.trigger.properties, occurredAt: now.toISOString() } : null,
+      variables: {},
+      test: { speed: request.speed },
+    };
+    // A test profile already inside this journey (live or an earlier test) is skipped.
+    const inserted = await sql<{ id: string; profile_id: string }>`
+      INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
+      SELECT ${workspaceId}, ${journeyId}, ${version.id}, p, ${start.id}, ${JSON.stringify(context)}::jsonb, ${now.toISOString()}
+      FROM unnest(${[...new Set(profileIds)]}::uuid[]) AS p
+      ON CONFLICT (journey_id, profile_id) WHERE status IN ('active', 'waiting') DO NOTHING
+      RETURNING id, profile_id`.execute(trx);
+    if (inserted.rows.length > 0) {
+      await boss.insert(inserted.rows.map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: 0 } })), { db: queueExecutor(trx) });
+      await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
+    }
+    const started = new Set(inserted.rows.map((row) => row.profile_id));
+    return { versionId: version.id, version: version.version, started: inserted.rows.length, alreadyInside: [...new Set(profileIds)].filter((id) => !started.has(id)).length };
+  });
+}
