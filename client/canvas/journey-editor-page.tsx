@@ -242,7 +242,7 @@ function Editor({ journeyId }: { journeyId: string }) {
                 nodeLabel={nodes.find((node) => node.id === customersOf)?.data.label || customersOf} onClose={() => setCustomersOf(null)} />
             )}
             {overlay && !customersOf && <StatsOverview stats={overlay.stats} graph={useEditor.getState().toGraph()} />}
-            {!overlay && simulating && <SimulationPanel journeyId={journeyId} defaultTrigger={defaultTrigger} onClose={() => setSimulating(false)} />}
+            {!overlay && simulating && <SimulationPanel journeyId={journeyId} defaultTrigger={defaultTrigger} onClose={() => setSimulating(false)} beforeTest={flush} />}
             {!overlay && !simulating && <Inspector />}
             <ProblemsPanel onFocusNode={focusNode} />
           </div>

@@ -1,7 +1,7 @@
 // Try the draft before it goes live: pick a customer (or type sample traits), the trigger event
 // and what he does meanwhile; the canvas highlights his path, and each step says when, which
 // branch and why, how long a wait lasts, and shows the rendered message. Nothing is sent.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../server/api/app-router';
@@ -21,7 +21,30 @@ function parseJson(text: string, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export function SimulationPanel({ journeyId, defaultTrigger, onClose }: { journeyId: string; defaultTrigger: string; onClose(): void }) {
+/** Test mode: the draft as a test version for listed test profiles, on the real engine and providers. */
+function TestRuns({ journeyId, beforeStart, trigger }: { journeyId: string; beforeStart(): Promise<void>; trigger: () => { name: string; properties: Record<string, unknown> } | null }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const [profiles, setProfiles] = useState('');
+  const [speed, setSpeed] = useState('60');
+  const start = useMutation(trpc.journeys.startTest.mutationOptions());
+  return (
+    <fieldset className="test-runs">
+      <legend>{t('testMode.title')}</legend>
+      <p className="muted small">{t('testMode.intro')}</p>
+      <label className="field"><span>{t('testMode.profiles')}</span><input value={profiles} onChange={(event) => setProfiles(event.target.value)} placeholder="qa-anna, qa-ben@example.com" /></label>
+      <label className="field"><span>{t('testMode.speed')}</span><input type="number" min="1" value={speed} onChange={(event) => setSpeed(event.target.value)} /></label>
+      <Button disabled={!profiles.trim() || start.isPending} onClick={async () => {
+        await beforeStart();
+        start.mutate({ id: journeyId, profiles: profiles.split(',').map((profile) => profile.trim()).filter(Boolean), speed: Math.max(1, Number(speed) || 1), trigger: trigger() });
+      }}>{t('testMode.start')}</Button>
+      {start.error && <p role="alert" className="error">{start.error.message}</p>}
+      {start.data && <p role="status">{t('testMode.started', { version: start.data.version, started: start.data.started, inside: start.data.alreadyInside })}</p>}
+    </fieldset>
+  );
+}
+
+export function SimulationPanel({ journeyId, defaultTrigger, onClose, beforeTest }: { journeyId: string; defaultTrigger: string; onClose(): void; beforeTest(): Promise<void> }) {
   const { t, formatNumber } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -130,6 +153,13 @@ export function SimulationPanel({ journeyId, defaultTrigger, onClose }: { journe
           <p className="muted small">{t('simulate.nothingSent', { steps: formatNumber(result.steps.length) })}</p>
         </div>
       )}
+      <TestRuns journeyId={journeyId} beforeStart={beforeTest} trigger={() => {
+        try {
+          return triggerName.trim() ? { name: triggerName.trim(), properties: parseJson(triggerProperties, t('simulate.properties')) } : null;
+        } catch {
+          return null;
+        }
+      }} />
     </section>
   );
 }

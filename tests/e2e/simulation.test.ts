@@ -1,11 +1,19 @@
 // A marketer opens a template, simulates a customer, sees the highlighted path and the rendered
-// email — and nothing reaches the outbox.
+// email — and nothing reaches the outbox; then starts a test run for a test profile.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
 
-const e2e = useE2eApp();
+const e2e = useE2eApp({ WAYMARK_WRITE_KEY: 'wk_e2e-simulation-key' });
+
+async function count(query: string): Promise<number> {
+  const client = new pg.Client(e2e.database.url);
+  await client.connect();
+  const { rows } = await client.query<{ n: number }>(query);
+  await client.end();
+  return rows[0].n;
+}
 
 describe('simulation', () => {
   it('simulates a template for sample traits: highlighted path, rendered email, nothing sent', async () => {
@@ -40,14 +48,20 @@ describe('simulation', () => {
       expect(await page.getByTestId('node-offer').getAttribute('data-simulated-steps')).toBeNull();
       expect(await page.locator('.react-flow__edge.simulated-edge').count()).toBe(5);
       await screenshot(page, 'simulation');
+      expect(await count('SELECT count(*)::int AS n FROM messages')).toBe(0);
+      expect(await count('SELECT count(*)::int AS n FROM runs')).toBe(0);
+
+      // Then on real infrastructure, for a test profile only.
+      const identify = await fetch(`${e2e.url}/v1/identify`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('wk_e2e-simulation-key:').toString('base64')}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: 'qa-anna', traits: { firstName: 'Anna', email: 'anna@example.com' } }) });
+      expect(identify.status).toBe(200);
+      await panel.getByLabel('Test profiles (user ids or emails, comma-separated)').fill('qa-anna');
+      await panel.getByLabel('Waits shortened ×').fill('3600');
+      await panel.getByRole('button', { name: 'Start test runs' }).click();
+      await expect.poll(() => panel.getByText('Test version v1: 1 test run(s) started, 0 already inside.').isVisible()).toBe(true);
+      expect(await count("SELECT count(*)::int AS n FROM runs r JOIN journey_versions v ON v.id = r.version_id WHERE v.is_test")).toBe(1);
     } catch (error) {
       await screenshot(page, 'simulation-failure');
       throw error;
     }
-    const client = new pg.Client(e2e.database.url);
-    await client.connect();
-    const { rows } = await client.query<{ messages: number; runs: number }>('SELECT (SELECT count(*)::int FROM messages) AS messages, (SELECT count(*)::int FROM runs) AS runs');
-    await client.end();
-    expect(rows[0]).toEqual({ messages: 0, runs: 0 });
   });
 });
