@@ -3,6 +3,7 @@
 import type { ChannelSettings } from '../../shared/channel-settings';
 import type { Executor } from '../db/database';
 import { InvalidInputError, NotFoundError } from '../errors';
+import { findProfileByReference } from '../profiles/profile-queries';
 import { deliverHttp } from './http-sender';
 import { renderTemplate, TemplateError, type TemplateData } from './templates';
 
@@ -10,10 +11,7 @@ import { renderTemplate, TemplateError, type TemplateData } from './templates';
 export async function traitsFor(db: Executor, workspaceId: string, reference: { profileId?: string; profile?: string; sample: Record<string, unknown> }): Promise<Record<string, unknown>> {
   const ref = reference.profileId ?? reference.profile?.trim();
   if (!ref) return reference.sample;
-  const isUuid = /^[0-9a-f-]{36}$/i.test(ref);
-  const row = await db.selectFrom('profiles').select(['traits', 'user_id']).where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([...(isUuid ? [eb('id', '=', ref)] : []), eb('user_id', '=', ref), eb(eb.ref('traits', '->>').key('email'), '=', ref)]))
-    .limit(1).executeTakeFirst();
+  const row = await findProfileByReference(db, workspaceId, ref);
   if (!row) throw new NotFoundError('profile', ref);
   return { ...(row.traits as Record<string, unknown>), userId: row.user_id };
 }

@@ -9,6 +9,7 @@ import { validateGraph } from '../../shared/validate-graph';
 import { queueExecutor, type Database } from '../db/database';
 import type { RunContext } from '../db/schema';
 import { GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
+import { findProfileByReference } from '../profiles/profile-queries';
 import { queueNames, wakeChannel } from '../queue/job-queue';
 
 export interface TestRunRequest {
@@ -29,12 +30,8 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
 
     const profileIds: string[] = [];
     for (const [index, reference] of request.profiles.entries()) {
-      const ref = reference.trim();
-      const isUuid = /^[0-9a-f-]{36}$/i.test(ref);
-      const row = await trx.selectFrom('profiles').select('id').where('workspace_id', '=', workspaceId)
-        .where((eb) => eb.or([...(isUuid ? [eb('id', '=', ref)] : []), eb('user_id', '=', ref), eb(eb.ref('traits', '->>').key('email'), '=', ref)]))
-        .limit(1).executeTakeFirst();
-      if (!row) throw new InvalidInputError(`profiles.${index}`, `no profile with the id, user id or email "${ref}"`);
+      const row = await findProfileByReference(trx, workspaceId, reference);
+      if (!row) throw new InvalidInputError(`profiles.${index}`, `no profile with the id, user id or email "${reference.trim()}"`);
       profileIds.push(row.id);
     }
 

@@ -40,3 +40,12 @@ export async function getProfile(db: Executor, workspaceId: string, profileId: s
   for (const step of steps) paths.set(step.run_id, [...(paths.get(step.run_id) ?? []), step]);
   return { profile, identities, events, runs: runs.map((run) => ({ ...run, path: paths.get(run.id) ?? [] })), metrics };
 }
+
+/** A profile by id, user id or email in this workspace, as a marketer types it. */
+export async function findProfileByReference(db: Executor, workspaceId: string, reference: string) {
+  const ref = reference.trim();
+  const isUuid = /^[0-9a-f-]{36}$/i.test(ref);
+  return db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([...(isUuid ? [eb('id', '=', ref)] : []), eb('user_id', '=', ref), eb(eb.ref('traits', '->>').key('email'), '=', ref)]))
+    .limit(1).executeTakeFirst();
+}
