@@ -79,6 +79,7 @@ function Editor({ journeyId }: { journeyId: string }) {
     const backup = readBackup(journeyId, journey.data.draftRevision);
     useEditor.getState().load(backup ?? journey.data.draft);
     if (backup) useEditor.setState((state) => ({ revision: state.revision + 1 }));
+    else useEditor.getState().setInspection(journey.data.inspection);
     setLoadedRevision(journey.data.draftRevision);
   }, [journey.data, journeyId, loadedRevision]);
 

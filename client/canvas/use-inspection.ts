@@ -10,7 +10,7 @@ export function useInspection(active: boolean) {
   useEffect(() => {
     if (!active) return;
     let cancelled = false;
-    // The first answer is wanted at once (opening a journey); later ones wait for typing to pause.
+    // The first answer is wanted at once (a journey restored from a local backup); later ones wait for typing to pause.
     const delay = asked.current ? 200 : 0;
     asked.current = true;
     const timer = setTimeout(async () => {

@@ -20,7 +20,11 @@ export const journeysRouter = router({
   list: viewerProcedure
     .input(z.object({ search: z.string().max(200).optional() }).optional())
     .query(({ ctx, input }) => listJourneys(ctx.services.db, ctx.workspaceId, input?.search)),
-  get: viewerProcedure.input(journeyId).query(({ ctx, input }) => getJourney(ctx.services.db, ctx.workspaceId, input.id)),
+  /** The journey with its draft's inspection (problems, summaries, ports), so the canvas opens ready. */
+  get: viewerProcedure.input(journeyId).query(async ({ ctx, input }) => {
+    const journey = await getJourney(ctx.services.db, ctx.workspaceId, input.id);
+    return { ...journey, inspection: inspectGraph(journey.draft, ctx.services.registry) };
+  }),
   create: editorProcedure
     .input(z.object({ name: journeyName, draft: journeyGraphSchema.optional() }))
     .mutation(({ ctx, input }) => createJourney(ctx.services.db, ctx.workspaceId, input)),
