@@ -54,10 +54,10 @@ async function claimDue(db: Database, limit: number, claimTimeoutSeconds: number
   });
 }
 
-async function decide(services: DeliveryServices, environment: DeliveryEnvironment, message: Claimed, settings: ChannelSettings, now: Date, log: (line: string) => void): Promise<Outcome> {
-  const profile = message.profile_id
-    ? await services.db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('id', '=', message.profile_id).executeTakeFirst()
-    : undefined;
+type ProfileRow = { id: string; user_id: string | null; traits: unknown };
+
+async function decide(services: DeliveryServices, environment: DeliveryEnvironment, message: Claimed, settings: ChannelSettings, now: Date, log: (line: string) => void,
+  profile: ProfileRow | undefined, runContext: RunContext | undefined): Promise<Outcome> {
   const traits = (profile?.traits ?? {}) as Record<string, unknown>;
   const marketing = message.content.marketing !== false && !message.is_test;
   if (message.is_test) {
@@ -86,8 +86,7 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
   }
   if (!message.recipient) return { status: 'failed', reason: `no ${message.channel === 'email' ? 'email address' : message.channel === 'sms' ? 'phone number' : 'recipient'} on the profile` };
 
-  const run = message.run_id ? await services.db.selectFrom('runs').select('context').where('id', '=', message.run_id).executeTakeFirst() : undefined;
-  const context = (run?.context ?? { event: null, variables: {} }) as RunContext;
+  const context = runContext ?? { event: null, variables: {} };
   const data: TemplateData = { profile: { ...traits, userId: profile?.user_id ?? null }, event: context.event?.properties ?? {}, vars: context.variables ?? {} };
   const render = (template: unknown) => renderTemplate(typeof template === 'string' ? template : '', data);
 
@@ -155,11 +154,17 @@ export async function deliverDueMessages(services: DeliveryServices, environment
   const claimed = await claimDue(services.db, limit, environment.claimTimeoutSeconds ?? defaultClaimTimeoutSeconds);
   const settingsCache = new Map<string, ChannelSettings>();
   const outcomes: ProfileEvent[] = [];
+  // The claimed messages' profiles and runs, read once for all of them.
+  const profileIds = [...new Set(claimed.map((message) => message.profile_id).filter((id): id is string => Boolean(id)))];
+  const runIds = [...new Set(claimed.map((message) => message.run_id).filter((id): id is string => Boolean(id)))];
+  const profiles = new Map<string, ProfileRow>(profileIds.length === 0 ? [] : (await services.db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('id', 'in', profileIds).execute()).map((row) => [row.id, row]));
+  const contexts = new Map<string, RunContext>(runIds.length === 0 ? [] : (await services.db.selectFrom('runs').select(['id', 'context']).where('id', 'in', runIds).execute()).map((row) => [row.id, row.context as RunContext]));
   for (const message of claimed) {
     const now = new Date();
     let settings = settingsCache.get(message.workspace_id);
     if (!settings) settingsCache.set(message.workspace_id, settings = await loadChannelSettings(services.db, message.workspace_id));
-    const outcome = await decide(services, environment, message, settings, now, log);
+    const profile = message.profile_id ? profiles.get(message.profile_id) : undefined;
+    const outcome = await decide(services, environment, message, settings, now, log, profile, message.run_id ? contexts.get(message.run_id) : undefined);
     const update: { status: MessageStatus; error: string | null; provider_id?: string; sent_at?: Date; send_after?: Date | null } =
       outcome.status === 'sent' ? { status: 'sent', error: null, provider_id: outcome.providerId, sent_at: now }
       : outcome.status === 'delayed' || outcome.status === 'retry' ? { status: 'queued', error: outcome.reason, send_after: outcome.until }
@@ -168,6 +173,7 @@ export async function deliverDueMessages(services: DeliveryServices, environment
     await services.db.updateTable('messages').set(update).where('id', '=', message.id).where('status', '=', 'sending').execute();
     if (outcome.status === 'bounced' && message.profile_id) {
       await services.db.updateTable('profiles').set({ traits: sql`traits || '{"emailBounced": true}'::jsonb` }).where('id', '=', message.profile_id).execute();
+      if (profile) profile.traits = { ...(profile.traits as Record<string, unknown>), emailBounced: true };
     }
     if (outcome.status === 'delayed') await services.db.updateTable('messages').set({ attempts: sql`attempts - 1` }).where('id', '=', message.id).execute();
     if (message.profile_id && outcome.status !== 'delayed' && outcome.status !== 'retry') {

@@ -105,7 +105,8 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     while (running) {
       let claimed = 0;
       try {
-        claimed = await deliverDueMessages(services, environment, 20, log);
+        // Batches of 50: the outcome events of a batch are recorded in one ingest commit.
+        claimed = await deliverDueMessages(services, environment, 50, log);
       } catch (error) {
         log(`[worker] delivery failed: ${(error as Error).message}`);
       }
