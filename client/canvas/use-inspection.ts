@@ -10,9 +10,12 @@ export function useInspection(active: boolean) {
   useEffect(() => {
     if (!active) return;
     let cancelled = false;
-    // The first answer is wanted at once (a journey restored from a local backup); later ones wait for typing to pause.
-    const delay = asked.current ? 200 : 0;
+    // On opening, the journey came with its inspection; a draft restored from a local backup is
+    // asked about at once; later changes wait for typing to pause.
+    const first = !asked.current;
     asked.current = true;
+    if (first && Object.keys(useEditor.getState().inspection.nodes).length > 0) return;
+    const delay = first ? 0 : 200;
     const timer = setTimeout(async () => {
       try {
         const inspection = await client.journeys.inspect.query({ graph: useEditor.getState().toGraph() });
