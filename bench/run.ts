@@ -379,8 +379,8 @@ async function engineStepsPerSecond(services: Services, databaseUrl: string, cus
 }
 
 async function benchParked(services: Services, databaseUrl: string) {
-  const parked = quick ? 100_000 : 1_000_000;
-  const customers = quick ? 3_000 : 10_000;
+  const parked = quick ? 50_000 : 1_000_000;
+  const customers = quick ? 2_000 : 10_000;
   const before = await engineStepsPerSecond(services, databaseUrl, customers, 'unparked');
   const sizeBefore = await sql<{ bytes: number }>`SELECT pg_database_size(current_database())::bigint AS bytes`.execute(services.db);
   const journeyId = await publish(services, graph([
