@@ -49,6 +49,10 @@ export interface JourneysTable {
   reentry_days: number | null;
   live_version_id: string | null;
   goal: Json<JourneyGoal | null> | null;
+  /** Test mode: the test version the listed test profiles enter (by trigger events too), and how much shorter its waits are. */
+  test_version_id: string | null;
+  test_profile_ids: Generated<string[]>;
+  test_speed: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

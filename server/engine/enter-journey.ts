@@ -41,7 +41,7 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
   if (input.entries.length === 0) return { runs, skipped: null };
   const journey = await trx.selectFrom('journeys as j')
     .innerJoin('journey_versions as v', 'v.id', 'j.live_version_id')
-    .select(['j.status', 'j.entry_rule', 'j.reentry_days', 'v.id as version_id'])
+    .select(['j.status', 'j.entry_rule', 'j.reentry_days', 'v.id as version_id', 'j.test_version_id', 'j.test_profile_ids', 'j.test_speed'])
     .where('j.id', '=', input.journeyId).where('j.workspace_id', '=', input.workspaceId)
     .executeTakeFirst();
   if (!journey || journey.status !== 'live') return { runs, skipped: 'not-live' };
@@ -70,11 +70,15 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
     if (eligible.length === 0) return { runs, skipped: journey.entry_rule === 'never' ? 'no-reentry' : 'too-soon' };
   }
 
-  const rows = eligible.map((profileId) => ({ profile_id: profileId, context: { event: byProfile.get(profileId)!.event, variables: {} } satisfies RunContext }));
+  // Test profiles (test mode) enter the journey's test version instead of the live one.
+  const testers = new Set(journey.test_version_id ? journey.test_profile_ids : []);
+  const rows = eligible.map((profileId) => testers.has(profileId)
+    ? { profile_id: profileId, version_id: journey.test_version_id, context: { event: byProfile.get(profileId)!.event, variables: {}, test: { speed: journey.test_speed } } satisfies RunContext }
+    : { profile_id: profileId, version_id: journey.version_id, context: { event: byProfile.get(profileId)!.event, variables: {} } satisfies RunContext });
   const inserted = await sql<{ id: string; profile_id: string }>`
     INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
-    SELECT ${input.workspaceId}, ${input.journeyId}, ${journey.version_id}, x.profile_id, ${triggerNodeId}, x.context, ${(input.now ?? new Date()).toISOString()}
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(profile_id uuid, context jsonb)
+    SELECT ${input.workspaceId}, ${input.journeyId}, x.version_id, x.profile_id, ${triggerNodeId}, x.context, ${(input.now ?? new Date()).toISOString()}
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(profile_id uuid, version_id uuid, context jsonb)
     ON CONFLICT (journey_id, profile_id) WHERE status IN ('active', 'waiting') DO NOTHING
     RETURNING id, profile_id`.execute(trx);
   for (const row of inserted.rows) runs.set(row.profile_id, row.id);

@@ -54,7 +54,7 @@ export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeR
     if (triggers.length > 0) await trx.insertInto('journey_triggers').values(triggers).execute();
 
     await trx.updateTable('journeys')
-      .set({ live_version_id: inserted.id, status: 'live', updated_at: sql`now()` })
+      .set({ live_version_id: inserted.id, status: 'live', test_version_id: null, test_profile_ids: sql`'{}'::uuid[]`, updated_at: sql`now()` })
       .where('id', '=', journeyId).execute();
     const migrated = plan ? await migrateRuns(trx, workspaceId, journeyId, plan, inserted.id) : { moved: 0, exited: 0 };
     return { versionId: inserted.id, version, migrated };

@@ -1,5 +1,6 @@
 // Test mode on real infrastructure: the draft is published as a test version that only the listed
-// test profiles enter, with waits `speed` times shorter; their messages go to the workspace's test
+// test profiles enter — now, and by their own trigger events until the next publish — with waits
+// `speed` times shorter; their messages go to the workspace's test
 // address (see delivery) and test versions stay out of the journey's stats.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -39,6 +40,8 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
     const version = await trx.insertInto('journey_versions')
       .values({ journey_id: journeyId, workspace_id: workspaceId, version: Number(last.n) + 1, graph: JSON.stringify(validation.graph), is_test: true })
       .returning(['id', 'version']).executeTakeFirstOrThrow();
+    // From now on the test profiles' own trigger events enter the test version too (until the next publish).
+    await trx.updateTable('journeys').set({ test_version_id: version.id, test_profile_ids: sql`${[...new Set(profileIds)]}::uuid[]`, test_speed: request.speed }).where('id', '=', journeyId).execute();
     const now = new Date();
     const context: RunContext = {
       event: request.trigger ? { id: randomUUID(), name: request.trigger.name, properties: request.trigger.properties, occurredAt: now.toISOString() } : null,

@@ -29,7 +29,7 @@ describe('test mode', () => {
   it('runs the draft for the test profiles only, an hour in a second, mail to the test inbox, out of stats', async () => {
     const environment = { publicUrl: 'http://localhost', secret: 'a-test-secret-of-enough-length-0123456789', defaultSmtpUrl: smtp.url, defaultFrom: 'Shop <shop@example.com>' };
     const api = services.caller(undefined, 'publisher');
-    const journeyId = await publishGraph(services, journey('Live hello {{ profile.firstName }}'), { name: 'Trial' });
+    const journeyId = await publishGraph(services, journey('Live hello {{ profile.firstName }}'), { name: 'Trial', entryRule: 'always' });
     await updateDraft(services.db, services.defaultWorkspaceId, journeyId, { draft: journey('Draft hello {{ profile.firstName }}') });
     const tina = await createProfile(services, { email: 'tina@customer.example', firstName: 'Tina' }, 'tina');
     await createProfile(services, { email: 'tom@customer.example', firstName: 'Tom' }, 'tom');
@@ -56,6 +56,16 @@ describe('test mode', () => {
     expect((await services.db.selectFrom('runs').select('status').where('profile_id', '=', tina).executeTakeFirstOrThrow()).status).toBe('completed');
     expect((await services.db.selectFrom('runs').select('status').where('profile_id', '=', real).executeTakeFirstOrThrow()).status).toBe('waiting');
 
+    // Until the next publish, the test profiles' own trigger events enter the test version too.
+    await track(services, tina, 'Trial Started');
+    await drainSteps(services);
+    const again = await services.db.selectFrom('runs').select(['version_id', 'status']).where('profile_id', '=', tina).where('status', '=', 'waiting').executeTakeFirstOrThrow();
+    expect(again.version_id).toBe(started.versionId);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    await drainSteps(services);
+    await deliverDueMessages(services, environment);
+    expect(smtp.messages.filter((mail) => mail.subject === '[Test] Draft hello Tina')).toHaveLength(2);
+
     // Stats show the live customer only; the test version is not among the versions.
     const stats = await api.stats.journey({ journeyId });
     expect(stats.versions.map((version) => version.version)).toEqual([1]);
@@ -66,9 +76,16 @@ describe('test mode', () => {
     const live = await services.db.selectFrom('journeys').select('live_version_id').where('id', '=', journeyId).executeTakeFirstOrThrow();
     expect(live.live_version_id).not.toBe(started.versionId);
 
+    // Publishing for real ends the test: her next trigger event enters the live version.
+    await api.journeys.publish({ id: journeyId });
+    await track(services, tina, 'Trial Started');
+    await drainSteps(services);
+    const afterPublish = await services.db.selectFrom('runs').innerJoin('journey_versions', 'journey_versions.id', 'runs.version_id').select(['journey_versions.is_test']).where('runs.profile_id', '=', tina).where('runs.status', '=', 'waiting').executeTakeFirstOrThrow();
+    expect(afterPublish.is_test).toBe(false);
+    await sql`UPDATE runs SET status = 'completed' WHERE journey_id = ${journeyId} AND profile_id = ${tina}`.execute(services.db);
+
     // Without a test address, a test message fails and says why; nothing reaches the customer.
     await services.caller().channels.save({ settings: { test: {} } });
-    await sql`UPDATE runs SET status = 'completed' WHERE journey_id = ${journeyId} AND profile_id = ${tina}`.execute(services.db);
     await api.journeys.startTest({ id: journeyId, profiles: ['tina'], speed: 3600 });
     await drainSteps(services);
     await new Promise((resolve) => setTimeout(resolve, 1300));
