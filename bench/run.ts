@@ -289,8 +289,11 @@ async function benchCanvas(services: Services, url: string) {
     const open = async (id: string, nodes: number) => {
       const started = Date.now();
       await page.goto(`${url}/journeys/${id}`);
-      await page.waitForFunction(`document.querySelectorAll('.journey-node').length >= ${Math.min(nodes, 1)} && document.querySelector('[aria-label="Node palette"]') !== null`, undefined, { timeout: 60_000 });
-      await page.getByRole('heading', { name: /problem/ }).waitFor({ timeout: 60_000 });
+      // Interactive: nodes, palette and problems are on screen, and the page paints its next frame
+      // (plain selectors: a role query walks the accessibility tree of every node and costs more
+      // than the page itself).
+      await page.waitForFunction(`document.querySelectorAll('.journey-node').length >= ${Math.min(nodes, 1)} && document.querySelector('[aria-label="Node palette"]') !== null && document.querySelector('.problems-panel h2') !== null`, undefined, { timeout: 60_000, polling: 'raf' });
+      await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
       return Date.now() - started;
     };
     await open(empty.id, 0); // warm the browser cache

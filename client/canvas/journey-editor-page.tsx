@@ -114,6 +114,16 @@ function Editor({ journeyId }: { journeyId: string }) {
   const large = nodes.length > 80;
   const firstNodes = loadedRevision === null ? '' : nodes.slice(0, 12).map((node) => node.id).join(',');
   const fitViewOptions = useMemo(() => ({ maxZoom: 1, minZoom: large ? 0.6 : 0.1, nodes: large ? firstNodes.split(',').map((id) => ({ id })) : undefined }), [large, firstNodes]);
+  // The minimap draws every node: for a large journey it comes once the canvas has painted.
+  const [minimapReady, setMinimapReady] = useState(false);
+  useEffect(() => {
+    if (loadedRevision === null || minimapReady) return;
+    if (!large) { setMinimapReady(true); return; }
+    const idle = window.requestIdleCallback ?? ((callback: () => void) => window.setTimeout(callback, 200));
+    const cancel = window.cancelIdleCallback ?? window.clearTimeout;
+    const handle = idle(() => setMinimapReady(true), { timeout: 1500 });
+    return () => cancel(handle);
+  }, [large, loadedRevision, minimapReady]);
 
   const onDrop = useCallback((event: DragEvent) => {
     event.preventDefault();
@@ -233,7 +243,7 @@ function Editor({ journeyId }: { journeyId: string }) {
             >
               <Background />
               <Controls />
-              <MiniMap pannable zoomable />
+              {minimapReady && <MiniMap pannable zoomable />}
             </ReactFlow>
             </StatsContext.Provider>
           </div>
