@@ -50,6 +50,8 @@ export interface ContextInput {
   staged: StagedWrites;
   /** How often the profile did `event`, counted up to `now` (within `withinDays`, if given). */
   countEvents(event: string, withinDays?: number): Promise<number>;
+  /** Every rule a condition evaluates in this step is also added here (the simulator shows why). */
+  trace?: Array<{ rule: string; actual: unknown; passed: boolean }>;
 }
 
 /** The profile as this run sees it now: as loaded, with the run's own staged changes applied. */
@@ -81,12 +83,17 @@ export function createRunContext(input: ContextInput): NodeContext {
     removeTag: (tag) => { staged.removeTags.add(tag); staged.addTags.delete(tag); },
     send: (message) => { staged.messages.push(message); },
     countEvents,
-    evaluate: (condition: Condition, why) => evaluateCondition(condition, {
-      traits: currentProfile(input.profile, staged).traits as Record<string, unknown>,
-      event: (input.event?.properties as Record<string, unknown>) ?? null,
-      variables: staged.variables,
-      countEvents,
-    }, why),
+    evaluate: async (condition: Condition, why) => {
+      const outcomes = why ?? [];
+      const passed = await evaluateCondition(condition, {
+        traits: currentProfile(input.profile, staged).traits as Record<string, unknown>,
+        event: (input.event?.properties as Record<string, unknown>) ?? null,
+        variables: staged.variables,
+        countEvents,
+      }, outcomes);
+      input.trace?.push(...outcomes);
+      return passed;
+    },
     bucket: (salt) => stableBucket(input.profile.id, salt),
     startJourney: (journeyId) => { staged.journeyStarts.push(journeyId); },
     reachGoal: () => { staged.goalReached = true; },

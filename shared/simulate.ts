@@ -98,14 +98,11 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
     }
     const profile: ProfileView = { id: input.profile.id, userId: input.profile.userId, traits: result.traits, tags: result.tags };
     const staged = emptyStagedWrites(variables);
-    const context = createRunContext({ now, runId: 'simulation', nodeId, journeyId: 'simulation', profile, event: triggerEvent, resume, staged, countEvents });
     const why: RuleOutcome[] = [];
-    const traced = { ...context, evaluate: (condition: Parameters<typeof context.evaluate>[0], into?: RuleOutcome[]) => context.evaluate(condition, into ?? why) };
-    Object.defineProperty(traced, 'profile', { get: () => context.profile });
-    Object.defineProperty(traced, 'variables', { get: () => context.variables });
+    const context = createRunContext({ now, runId: 'simulation', nodeId, journeyId: 'simulation', profile, event: triggerEvent, resume, staged, countEvents, trace: why });
     let outcome: NodeResult;
     try {
-      outcome = await definition.execute(traced, parsed.data);
+      outcome = await definition.execute(context, parsed.data);
     } catch (error) {
       const reason = error instanceof NodeFailure || error instanceof Error ? error.message : String(error);
       result.steps.push({ ...step, outcome: 'failed', error: reason, why });
