@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { audit } from '../accounts/accounts';
 import { loadChannelSettings } from '../channels/channel-context';
 import { maskSettings, saveChannelSettings, testSmtpConnection } from '../channels/channel-settings-store';
-import { htmlToText, sendEmail } from '../channels/email-sender';
+import { renderEmail, sendEmail } from '../channels/email-sender';
 import { loadServerSecret } from '../channels/signing';
 import { renderTemplate, TemplateError } from '../channels/templates';
 import { InvalidInputError } from '../errors';
@@ -36,8 +36,7 @@ export const channelsRouter = router({
     const traits = await traitsFor(ctx.services.db, ctx.workspaceId, input);
     const data = { profile: traits, event: input.event, vars: {} };
     try {
-      const html = await renderTemplate(input.html, data);
-      return { ok: true as const, subject: await renderTemplate(input.subject, data), html, text: input.text ? await renderTemplate(input.text, data) : htmlToText(html) };
+      return { ok: true as const, ...await renderEmail(input, data) };
     } catch (error) {
       if (error instanceof TemplateError) return { ok: false as const, error: error.message };
       throw error;

@@ -10,10 +10,11 @@ import type { Database } from '../db/database';
 import type { MessageStatus, RunContext } from '../db/schema';
 import { loadChannelSettings, type DeliveryEnvironment } from './channel-context';
 import { sendEmail } from './email-sender';
-import { deliverHttp, RetryableError } from './http-sender';
+import { RetryableError } from './http-sender';
+import { sendThroughProvider, sendWebhook } from './providers';
 import { BlockedTargetError } from './network-guard';
 import { trackProfileEvents, type ProfileEvent } from './profile-events';
-import { renderTemplate, TemplateError, type TemplateData } from './templates';
+import { templateRenderer, TemplateError, type TemplateData } from './templates';
 
 /** A claim older than this is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
 const defaultClaimTimeoutSeconds = 120;
@@ -88,7 +89,7 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
 
   const context = runContext ?? { event: null, variables: {} };
   const data: TemplateData = { profile: { ...traits, userId: profile?.user_id ?? null }, event: context.event?.properties ?? {}, vars: context.variables ?? {} };
-  const render = (template: unknown) => renderTemplate(typeof template === 'string' ? template : '', data);
+  const render = templateRenderer(data);
 
   try {
     if (message.channel === 'email') {
@@ -100,28 +101,14 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
       return { status: 'sent', providerId };
     }
     if (message.channel === 'webhook') {
-      const outcome = await deliverHttp({
-        method: String(message.content.method ?? 'POST'), url: await render(message.content.url), headers: (message.content.headers ?? {}) as Record<string, string>,
-        body: await render(message.content.body), idempotencyKey: message.idempotency_key, signingSecret: settings.webhook.secret,
-        allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
-      });
+      const outcome = await sendWebhook(settings, message.content, render, message.idempotency_key);
       if (outcome.status >= 500 || outcome.status === 429) throw new RetryableError(`the target answered ${outcome.status}`);
       if (outcome.status >= 400) return { status: 'failed', reason: `the target answered ${outcome.status}` };
       await applyResponseTraits(services, message.profile_id, outcome.body);
       return { status: 'sent', providerId: `http ${outcome.status}` };
     }
-    const provider = settings[message.channel];
-    const body = await render(message.content.body);
-    const title = await render(message.content.title);
-    if (provider.adapter === 'log' || !provider.url) {
-      log(`[${message.channel}] (log adapter) to ${message.recipient}: ${title ? `${title} — ` : ''}${body}`);
-      return { status: 'sent', providerId: `log:${message.idempotency_key}` };
-    }
-    const payload = await renderTemplate(provider.bodyTemplate, { ...data, links: {}, ...{ to: message.recipient, body, title } } as TemplateData);
-    const outcome = await deliverHttp({
-      method: 'POST', url: provider.url, headers: provider.authorization ? { authorization: provider.authorization } : {}, body: payload,
-      idempotencyKey: message.idempotency_key, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
-    });
+    const outcome = await sendThroughProvider(settings, message.channel, { to: message.recipient, body: await render(message.content.body), title: await render(message.content.title) }, data, message.idempotency_key, log);
+    if (outcome === 'logged') return { status: 'sent', providerId: `log:${message.idempotency_key}` };
     if (outcome.status >= 500 || outcome.status === 429) throw new RetryableError(`the provider answered ${outcome.status}`);
     if (outcome.status >= 400) return { status: 'failed', reason: `the provider answered ${outcome.status}` };
     return { status: 'sent', providerId: `http ${outcome.status}` };

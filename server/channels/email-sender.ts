@@ -2,6 +2,7 @@
 // idempotency key as Message-ID, one-click unsubscribe (RFC 8058), a preference page link, open pixel and click tracking.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { signToken } from './signing';
+import { templateRenderer, type TemplateData } from './templates';
 
 const transports = new Map<string, Transporter>();
 
@@ -28,6 +29,13 @@ export interface OutgoingEmail {
 export function htmlToText(html: string): string {
   return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|h\d|li)>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** An email's subject, HTML and text as its recipient sees them (the text derived from the HTML when not given). */
+export async function renderEmail(content: { subject?: unknown; html?: unknown; text?: unknown }, data: TemplateData): Promise<{ subject: string; html: string; text: string }> {
+  const render = templateRenderer(data);
+  const html = await render(content.html);
+  return { subject: await render(content.subject), html, text: content.text ? await render(content.text) : htmlToText(html) };
 }
 
 /** Links through the click redirect, a pixel for opens, and the unsubscribe link for marketing mail. */

@@ -40,3 +40,8 @@ export async function renderTemplate(template: string, data: TemplateData): Prom
     throw new TemplateError(`template error: ${(error as Error).message}`);
   }
 }
+
+/** Renders one field of a message's content; a missing or non-text field renders empty. */
+export function templateRenderer(data: TemplateData): (template: unknown) => Promise<string> {
+  return (template) => renderTemplate(typeof template === 'string' ? template : '', data);
+}

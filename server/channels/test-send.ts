@@ -4,8 +4,8 @@ import type { ChannelSettings } from '../../shared/channel-settings';
 import type { Executor } from '../db/database';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { findProfileByReference } from '../profiles/profile-queries';
-import { deliverHttp } from './http-sender';
-import { renderTemplate, TemplateError, type TemplateData } from './templates';
+import { sendThroughProvider, sendWebhook } from './providers';
+import { templateRenderer, TemplateError, type TemplateData } from './templates';
 
 /** A profile by id, user id or email in this workspace: its traits as templates see them. */
 export async function traitsFor(db: Executor, workspaceId: string, reference: { profileId?: string; profile?: string; sample: Record<string, unknown> }): Promise<Record<string, unknown>> {
@@ -17,29 +17,16 @@ export async function traitsFor(db: Executor, workspaceId: string, reference: { 
 }
 
 export async function sendTestMessage(settings: ChannelSettings, channel: 'sms' | 'push' | 'webhook', content: Record<string, unknown>, data: TemplateData, to: string, log: (line: string) => void): Promise<{ sent: true; via: string }> {
-  const render = (template: unknown) => renderTemplate(typeof template === 'string' ? template : '', data);
+  const render = templateRenderer(data);
   const key = `test:${Date.now()}:${Math.random().toString(36).slice(2)}`;
   try {
     if (channel === 'webhook') {
-      const outcome = await deliverHttp({
-        method: String(content.method ?? 'POST'), url: await render(content.url), headers: { ...(content.headers as Record<string, string> ?? {}), 'x-waymark-test': '1' },
-        body: await render(content.body), idempotencyKey: key, signingSecret: settings.webhook.secret, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
-      });
+      const outcome = await sendWebhook(settings, content, render, key, { 'x-waymark-test': '1' });
       if (outcome.status >= 400) throw new InvalidInputError('url', `the target answered ${outcome.status}`);
       return { sent: true, via: `HTTP ${outcome.status}` };
     }
-    const body = `[Test] ${await render(content.body)}`;
-    const title = await render(content.title);
-    const provider = settings[channel];
-    if (provider.adapter === 'log' || !provider.url) {
-      log(`[${channel}] (test, log adapter) to ${to}: ${title ? `${title} — ` : ''}${body}`);
-      return { sent: true, via: 'log adapter' };
-    }
-    const payload = await renderTemplate(provider.bodyTemplate, { ...data, to, body, title } as TemplateData);
-    const outcome = await deliverHttp({
-      method: 'POST', url: provider.url, headers: provider.authorization ? { authorization: provider.authorization } : {}, body: payload,
-      idempotencyKey: key, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
-    });
+    const outcome = await sendThroughProvider(settings, channel, { to, body: `[Test] ${await render(content.body)}`, title: await render(content.title) }, data, key, log);
+    if (outcome === 'logged') return { sent: true, via: 'log adapter' };
     if (outcome.status >= 400) throw new InvalidInputError('to', `the provider answered ${outcome.status}`);
     return { sent: true, via: `HTTP ${outcome.status}` };
   } catch (error) {

@@ -6,8 +6,8 @@ import type { NodeTypeRegistry } from '../../shared/node-type';
 import { simulate, type SimulatedEvent, type SimulatedStep } from '../../shared/simulate';
 import { validateGraph } from '../../shared/validate-graph';
 import { loadChannelSettings } from '../channels/channel-context';
-import { htmlToText } from '../channels/email-sender';
-import { renderTemplate, TemplateError } from '../channels/templates';
+import { renderEmail } from '../channels/email-sender';
+import { templateRenderer, TemplateError } from '../channels/templates';
 import type { Executor } from '../db/database';
 import { GraphInvalidError, NotFoundError } from '../errors';
 
@@ -59,16 +59,13 @@ export async function simulateJourney(db: Executor, registry: NodeTypeRegistry, 
     events: (request.events ?? []).map((event) => ({ name: event.name, properties: event.properties, at: new Date(start.getTime() + event.afterHours * 3_600_000).toISOString() })),
   });
   const data = { profile: { ...result.traits, userId: profile.userId }, event: request.trigger?.properties ?? {}, vars: result.variables };
-  const render = async (template: unknown) => renderTemplate(typeof template === 'string' ? template : '', data);
+  const render = templateRenderer(data);
   const steps = await Promise.all(result.steps.map(async (step: SimulatedStep) => ({
     ...step,
     messages: await Promise.all(step.messages.map(async (message): Promise<RenderedMessage> => {
       const base = { channel: message.channel, deliverAt: message.deliverAt, ...(message.delayedBy ? { delayedBy: message.delayedBy } : {}) };
       try {
-        if (message.channel === 'email') {
-          const html = await render(message.content.html);
-          return { ...base, subject: await render(message.content.subject), html, text: message.content.text ? await render(message.content.text) : htmlToText(html) };
-        }
+        if (message.channel === 'email') return { ...base, ...await renderEmail(message.content, data) };
         if (message.channel === 'webhook') return { ...base, url: await render(message.content.url), body: await render(message.content.body) };
         return { ...base, title: message.content.title ? await render(message.content.title) : undefined, body: await render(message.content.body) };
       } catch (error) {

@@ -1,0 +1,30 @@
+// Sending one rendered message through a workspace's provider: a webhook to its target (signed,
+// checked against private ranges), or an SMS or push through the log adapter or the provider's
+// HTTP API with its body template. Used by delivery and by "send test".
+import type { ChannelSettings } from '../../shared/channel-settings';
+import { deliverHttp, type HttpOutcome } from './http-sender';
+import { renderTemplate, type TemplateData } from './templates';
+
+export async function sendWebhook(settings: ChannelSettings, content: Record<string, unknown>, render: (template: unknown) => Promise<string>,
+  idempotencyKey: string, extraHeaders: Record<string, string> = {}): Promise<HttpOutcome> {
+  return deliverHttp({
+    method: String(content.method ?? 'POST'), url: await render(content.url), headers: { ...(content.headers ?? {}) as Record<string, string>, ...extraHeaders },
+    body: await render(content.body), idempotencyKey, signingSecret: settings.webhook.secret,
+    allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
+  });
+}
+
+/** Returns the provider's answer, or 'logged' when the channel uses the log adapter. */
+export async function sendThroughProvider(settings: ChannelSettings, channel: 'sms' | 'push', message: { to: string; body: string; title: string },
+  data: TemplateData, idempotencyKey: string, log: (line: string) => void): Promise<HttpOutcome | 'logged'> {
+  const provider = settings[channel];
+  if (provider.adapter === 'log' || !provider.url) {
+    log(`[${channel}] (log adapter) to ${message.to}: ${message.title ? `${message.title} — ` : ''}${message.body}`);
+    return 'logged';
+  }
+  const payload = await renderTemplate(provider.bodyTemplate, { ...data, links: {}, ...message } as TemplateData);
+  return deliverHttp({
+    method: 'POST', url: provider.url, headers: provider.authorization ? { authorization: provider.authorization } : {}, body: payload,
+    idempotencyKey, allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
+  });
+}
