@@ -37,6 +37,11 @@ function preferenceForm(consent: Record<string, unknown>, saved: boolean): strin
 <form method="post">${boxes}<input type="hidden" name="submitted" value="1"><button type="submit">Save preferences</button></form>`;
 }
 
+/** Merges per-channel consent into the profile's `consent` trait. */
+async function setConsent(services: Services, profileId: string, consent: Record<string, boolean>): Promise<void> {
+  await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || ${JSON.stringify(consent)}::jsonb) WHERE id = ${profileId}`.execute(services.db);
+}
+
 export function createTrackingHandler(services: Services, secret: () => Promise<string>) {
   const messageFor = (id: string) => services.db.selectFrom('messages').select(['id', 'profile_id', 'channel', 'journey_id', 'node_id']).where('id', '=', id).executeTakeFirst();
 
@@ -67,7 +72,7 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
         return;
       }
       const consent = Object.fromEntries(preferenceChannels.map(([channel]) => [channel, form.get(channel) === '1']));
-      await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || ${JSON.stringify(consent)}::jsonb) WHERE id = ${profile.id}`.execute(services.db);
+      await setConsent(services, profile.id, consent);
       page(response, 200, 'Your preferences', preferenceForm(consent, true));
       const changed = Object.fromEntries(Object.entries(consent).filter(([channel, value]) => (current[channel] !== false) !== value));
       if (Object.keys(changed).length > 0) {
@@ -79,7 +84,7 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
       if (request.method === 'POST' || new URL(request.url ?? '/', 'http://x').searchParams.get('confirm') === '1') {
         if (message?.profile_id) {
           const channel = payload.c ?? 'email';
-          await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || jsonb_build_object(${channel}::text, false)) WHERE id = ${message.profile_id}`.execute(services.db);
+          await setConsent(services, message.profile_id, { [channel]: false });
           await services.db.updateTable('messages').set({ unsubscribed_at: new Date() }).where('id', '=', message.id).where('unsubscribed_at', 'is', null).execute();
         }
         // The opt-out is stored; the customer's answer does not wait for the event that records it.
