@@ -2,7 +2,7 @@
 // address for links, the signing secret, the default SMTP server.
 import { channelSettingsSchema, type ChannelSettings } from '../../shared/channel-settings';
 import type { Executor } from '../db/database';
-import { openOptional, sealOptional } from '../security/encryption';
+import { openSecret, sealSecret } from '../security/encryption';
 
 export interface DeliveryEnvironment {
   publicUrl: string;
@@ -19,27 +19,23 @@ export async function loadChannelSettings(db: Executor, workspaceId: string): Pr
   return parsed.success ? parsed.data : channelSettingsSchema.parse({});
 }
 
-type StoredChannels = { email?: { smtpUrl?: unknown }; sms?: { authorization?: unknown }; push?: { authorization?: unknown }; webhook?: { secret?: unknown } };
+/** Where channel settings hold secrets: the SMTP URL (it carries the password), provider tokens, the webhook secret. */
+const secretFields = [['email', 'smtpUrl'], ['sms', 'authorization'], ['push', 'authorization'], ['webhook', 'secret']] as const;
 
-/** The settings as stored: the SMTP URL (it carries the password), provider tokens and the webhook secret sealed. */
+function mapSecrets<T>(settings: T, transform: (value: string) => string): T {
+  const copy = { ...settings } as Record<string, Record<string, unknown> | undefined>;
+  for (const [group, field] of secretFields) {
+    const value = copy[group]?.[field];
+    if (typeof value === 'string') copy[group] = { ...copy[group], [field]: transform(value) };
+  }
+  return copy as T;
+}
+
+/** The settings as stored: every secret sealed. */
 export function sealChannelSecrets(settings: ChannelSettings): ChannelSettings {
-  return {
-    ...settings,
-    email: { ...settings.email, smtpUrl: sealOptional(settings.email.smtpUrl) },
-    sms: { ...settings.sms, authorization: sealOptional(settings.sms.authorization) },
-    push: { ...settings.push, authorization: sealOptional(settings.push.authorization) },
-    webhook: { ...settings.webhook, secret: sealOptional(settings.webhook.secret) },
-  };
+  return mapSecrets(settings, sealSecret);
 }
 
 function openChannelSecrets(raw: unknown): unknown {
-  if (!raw || typeof raw !== 'object') return raw;
-  const stored = raw as StoredChannels;
-  return {
-    ...stored,
-    ...(stored.email ? { email: { ...stored.email, smtpUrl: openOptional(stored.email.smtpUrl) } } : {}),
-    ...(stored.sms ? { sms: { ...stored.sms, authorization: openOptional(stored.sms.authorization) } } : {}),
-    ...(stored.push ? { push: { ...stored.push, authorization: openOptional(stored.push.authorization) } } : {}),
-    ...(stored.webhook ? { webhook: { ...stored.webhook, secret: openOptional(stored.webhook.secret) } } : {}),
-  };
+  return raw && typeof raw === 'object' ? mapSecrets(raw, openSecret) : raw;
 }

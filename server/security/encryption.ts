@@ -67,11 +67,3 @@ export function openSecret(stored: string): string {
     throw new DecryptionError();
   }
 }
-
-export function sealOptional(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : sealSecret(value);
-}
-
-export function openOptional(value: unknown): unknown {
-  return typeof value === 'string' ? openSecret(value) : value;
-}
