@@ -75,15 +75,27 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
   const rows = eligible.map((profileId) => testers.has(profileId)
     ? { profile_id: profileId, version_id: journey.test_version_id, context: { event: byProfile.get(profileId)!.event, variables: {}, test: { speed: journey.test_speed } } satisfies RunContext }
     : { profile_id: profileId, version_id: journey.version_id, context: { event: byProfile.get(profileId)!.event, variables: {} } satisfies RunContext });
+  const inserted = await createRuns(trx, boss, { workspaceId: input.workspaceId, journeyId: input.journeyId, triggerNodeId, now: input.now ?? new Date(), rows, writes: input.writes });
+  for (const row of inserted) runs.set(row.profile_id, row.id);
+  if (inserted.length === 0) return { runs, skipped: 'already-active' };
+  return { runs, skipped: null };
+}
+
+/**
+ * Inserts runs at the trigger node (a profile already inside the journey is skipped: a unique
+ * index) and queues their first steps — with the caller's step batch, or on their own.
+ */
+export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
+  workspaceId: string; journeyId: string; triggerNodeId: string; now: Date;
+  rows: Array<{ profile_id: string; version_id: string | null; context: RunContext }>; writes?: BatchWrites;
+}): Promise<Array<{ id: string; profile_id: string }>> {
   const inserted = await sql<{ id: string; profile_id: string }>`
     INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
-    SELECT ${input.workspaceId}, ${input.journeyId}, x.version_id, x.profile_id, ${triggerNodeId}, x.context, ${(input.now ?? new Date()).toISOString()}
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(profile_id uuid, version_id uuid, context jsonb)
+    SELECT ${input.workspaceId}, ${input.journeyId}, x.version_id, x.profile_id, ${input.triggerNodeId}, x.context, ${input.now.toISOString()}
+    FROM jsonb_to_recordset(${JSON.stringify(input.rows)}::jsonb) AS x(profile_id uuid, version_id uuid, context jsonb)
     ON CONFLICT (journey_id, profile_id) WHERE status IN ('active', 'waiting') DO NOTHING
     RETURNING id, profile_id`.execute(trx);
-  for (const row of inserted.rows) runs.set(row.profile_id, row.id);
-  if (inserted.rows.length === 0) return { runs, skipped: 'already-active' };
-
+  if (inserted.rows.length === 0) return [];
   if (input.writes) {
     for (const row of inserted.rows) input.writes.enqueueStep({ runId: row.id, seq: 0 });
   } else {
@@ -93,7 +105,7 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
     }
     await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
   }
-  return { runs, skipped: null };
+  return inserted.rows;
 }
 
 /** Starts one profile in a journey. */

@@ -7,11 +7,11 @@ import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { NodeTypeRegistry } from '../../shared/node-type';
 import { validateGraph } from '../../shared/validate-graph';
-import { queueExecutor, type Database } from '../db/database';
+import type { Database } from '../db/database';
 import type { RunContext } from '../db/schema';
 import { GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
+import { createRuns } from '../engine/enter-journey';
 import { findProfileByReference } from '../profiles/profile-queries';
-import { queueNames, wakeChannel } from '../queue/job-queue';
 
 export interface TestRunRequest {
   /** User ids, emails or profile ids of the test profiles. */
@@ -49,17 +49,8 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
       test: { speed: request.speed },
     };
     // A test profile already inside this journey (live or an earlier test) is skipped.
-    const inserted = await sql<{ id: string; profile_id: string }>`
-      INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
-      SELECT ${workspaceId}, ${journeyId}, ${version.id}, p, ${start.id}, ${JSON.stringify(context)}::jsonb, ${now.toISOString()}
-      FROM unnest(${[...new Set(profileIds)]}::uuid[]) AS p
-      ON CONFLICT (journey_id, profile_id) WHERE status IN ('active', 'waiting') DO NOTHING
-      RETURNING id, profile_id`.execute(trx);
-    if (inserted.rows.length > 0) {
-      await boss.insert(inserted.rows.map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: 0 } })), { db: queueExecutor(trx) });
-      await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
-    }
-    const started = new Set(inserted.rows.map((row) => row.profile_id));
-    return { versionId: version.id, version: version.version, started: inserted.rows.length, alreadyInside: [...new Set(profileIds)].filter((id) => !started.has(id)).length };
+    const testers = [...new Set(profileIds)];
+    const inserted = await createRuns(trx, boss, { workspaceId, journeyId, triggerNodeId: start.id, now, rows: testers.map((profileId) => ({ profile_id: profileId, version_id: version.id, context })) });
+    return { versionId: version.id, version: version.version, started: inserted.length, alreadyInside: testers.length - inserted.length };
   });
 }
