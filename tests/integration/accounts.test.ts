@@ -1,25 +1,15 @@
 // Accounts and roles: nothing without logging in; each role can do what it may and no more;
 // sessions are httpOnly SameSite cookies, calls need the CSRF header, logins are rate-limited.
 import { TRPCError } from '@trpc/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpServer } from '../../server/http/http-server';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../server/db/schema';
 import { journeyTemplates } from '../../shared/templates';
-import { createTestServices, type TestServices } from '../support/test-services';
+import { useTestServer } from '../support/test-server';
 
-let services: TestServices;
-let server: Awaited<ReturnType<typeof startHttpServer>>;
-beforeAll(async () => {
-  services = await createTestServices();
-  server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
-});
-afterAll(async () => {
-  await server?.close();
-  await services?.close();
-});
+const app = useTestServer();
 
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'x-waymark-csrf': '1' }) =>
-  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${app.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 async function code(promise: Promise<unknown>): Promise<string> {
   try {
@@ -32,12 +22,12 @@ async function code(promise: Promise<unknown>): Promise<string> {
 
 describe('accounts', () => {
   it('the first sign-up creates the admin; then sign-up is closed and login works with the right password only', async () => {
-    expect(await (await fetch(`${server.url}/auth/status`)).json()).toMatchObject({ needsSetup: true, user: null });
+    expect(await (await fetch(`${app.url}/auth/status`)).json()).toMatchObject({ needsSetup: true, user: null });
     const signup = await post('/auth/signup', { email: 'Owner@Example.com', password: 'a long enough password', name: 'Olga' });
     expect(signup.status).toBe(200);
     const cookie = signup.headers.get('set-cookie')!;
     expect(cookie).toMatch(/waymark_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict/);
-    const status = await (await fetch(`${server.url}/auth/status`, { headers: { cookie: cookie.split(';')[0] } })).json();
+    const status = await (await fetch(`${app.url}/auth/status`, { headers: { cookie: cookie.split(';')[0] } })).json();
     expect(status).toMatchObject({ needsSetup: false, user: { email: 'owner@example.com', role: 'admin' } });
 
     expect((await post('/auth/signup', { email: 'intruder@example.com', password: 'another long password' })).status).toBe(403);
@@ -55,24 +45,24 @@ describe('accounts', () => {
   });
 
   it('the API refuses callers who are not logged in, and mutations without the CSRF header', async () => {
-    expect((await fetch(`${server.url}/trpc/journeys.list`)).status).toBe(401);
+    expect((await fetch(`${app.url}/trpc/journeys.list`)).status).toBe(401);
     const login = await post('/auth/login', { email: 'owner@example.com', password: 'a long enough password' });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
-    expect((await fetch(`${server.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(200);
-    const forged = await fetch(`${server.url}/trpc/journeys.create`, { method: 'POST', headers: { cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Forged' }) });
+    expect((await fetch(`${app.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(200);
+    const forged = await fetch(`${app.url}/trpc/journeys.create`, { method: 'POST', headers: { cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Forged' }) });
     expect(forged.status).toBe(403);
     const logout = await post('/auth/logout', {}, { cookie, 'x-waymark-csrf': '1' });
     expect(logout.status).toBe(200);
-    expect((await fetch(`${server.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(401);
+    expect((await fetch(`${app.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('an invitation link adds a member with the invited role', async () => {
-    const token = (await services.caller().accounts.invite({ role: 'editor' })).token;
+    const token = (await app.services.caller().accounts.invite({ role: 'editor' })).token;
     const joined = await post(`/auth/invite/${token}`, { email: 'ed@example.com', password: 'editor password 123' });
     expect(joined.status).toBe(200);
     expect((await joined.json()).user).toMatchObject({ email: 'ed@example.com', role: 'editor' });
     expect((await post(`/auth/invite/${token}`, { email: 'again@example.com', password: 'another password 1' })).status).toBe(404);
-    const members = await services.caller().accounts.members();
+    const members = await app.services.caller().accounts.members();
     expect(members.map((member) => `${member.email}:${member.role}`)).toContain('ed@example.com:editor');
   });
 });
@@ -80,9 +70,9 @@ describe('accounts', () => {
 describe('roles, enforced on the server for every procedure', () => {
   it('viewer reads; editor edits drafts; publisher publishes and pauses; admin changes settings', async () => {
     const cart = journeyTemplates.find((template) => template.id === 'abandoned-cart')!;
-    const admin = services.caller(undefined, 'admin');
+    const admin = app.services.caller(undefined, 'admin');
     const journey = await admin.journeys.create({ name: 'Roles', draft: cart.graph });
-    const as = (role: Role) => services.caller(undefined, role);
+    const as = (role: Role) => app.services.caller(undefined, role);
     const table: Array<[string, (role: Role) => Promise<unknown>, Role]> = [
       ['journeys.list', (role) => as(role).journeys.list(), 'viewer'],
       ['stats.journey', (role) => as(role).stats.journey({ journeyId: journey.id }), 'viewer'],
@@ -107,7 +97,7 @@ describe('roles, enforced on the server for every procedure', () => {
   });
 
   it('the last admin cannot be removed or demoted', async () => {
-    const admin = services.caller();
+    const admin = app.services.caller();
     const me = (await admin.accounts.me())!;
     const admins = (await admin.accounts.members()).filter((member) => member.role === 'admin');
     for (const other of admins.filter((member) => member.id !== me.userId)) await admin.accounts.setRole({ userId: other.id, role: 'viewer' });

@@ -1,25 +1,17 @@
 // Contract tests of the Segment-compatible HTTP API, with the spec's own example payloads.
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../server/http/http-server';
 import { createWriteKey, revokeWriteKey } from '../../server/ingest/write-keys';
 import { startSession } from '../../server/accounts/accounts';
 import { buildGraph, drainSteps, publishGraph } from '../support/engine-harness';
-import { createTestServices, type TestServices } from '../support/test-services';
+import { useTestServer } from '../support/test-server';
 
-let services: TestServices;
-let server: Awaited<ReturnType<typeof startHttpServer>>;
+const app = useTestServer();
 let key: string;
-
 beforeAll(async () => {
-  services = await createTestServices();
-  server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
-  key = (await createWriteKey(services.db, services.defaultWorkspaceId, 'tests')).key;
-});
-afterAll(async () => {
-  await server?.close();
-  await services?.close();
+  key = (await createWriteKey(app.services.db, app.services.defaultWorkspaceId, 'tests')).key;
 });
 
 function post(path: string, body: unknown, options: { key?: string | null; gzip?: boolean; raw?: string } = {}) {
@@ -32,14 +24,14 @@ function post(path: string, body: unknown, options: { key?: string | null; gzip?
     headers['Content-Encoding'] = 'gzip';
     payload = new Uint8Array(gzipSync(text));
   }
-  return fetch(`${server.url}${path}`, { method: 'POST', headers, body: payload as BodyInit }).then(async (response) => ({ status: response.status, body: await response.json() as any }));
+  return fetch(`${app.url}${path}`, { method: 'POST', headers, body: payload as BodyInit }).then(async (response) => ({ status: response.status, body: await response.json() as any }));
 }
 
 async function profileByUser(userId: string) {
-  return services.db.selectFrom('profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  return app.services.db.selectFrom('profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
 }
 async function eventsOf(profileId: string) {
-  return services.db.selectFrom('events').selectAll().where('profile_id', '=', profileId).orderBy('occurred_at').execute();
+  return app.services.db.selectFrom('events').selectAll().where('profile_id', '=', profileId).orderBy('occurred_at').execute();
 }
 
 describe('Segment-compatible ingest', () => {
@@ -89,7 +81,7 @@ describe('Segment-compatible ingest', () => {
     await post('/v1/alias', { previousId: 'anon-2', userId: 'u-known' });
     const profile = (await profileByUser('u-known'))!;
     expect((await eventsOf(profile.id)).map((event) => event.name).filter((name) => name !== 'Identify' && name !== 'Alias')).toEqual(['Product Viewed', 'Cart Viewed', 'Product Viewed']);
-    const identities = await services.db.selectFrom('profile_identities').select(['kind', 'value', 'profile_id']).where('value', 'in', ['anon-1', 'anon-2', 'u-known']).execute();
+    const identities = await app.services.db.selectFrom('profile_identities').select(['kind', 'value', 'profile_id']).where('value', 'in', ['anon-1', 'anon-2', 'u-known']).execute();
     expect(identities.every((identity) => identity.profile_id === profile.id)).toBe(true);
     expect(identities).toHaveLength(3);
   });
@@ -123,7 +115,7 @@ describe('Segment-compatible ingest', () => {
   });
 
   it('bad input: 400 naming the field, 401 without a valid key, 413 when too large — nothing stored', async () => {
-    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(services.db);
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(app.services.db);
     const missingEvent = await post('/v1/track', { userId: 'u-bad' });
     expect(missingEvent.status).toBe(400);
     expect(missingEvent.body.errors).toContainEqual({ field: 'event', message: expect.stringContaining('event') });
@@ -133,57 +125,57 @@ describe('Segment-compatible ingest', () => {
     expect((await post('/v1/track', { userId: 'u-bad', event: 'X' }, { key: 'wk_not-a-key' })).status).toBe(401);
     expect((await post('/v1/track', { userId: 'u-bad', event: 'X', properties: { blob: 'x'.repeat(40_000) } })).status).toBe(413);
     expect((await post('/v1/batch', { batch: [{ type: 'track', userId: 'u-bad', event: 'X', properties: { blob: 'x'.repeat(600_000) } }] }, { gzip: true })).status).toBe(413);
-    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(services.db);
+    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(app.services.db);
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
   it('a revoked key stops working', async () => {
-    const extra = await createWriteKey(services.db, services.defaultWorkspaceId, 'temporary');
+    const extra = await createWriteKey(app.services.db, app.services.defaultWorkspaceId, 'temporary');
     expect((await post('/v1/track', { userId: 'u-rev', event: 'X' }, { key: extra.key })).status).toBe(200);
-    await revokeWriteKey(services.db, services.defaultWorkspaceId, extra.id);
+    await revokeWriteKey(app.services.db, app.services.defaultWorkspaceId, extra.id);
     expect((await post('/v1/track', { userId: 'u-rev', event: 'X' }, { key: extra.key })).status).toBe(401);
   });
 
   it('a tracked event starts the journey it triggers, once per qualifying event', async () => {
-    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'Cart Abandoned' } }, { id: 'm', type: 'touchpoint.email', config: { subject: 'Your cart' } }], [['t', 'm']]));
+    const journeyId = await publishGraph(app.services, buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'Cart Abandoned' } }, { id: 'm', type: 'touchpoint.email', config: { subject: 'Your cart' } }], [['t', 'm']]));
     await post('/v1/batch', { batch: [
       { type: 'track', userId: 'u-cart', event: 'Cart Abandoned', messageId: 'cart-1' },
       { type: 'track', userId: 'u-cart', event: 'Cart Abandoned', messageId: 'cart-1' },
       { type: 'track', userId: 'u-other', event: 'Cart Viewed' },
     ] });
     await post('/v1/track', { userId: 'u-cart', event: 'Cart Abandoned', messageId: 'cart-1' });
-    await drainSteps(services);
-    const runs = await services.db.selectFrom('runs').select(['profile_id', 'status']).where('journey_id', '=', journeyId).execute();
+    await drainSteps(app.services);
+    const runs = await app.services.db.selectFrom('runs').select(['profile_id', 'status']).where('journey_id', '=', journeyId).execute();
     expect(runs).toEqual([{ profile_id: (await profileByUser('u-cart'))!.id, status: 'completed' }]);
   });
 
   it('a threshold trigger fires when lifetime spend crosses 5,000 — once', async () => {
-    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.threshold', config: { measure: 'sum', event: 'Order Completed', property: 'total', value: 5000 } }, { id: 'tag', type: 'action.update-profile', config: { operations: [{ op: 'addTag', tag: 'vip' }] } }], [['t', 'tag']]));
+    const journeyId = await publishGraph(app.services, buildGraph([{ id: 't', type: 'trigger.threshold', config: { measure: 'sum', event: 'Order Completed', property: 'total', value: 5000 } }, { id: 'tag', type: 'action.update-profile', config: { operations: [{ op: 'addTag', tag: 'vip' }] } }], [['t', 'tag']]));
     await post('/v1/track', { userId: 'u-vip', event: 'Order Completed', properties: { total: 3000 } });
-    expect(await services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(0);
+    expect(await app.services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(0);
     await post('/v1/track', { userId: 'u-vip', event: 'Order Completed', properties: { total: 2500 } });
     await post('/v1/track', { userId: 'u-vip', event: 'Order Completed', properties: { total: 100 } });
-    await drainSteps(services);
-    expect(await services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(1);
+    await drainSteps(app.services);
+    expect(await app.services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(1);
     expect((await profileByUser('u-vip'))!.tags).toEqual(['vip']);
   });
 
   it('an "entered segment" trigger fires when identify changes traits into the condition', async () => {
-    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.segment', config: { condition: { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'plan', op: 'eq', value: 'enterprise' }] } } }, { id: 'm', type: 'touchpoint.email', config: { subject: 'Welcome aboard' } }], [['t', 'm']]));
+    const journeyId = await publishGraph(app.services, buildGraph([{ id: 't', type: 'trigger.segment', config: { condition: { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'plan', op: 'eq', value: 'enterprise' }] } } }, { id: 'm', type: 'touchpoint.email', config: { subject: 'Welcome aboard' } }], [['t', 'm']]));
     await post('/v1/identify', { userId: 'u-seg', traits: { plan: 'free' } });
     await post('/v1/identify', { userId: 'u-seg', traits: { plan: 'enterprise' } });
     await post('/v1/identify', { userId: 'u-seg', traits: { plan: 'enterprise', seats: 40 } });
-    expect(await services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(1);
+    expect(await app.services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute()).toHaveLength(1);
   });
 });
 
 describe('oversized requests', () => {
   it('are refused with 413 on every route that takes a body', async () => {
     const big = (size: number) => JSON.stringify({ name: 'x'.repeat(size) });
-    const me = await services.caller().accounts.me();
-    const session = `waymark_session=${await startSession(services.db, me.userId, services.defaultWorkspaceId)}`;
+    const me = await app.services.caller().accounts.me();
+    const session = `waymark_session=${await startSession(app.services.db, me.userId, app.services.defaultWorkspaceId)}`;
     const headers = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`, cookie: session, 'x-waymark-csrf': '1' };
-    const send = (path: string, body: string, contentType = 'application/json') => fetch(`${server.url}${path}`, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body }).then((response) => response.status);
+    const send = (path: string, body: string, contentType = 'application/json') => fetch(`${app.url}${path}`, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body }).then((response) => response.status);
     expect(await send('/trpc/journeys.create', JSON.stringify({ name: 'Fits' }))).toBe(200);
     expect(await send('/auth/login', big(20_000))).toBe(413);
     expect(await send('/auth/signup', big(20_000))).toBe(413);
@@ -196,15 +188,15 @@ describe('oversized requests', () => {
 
 describe('HTTP hardening', () => {
   it('sends security headers with a CSP, and limits ingest requests per write key', async () => {
-    const status = await fetch(`${server.url}/auth/status`);
+    const status = await fetch(`${app.url}/auth/status`);
     expect(status.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(status.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(status.headers.get('x-frame-options')).toBe('DENY');
     expect(status.headers.get('x-content-type-options')).toBe('nosniff');
 
-    const limited = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent', ingestRequestsPerSecond: 5 });
+    const limited = await startHttpServer(app.services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent', ingestRequestsPerSecond: 5 });
     try {
-      const other = (await createWriteKey(services.db, services.defaultWorkspaceId, 'second site')).key;
+      const other = (await createWriteKey(app.services.db, app.services.defaultWorkspaceId, 'second site')).key;
       const track = (writeKey: string, n: number) => fetch(`${limited.url}/v1/track`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, body: JSON.stringify({ userId: 'rate-limited', event: 'Flood', messageId: `flood-${writeKey.slice(-6)}-${n}` }) });
       const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => track(key, n)));
       const statuses = answers.map((answer) => answer.status);
@@ -212,7 +204,7 @@ describe('HTTP hardening', () => {
       expect(statuses.filter((code) => code === 429).length).toBeGreaterThanOrEqual(19);
       expect(Number(answers.find((answer) => answer.status === 429)!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await track(other, 0)).status).toBe(200); // another key has its own allowance
-      const stored = await services.db.selectFrom('events').select('message_id').where('name', '=', 'Flood').execute();
+      const stored = await app.services.db.selectFrom('events').select('message_id').where('name', '=', 'Flood').execute();
       expect(stored.length).toBe(statuses.filter((code) => code === 200).length + 1); // refused calls store nothing
     } finally {
       await limited.close();

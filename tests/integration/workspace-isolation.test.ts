@@ -1,60 +1,51 @@
 // Every tRPC procedure and the ingest API, called from another workspace with this workspace's
 // ids: nothing of it is shown, and nothing of it changes. A new procedure must be added here.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appRouter } from '../../server/api/app-router';
-import { startHttpServer } from '../../server/http/http-server';
 import { buildGraph, createProfile, drainSteps, publishGraph, track } from '../support/engine-harness';
-import { createTestServices, type TestServices } from '../support/test-services';
+import { useTestServer } from '../support/test-server';
+import type { TestServices } from '../support/test-services';
 
-let services: TestServices;
-let server: Awaited<ReturnType<typeof startHttpServer>>;
-beforeAll(async () => {
-  services = await createTestServices();
-  server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
-});
-afterAll(async () => {
-  await server?.close();
-  await services?.close();
-});
+const app = useTestServer();
 
 type Api = ReturnType<TestServices['caller']>;
 
 describe('workspace isolation', () => {
   it('no procedure shows or changes another workspace\'s journeys, profiles, keys, settings or members', async () => {
     // Workspace A: a live journey with a customer inside, a write key, channel secrets, a member.
-    const a = services.defaultWorkspaceId;
-    const mine = services.caller(a);
-    const journeyId = await publishGraph(services, buildGraph([
+    const a = app.services.defaultWorkspaceId;
+    const mine = app.services.caller(a);
+    const journeyId = await publishGraph(app.services, buildGraph([
       { id: 't', type: 'trigger.event', config: { event: 'A Event' } },
       { id: 'm', type: 'touchpoint.email', config: { subject: 'Secret subject A' } },
       { id: 'w', type: 'wait.delay', config: { duration: { amount: 3, unit: 'days' } } },
     ], [['t', 'm'], ['m', 'w']]), { name: 'Secret journey A' });
-    const profileId = await createProfile(services, { email: 'a-customer@example.com', firstName: 'Alma' }, 'a-customer');
-    await track(services, profileId, 'A Event');
-    await drainSteps(services);
+    const profileId = await createProfile(app.services, { email: 'a-customer@example.com', firstName: 'Alma' }, 'a-customer');
+    await track(app.services, profileId, 'A Event');
+    await drainSteps(app.services);
     const key = await mine.settings.createWriteKey({ name: 'A site key' });
     await mine.settings.setHealthScore({ config: { recencyDays: 45 } as never });
     await mine.channels.save({ settings: { email: { smtpUrl: 'smtp://a:a-smtp-password@127.0.0.1:2525', from: 'A Shop <a@example.com>' } } });
-    await services.caller(a, 'editor').accounts.me();
+    await app.services.caller(a, 'editor').accounts.me();
     const aMember = (await mine.accounts.members()).find((member) => member.role === 'editor')!;
     const versionId = (await mine.journeys.versions({ id: journeyId }))[0].id;
     const stateOfA = async () => ({
-      journey: await services.db.selectFrom('journeys').select(['name', 'status', 'draft', 'draft_revision', 'goal', 'entry_rule', 'live_version_id']).where('id', '=', journeyId).executeTakeFirst(),
+      journey: await app.services.db.selectFrom('journeys').select(['name', 'status', 'draft', 'draft_revision', 'goal', 'entry_rule', 'live_version_id']).where('id', '=', journeyId).executeTakeFirst(),
       versions: (await mine.journeys.versions({ id: journeyId })).length,
-      profile: await services.db.selectFrom('profiles').select(['traits', 'user_id']).where('id', '=', profileId).executeTakeFirst(),
-      events: Number((await services.db.selectFrom('events').select(sql<number>`count(*)`.as('n')).where('profile_id', '=', profileId).executeTakeFirstOrThrow()).n),
-      runs: await services.db.selectFrom('runs').select(['status', 'current_node']).where('profile_id', '=', profileId).execute(),
+      profile: await app.services.db.selectFrom('profiles').select(['traits', 'user_id']).where('id', '=', profileId).executeTakeFirst(),
+      events: Number((await app.services.db.selectFrom('events').select(sql<number>`count(*)`.as('n')).where('profile_id', '=', profileId).executeTakeFirstOrThrow()).n),
+      runs: await app.services.db.selectFrom('runs').select(['status', 'current_node']).where('profile_id', '=', profileId).execute(),
       keys: await mine.settings.writeKeys(),
-      settings: (await services.db.selectFrom('workspaces').select('settings').where('id', '=', a).executeTakeFirstOrThrow()).settings,
-      members: await services.db.selectFrom('memberships').select(['user_id', 'role']).where('workspace_id', '=', a).orderBy('user_id').execute(),
+      settings: (await app.services.db.selectFrom('workspaces').select('settings').where('id', '=', a).executeTakeFirstOrThrow()).settings,
+      members: await app.services.db.selectFrom('memberships').select(['user_id', 'role']).where('workspace_id', '=', a).orderBy('user_id').execute(),
     });
     const before = await stateOfA();
     const markers = [journeyId, profileId, versionId, key.id, 'Secret journey A', 'Secret subject A', 'a-customer', 'Alma', 'a-smtp-password', 'A site key', 'A Shop', aMember.id];
 
     // Workspace B's admin tries every procedure with A's ids.
-    const b = (await services.db.insertInto('workspaces').values({ name: 'B' }).returning('id').executeTakeFirstOrThrow()).id;
-    const theirs = services.caller(b);
+    const b = (await app.services.db.insertInto('workspaces').values({ name: 'B' }).returning('id').executeTakeFirstOrThrow()).id;
+    const theirs = app.services.caller(b);
     const graph = buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'B' } }], []);
     const calls: Record<string, (api: Api) => Promise<unknown>> = {
       'journeys.list': (api) => api.journeys.list(),
@@ -118,28 +109,28 @@ describe('workspace isolation', () => {
     for (const name of ['journeys.get', 'journeys.startTest', 'journeys.simulate', 'journeys.migrationPreview', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
       await expect(calls[name](theirs), name).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }
-    await drainSteps(services);
+    await drainSteps(app.services);
     expect(await stateOfA()).toEqual(before);
     expect((await mine.journeys.list()).map((journey) => journey.name)).toEqual(['Secret journey A']);
   });
 
   it('a write key ingests into its own workspace only, even with the other workspace\'s user ids', async () => {
-    const a = services.defaultWorkspaceId;
-    const aProfile = await createProfile(services, { email: 'shared-id@example.com' }, 'shared-user');
-    const b = (await services.db.insertInto('workspaces').values({ name: 'B ingest' }).returning('id').executeTakeFirstOrThrow()).id;
-    const bKey = await services.caller(b).settings.createWriteKey({ name: 'B site' });
+    const a = app.services.defaultWorkspaceId;
+    const aProfile = await createProfile(app.services, { email: 'shared-id@example.com' }, 'shared-user');
+    const b = (await app.services.db.insertInto('workspaces').values({ name: 'B ingest' }).returning('id').executeTakeFirstOrThrow()).id;
+    const bKey = await app.services.caller(b).settings.createWriteKey({ name: 'B site' });
     const auth = `Basic ${Buffer.from(`${bKey.key}:`).toString('base64')}`;
-    const response = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ batch: [
+    const response = await fetch(`${app.url}/v1/batch`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ batch: [
       { type: 'identify', userId: 'shared-user', traits: { email: 'b-side@example.com' } },
       { type: 'track', userId: 'shared-user', event: 'B Purchase' },
       { type: 'alias', previousId: 'shared-user', userId: 'other-user' },
     ] }) });
     expect(response.status).toBe(200);
-    const profiles = await services.db.selectFrom('profiles').select(['workspace_id', 'traits']).where('user_id', 'in', ['shared-user', 'other-user']).orderBy('workspace_id').execute();
+    const profiles = await app.services.db.selectFrom('profiles').select(['workspace_id', 'traits']).where('user_id', 'in', ['shared-user', 'other-user']).orderBy('workspace_id').execute();
     expect(profiles.find((profile) => profile.workspace_id === a)!.traits).toEqual({ email: 'shared-id@example.com' });
     expect(profiles.filter((profile) => profile.workspace_id === b)).toHaveLength(1);
-    expect(await services.db.selectFrom('events').select('name').where('profile_id', '=', aProfile).execute()).toEqual([]);
-    const seenByB = (await services.caller(b).profiles.search({})).profiles;
+    expect(await app.services.db.selectFrom('events').select('name').where('profile_id', '=', aProfile).execute()).toEqual([]);
+    const seenByB = (await app.services.caller(b).profiles.search({})).profiles;
     expect(seenByB).toHaveLength(1);
     expect(seenByB[0].traits).toEqual({ email: 'b-side@example.com' });
   });
