@@ -167,11 +167,12 @@ async function advanceRun(
   let converted = run.converted_at ? run.converted_at.toISOString() : null;
   let profileView = profile;
   const event = run.context.event ? { ...run.context.event } : null;
-  // A test run stays one for its whole way (a re-timing mark is used once and dropped).
-  const test = run.context.test ? { test: run.context.test } : {};
+  // The run's context goes on as it is (a test mark stays for the whole way), but for the
+  // re-timing mark of a migration, which counts for the first wait only.
+  const { retimeFrom: _retimed, ...kept } = run.context;
 
   for (let hop = 0; ; hop++) {
-    const cursor = { ...run, current_node: nodeId, seq, context: { event, variables, ...test }, converted_at: converted ? new Date(converted) : null };
+    const cursor = { ...run, current_node: nodeId, seq, context: { ...kept, event, variables }, converted_at: converted ? new Date(converted) : null };
     if (hop >= maxHopsPerJob) {
       writes.runUpdates.set(run.id, { ...baseUpdate(cursor), status: 'active', attempts: 0 });
       writes.enqueueStep({ runId: run.id, seq });
@@ -221,7 +222,7 @@ async function advanceRun(
       else writes.newSteps.push({ ...stepBase, run_id: run.id, seq, left_at: at, port, outcome });
     };
     const update = (fields: Partial<RunUpdate>) => writes.runUpdates.set(run.id, {
-      ...baseUpdate(cursor), context: { event, variables, ...test }, converted_at: converted, attempts: 0, ...fields,
+      ...baseUpdate(cursor), context: { ...kept, event, variables }, converted_at: converted, attempts: 0, ...fields,
     });
 
     if ('port' in result) {
