@@ -9,19 +9,24 @@ export interface NodeInspection {
   ports: PortSpec[];
 }
 
+/** A node's summary line and ports, from its type; undefined when its settings are invalid or the type's code throws. */
+export function inspectNode(node: { type: string; config?: unknown }, registry: NodeTypeRegistry): NodeInspection | undefined {
+  const definition = registry.get(node.type);
+  const parsed = definition?.config.safeParse(node.config ?? {});
+  if (!definition || !parsed?.success) return undefined;
+  try {
+    return { summary: definition.summary(parsed.data), ports: definition.ports(parsed.data) };
+  } catch {
+    return undefined; // a plugin's summary or ports that throw must not break the canvas
+  }
+}
+
 export function inspectGraph(input: unknown, registry: NodeTypeRegistry): { problems: GraphProblem[]; nodes: Record<string, NodeInspection> } {
   const validation = validateGraph(input, registry);
   const nodes: Record<string, NodeInspection> = {};
   for (const node of validation.graph?.nodes ?? []) {
-    const definition = registry.get(node.type);
-    if (!definition) continue;
-    const parsed = definition.config.safeParse(node.config ?? {});
-    if (!parsed.success) continue;
-    try {
-      nodes[node.id] = { summary: definition.summary(parsed.data), ports: definition.ports(parsed.data) };
-    } catch {
-      // A plugin's summary that throws must not break the canvas.
-    }
+    const inspection = inspectNode(node, registry);
+    if (inspection) nodes[node.id] = inspection;
   }
   return { problems: validation.problems, nodes };
 }

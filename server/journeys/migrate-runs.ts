@@ -11,6 +11,7 @@ import type { Executor } from '../db/database';
 import type { DB } from '../db/schema';
 import { createNodeContext, emptyStagedWrites } from '../engine/node-context';
 import { GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
+import { inspectNode } from './inspect-graph';
 import { wakeChannel } from '../queue/job-queue';
 
 export const exitTarget = '#exit';
@@ -52,9 +53,7 @@ function touchpointsAhead(index: GraphIndex, from: string): Set<string> {
 
 function labelOf(registry: NodeTypeRegistry, node: JourneyGraph['nodes'][number] | undefined, id: string): string {
   if (!node) return id;
-  const definition = registry.get(node.type);
-  const summary = definition ? (() => { try { return definition.summary(definition.config.parse(node.config)); } catch { return undefined; } })() : undefined;
-  return node.label || summary || definition?.label || id;
+  return node.label || inspectNode(node, registry)?.summary || registry.get(node.type)?.label || id;
 }
 
 export interface MigrationPreviewNode {
@@ -86,12 +85,11 @@ interface Plan {
 }
 
 async function liveVersionOf(db: Executor, workspaceId: string, journeyId: string) {
-  const journey = await db.selectFrom('journeys').select(['id', 'live_version_id', 'draft']).where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
+  const journey = await db.selectFrom('journeys').select('live_version_id').where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
   if (!journey) throw new NotFoundError('journey', journeyId);
-  const live = journey.live_version_id
-    ? await db.selectFrom('journey_versions').select(['id', 'version', 'graph']).where('id', '=', journey.live_version_id).executeTakeFirst()
+  return journey.live_version_id
+    ? db.selectFrom('journey_versions').select(['id', 'version', 'graph']).where('id', '=', journey.live_version_id).executeTakeFirst()
     : undefined;
-  return { journey, live };
 }
 
 function resolveMoves(oldIndex: GraphIndex, newIndex: GraphIndex, registry: NodeTypeRegistry, nodeIds: string[], moves: NodeMoves | undefined) {
@@ -109,7 +107,7 @@ function resolveMoves(oldIndex: GraphIndex, newIndex: GraphIndex, registry: Node
 
 /** Who would move where if the graph were published with these moves. */
 export async function previewMigration(db: Executor, registry: NodeTypeRegistry, workspaceId: string, journeyId: string, graphInput: unknown, moves: NodeMoves | undefined, now = new Date()): Promise<MigrationPreview> {
-  const { live } = await liveVersionOf(db, workspaceId, journeyId);
+  const live = await liveVersionOf(db, workspaceId, journeyId);
   const validation = validateGraph(graphInput, registry);
   if (!validation.ok) throw new GraphInvalidError(validation.problems);
   const newIndex = indexGraph(validation.graph);
