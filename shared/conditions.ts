@@ -97,8 +97,20 @@ function looselyEqual(actual: unknown, expected: unknown): boolean {
   const b = asNumber(expected);
   if (a !== undefined && b !== undefined && typeof actual !== typeof expected) return a === b;
   if (typeof actual === 'string' && typeof expected === 'string') return actual.toLowerCase() === expected.toLowerCase();
-  if (typeof actual === 'boolean' || typeof expected === 'boolean') return String(actual) === String(expected);
+  if (typeof actual === 'boolean' || typeof expected === 'boolean') {
+    const a = asText(actual);
+    return a !== undefined && a === asText(expected);
+  }
   return false;
+}
+
+/** String(value), or undefined for a value that cannot be one (an object whose toString is not a function). */
+function asText(value: unknown): string | undefined {
+  try {
+    return String(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Applies one operator. Never throws: a value of the wrong kind simply does not match. */

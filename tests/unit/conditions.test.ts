@@ -52,6 +52,12 @@ describe('conditions', () => {
     expect(summarizeCondition({ match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'cart', op: 'gt', value: 100 }] })).toBe('trait.cart gt 100');
   });
 
+  it('a value that cannot be turned into text simply does not match a boolean', () => {
+    expect(applyOperator('eq', { toString: 0 }, false)).toBe(false);
+    expect(applyOperator('notIn', { toString: 0 }, [false])).toBe(true);
+    expect(applyOperator('eq', true, 'true')).toBe(true);
+  });
+
   it('no operator throws on any value', () => {
     fc.assert(fc.property(fc.constantFrom(...operators), fc.anything(), fc.anything(), (op, actual, expected) => {
       expect(typeof applyOperator(op, actual, expected)).toBe('boolean');
