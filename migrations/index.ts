@@ -10,6 +10,7 @@ import * as m0007 from './0007_channels';
 import * as m0008 from './0008_accounts';
 import * as m0009 from './0009_message_outcomes';
 import * as m0010 from './0010_test_mode';
+import * as m0011 from './0011_events_without_workspace_check';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_accounts': m0008,
   '0009_message_outcomes': m0009,
   '0010_test_mode': m0010,
+  '0011_events_without_workspace_check': m0011,
 };

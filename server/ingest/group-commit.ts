@@ -1,6 +1,9 @@
-// Group commit for ingest: calls that arrive while a transaction is in flight are stored
+// Group commit for ingest: calls that arrive while transactions are in flight are stored
 // together in the next one, so 200 single-event calls a second cost a few transactions, not 200.
-// A group that fails is retried call by call, so one bad call never fails the others.
+// A few groups are in flight at once (the database works on one while the server prepares the
+// next), but never two that name the same customer id: a customer's calls are stored in the
+// order they arrived. A group that fails is retried call by call, so one bad call never fails
+// the others.
 import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../db/database';
@@ -9,47 +12,69 @@ import type { SegmentMessage } from './segment-messages';
 
 interface Pending {
   messages: SegmentMessage[];
+  /** Every customer id the call names; two groups that share one are never in flight together. */
+  keys: Set<string>;
   resolve(result: { stored: number; duplicates: number }): void;
   reject(error: unknown): void;
 }
 
 const maxGroup = 2000;
 
+/** The ids a message names, as the identity locks in ingestMessages take them. */
+export function customerKeys(messages: readonly SegmentMessage[]): Set<string> {
+  const keys = new Set<string>();
+  for (const message of messages) {
+    if (message.userId) keys.add(`u:${message.userId}`);
+    if (message.anonymousId) keys.add(`a:${message.anonymousId}`);
+    if (message.type === 'alias') keys.add(`u:${message.previousId}`).add(`a:${message.previousId}`);
+  }
+  return keys;
+}
+
 export class IngestGroupCommitter {
   private queues = new Map<string, Pending[]>();
-  private inFlight = new Set<string>();
+  /** Per workspace, the customer ids of each group in flight. */
+  private inFlight = new Map<string, Array<Set<string>>>();
 
-  constructor(private readonly services: { db: Database; boss: PgBoss }) {}
+  constructor(private readonly services: { db: Database; boss: PgBoss }, private readonly maxInFlight = 3) {}
 
   submit(workspaceId: string, messages: SegmentMessage[]): Promise<{ stored: number; duplicates: number }> {
     // Every message gets its id here, so the caller can tell which of its own were stored.
     const withIds = messages.map((message) => (message.messageId ? message : { ...message, messageId: randomUUID() }));
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(workspaceId) ?? [];
-      queue.push({ messages: withIds, resolve, reject });
+      queue.push({ messages: withIds, keys: customerKeys(withIds), resolve, reject });
       this.queues.set(workspaceId, queue);
-      if (!this.inFlight.has(workspaceId)) void this.drain(workspaceId);
+      this.pump(workspaceId);
     });
   }
 
-  private async drain(workspaceId: string): Promise<void> {
-    this.inFlight.add(workspaceId);
-    try {
-      for (;;) {
-        const queue = this.queues.get(workspaceId) ?? [];
-        if (queue.length === 0) break;
-        const group: Pending[] = [];
-        let size = 0;
-        while (queue.length > 0 && (group.length === 0 || size + queue[0].messages.length <= maxGroup)) {
-          const next = queue.shift()!;
-          size += next.messages.length;
-          group.push(next);
-        }
-        await this.store(workspaceId, group);
+  /** Starts groups from the head of the queue while there is room and their customers are free. */
+  private pump(workspaceId: string): void {
+    const queue = this.queues.get(workspaceId);
+    const flying = this.inFlight.get(workspaceId) ?? [];
+    while (queue && queue.length > 0 && flying.length < this.maxInFlight) {
+      const busy = (keys: Set<string>) => flying.some((held) => [...keys].some((key) => held.has(key)));
+      const group: Pending[] = [];
+      const keys = new Set<string>();
+      let size = 0;
+      // In arrival order; the first call whose customers are busy stops the group, so no later
+      // call overtakes it.
+      while (queue.length > 0 && (group.length === 0 || size + queue[0].messages.length <= maxGroup) && !busy(queue[0].keys)) {
+        const next = queue.shift()!;
+        size += next.messages.length;
+        for (const key of next.keys) keys.add(key);
+        group.push(next);
       }
-    } finally {
-      this.inFlight.delete(workspaceId);
-      this.queues.delete(workspaceId);
+      if (group.length === 0) break;
+      flying.push(keys);
+      this.inFlight.set(workspaceId, flying);
+      void this.store(workspaceId, group).finally(() => {
+        flying.splice(flying.indexOf(keys), 1);
+        if (flying.length === 0) this.inFlight.delete(workspaceId);
+        if (queue.length === 0 && this.queues.get(workspaceId) === queue && flying.length === 0) this.queues.delete(workspaceId);
+        this.pump(workspaceId);
+      });
     }
   }
 

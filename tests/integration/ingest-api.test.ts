@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../server/http/http-server';
 import { createWriteKey, revokeWriteKey } from '../../server/ingest/write-keys';
+import { IngestGroupCommitter } from '../../server/ingest/group-commit';
 import { startSession } from '../../server/accounts/accounts';
 import { buildGraph, drainSteps, publishGraph } from '../support/engine-harness';
 import { useTestServer } from '../support/test-server';
@@ -212,3 +213,21 @@ describe('HTTP hardening', () => {
   });
 });
 
+
+describe('calls arriving together', () => {
+  it('are stored in arrival order for each customer, while other customers\' calls go alongside', async () => {
+    const committer = new IngestGroupCommitter(app.services);
+    const calls: Array<Promise<unknown>> = [];
+    for (let n = 0; n < 40; n++) {
+      calls.push(committer.submit(app.services.defaultWorkspaceId, [{ type: 'identify', userId: 'order-a', traits: { step: n }, context: {} } as never]));
+      calls.push(committer.submit(app.services.defaultWorkspaceId, [{ type: 'identify', userId: `order-other-${n}`, traits: { step: n }, context: {} } as never]));
+      calls.push(committer.submit(app.services.defaultWorkspaceId, [{ type: 'identify', userId: 'order-b', anonymousId: `order-anon-${n % 3}`, traits: { step: n }, context: {} } as never]));
+    }
+    await Promise.all(calls);
+    expect((await profileByUser('order-a'))!.traits).toMatchObject({ step: 39 });
+    expect((await profileByUser('order-b'))!.traits).toMatchObject({ step: 39 });
+    expect((await profileByUser('order-other-39'))!.traits).toMatchObject({ step: 39 });
+    const identities = await sql<{ n: number }>`SELECT count(*)::int AS n FROM profile_identities WHERE value LIKE 'order-anon-%'`.execute(app.services.db);
+    expect(identities.rows[0].n).toBe(3);
+  });
+});
