@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { App } from './app';
 import { AuthGate } from './accounts/auth-gate';
 import { I18nProvider } from './i18n/i18n';
-import { createApiClient, TRPCProvider } from './trpc';
+import { createApiClient, prefetchForPage, TRPCProvider } from './trpc';
 import './styles.css';
 
 // No eval in the browser: the Content-Security-Policy forbids it, and zod need not try.
@@ -14,7 +14,12 @@ z.config({ jitless: true });
 
 function Root() {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
-  const [trpcClient] = useState(createApiClient);
+  const [trpcClient] = useState(() => {
+    const client = createApiClient();
+    // The page's data is asked for alongside the sign-in check, not after it.
+    prefetchForPage(client, queryClient, window.location.pathname);
+    return client;
+  });
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

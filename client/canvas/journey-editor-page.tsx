@@ -29,6 +29,7 @@ import { NodeCustomersPanel } from '../stats/node-customers-panel';
 import { StatsOverview } from '../stats/stats-overview';
 import { GoalDialog, type Goal } from '../stats/goal-dialog';
 import { useInspection } from './use-inspection';
+import { useStagedNodes } from './use-staged-nodes';
 
 const nodeWidth = 220;
 
@@ -109,11 +110,14 @@ function Editor({ journeyId }: { journeyId: string }) {
     state.addNode(type.type, config, at);
   }, [flow]);
 
-  // A large journey opens at readable size on its first nodes, and only what is on screen is
-  // rendered: opening 500 nodes stays fast, and panning shows the rest.
   const large = nodes.length > 80;
-  const firstNodes = loadedRevision === null ? '' : nodes.slice(0, 12).map((node) => node.id).join(',');
-  const fitViewOptions = useMemo(() => ({ maxZoom: 1, minZoom: large ? 0.6 : 0.1, nodes: large ? firstNodes.split(',').map((id) => ({ id })) : undefined }), [large, firstNodes]);
+  const staged = useStagedNodes(nodes, {
+    loaded: loadedRevision !== null, large,
+    pane: () => ({ width: wrapper.current?.clientWidth || window.innerWidth, height: wrapper.current?.clientHeight || window.innerHeight }),
+    setViewport: useCallback((viewport) => void flow.setViewport(viewport), [flow]),
+  });
+  const { revealAll } = staged;
+  const fitViewOptions = useMemo(() => ({ maxZoom: 1, minZoom: 0.1 }), []);
   // The minimap draws every node: for a large journey it comes once the canvas has painted.
   const [minimapReady, setMinimapReady] = useState(false);
   useEffect(() => {
@@ -159,10 +163,13 @@ function Editor({ journeyId }: { journeyId: string }) {
     return () => window.removeEventListener('keydown', onKeyDown);
   }, []);
 
+  const { staging } = staged;
   const focusNode = useCallback((nodeId: string) => {
     useEditor.setState((state) => ({ nodes: state.nodes.map((node) => ({ ...node, selected: node.id === nodeId })) }));
-    void flow.fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1.2 });
-  }, [flow]);
+    const go = () => void flow.fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1.2 });
+    // A node still held back must be on the canvas and measured before the view can go to it.
+    if (staging) { revealAll(); window.setTimeout(go, 50); } else go();
+  }, [flow, revealAll, staging]);
 
   const setStatus = useMutation(trpc.journeys.setStatus.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.journeys.get.queryKey({ id: journeyId }) }) }));
   const downloadCsv = async () => {
@@ -205,7 +212,7 @@ function Editor({ journeyId }: { journeyId: string }) {
           <Button onClick={() => useEditor.getState().copySelection()}>{t('editor.copy')}</Button>
           <Button onClick={() => useEditor.getState().paste()}>{t('editor.paste')}</Button>
           <Button onClick={() => useEditor.getState().deleteSelection()}>{t('editor.delete')}</Button>
-          <Button onClick={() => { useEditor.getState().autoLayout(); setTimeout(() => void flow.fitView({ duration: 300 }), 50); }}>{t('editor.layout')}</Button>
+          <Button onClick={() => { revealAll(); useEditor.getState().autoLayout(); setTimeout(() => void flow.fitView({ duration: 300 }), 50); }}>{t('editor.layout')}</Button>
           <Button onClick={() => void exportFile()}>{t('editor.export')}</Button>
           <Button onClick={() => setShowVersions(true)}>{t('editor.versions')}</Button>
           {data.status === 'live' && <Button onClick={() => setStatus.mutate({ id: journeyId, action: 'pause' })}>{t('editor.pause')}</Button>}
@@ -232,12 +239,12 @@ function Editor({ journeyId }: { journeyId: string }) {
           <div className="canvas" ref={wrapper} aria-label={t('canvas.label')} onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
             <StatsContext.Provider value={overlay}>
             <ReactFlow
-              nodes={nodes} edges={shownEdges} nodeTypes={flowNodeTypes}
+              nodes={staged.nodes} edges={shownEdges} nodeTypes={flowNodeTypes}
               onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
               onNodeDragStart={useEditor.getState().commit}
               isValidConnection={isValidConnection}
               deleteKeyCode={['Delete', 'Backspace']} multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-              fitView fitViewOptions={fitViewOptions} minZoom={0.1}
+              fitView={!staged.opensAtStart} fitViewOptions={fitViewOptions} minZoom={0.1}
               onlyRenderVisibleElements={large}
               defaultEdgeOptions={{ type: 'smoothstep' }}
             >

@@ -171,4 +171,32 @@ describe('canvas', () => {
     const draft = await api<{ draft: { nodes: Array<{ type: string }> } }>('journeys.get', { id: journeyId });
     expect(draft.draft.nodes.map((node) => node.type)).toEqual(['trigger.event']);
   });
+  it('a 300-node journey opens on its first nodes; the far ones arrive, show in the minimap and can be gone to', async () => {
+    const nodes: Array<{ id: string; type: string; position: { x: number; y: number }; config: Record<string, unknown> }> = [{ id: 'n0', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Big' } }];
+    const edges: Array<{ id: string; source: string; sourcePort: string; target: string }> = [];
+    for (let i = 1; i < 299; i++) {
+      nodes.push({ id: `n${i}`, type: 'wait.delay', position: { x: (i % 10) * 260, y: Math.floor(i / 10) * 140 + 140 }, config: { duration: { amount: i, unit: 'hours' } } });
+      edges.push({ id: `e${i}`, source: `n${i - 1}`, sourcePort: 'out', target: `n${i}` });
+    }
+    // Far away and not connected: a problem the panel links to.
+    nodes.push({ id: 'far', type: 'action.exit', position: { x: 2400, y: 5200 }, config: {} });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
+    const created = await (await apiSession(e2e.url)).mutate<{ id: string }>('journeys.create', { name: 'Big one', draft: { schemaVersion: 1, nodes, edges } });
+    await page.goto(`${e2e.url}/journeys/${created.id}`);
+    await expect.poll(() => page.locator('[data-testid="node-n1"]').isVisible()).toBe(true);
+    // It opens at the trigger, at a readable size; only what is near the start is on the canvas at first.
+    const trigger = (await page.locator('[data-testid="node-n0"]').boundingBox())!;
+    const pane = (await page.getByLabel('Journey canvas').boundingBox())!;
+    expect(trigger.x - pane.x).toBeLessThan(100);
+    expect(trigger.y - pane.y).toBeLessThan(100);
+    expect(trigger.width).toBeGreaterThan(120);
+    expect(await page.locator('.journey-node').count()).toBeLessThan(150);
+    await expect.poll(() => page.locator('.react-flow__minimap-node').count(), { timeout: 15_000 }).toBe(300);
+    await page.getByRole('button', { name: /node "far" cannot be reached/ }).click();
+    await expect.poll(() => page.locator('[data-testid="node-far"]').isVisible()).toBe(true);
+    const box = (await page.locator('[data-testid="node-far"]').boundingBox())!;
+    const canvas = (await page.getByLabel('Journey canvas').boundingBox())!;
+    expect(box.y).toBeGreaterThan(canvas.y);
+    expect(box.y + box.height).toBeLessThan(canvas.y + canvas.height);
+  });
 });
