@@ -54,32 +54,28 @@ export async function addStepsToRollup(trx: Transaction<DB>, newSteps: readonly 
  */
 export async function attributeConversions(trx: Transaction<DB>, conversions: ReadonlyArray<{ runId: string; upToSeq?: number }>, now: Date): Promise<void> {
   if (conversions.length === 0) return;
-  await sql`
-    INSERT INTO node_stats AS s (version_id, node_id, port, hour, shard, converted)
-    SELECT version_id, node_id, coalesce(port, ''), ${hourOf(now)}::timestamptz, ${Math.floor(Math.random() * shards)}, count(*)
-    FROM steps JOIN jsonb_to_recordset(${JSON.stringify(conversions.map((c) => ({ run_id: c.runId, up_to: c.upToSeq ?? 2147483647 })))}::jsonb) AS c(run_id uuid, up_to int)
-      ON steps.run_id = c.run_id AND steps.seq <= c.up_to
-    GROUP BY version_id, node_id, coalesce(port, '')
-    ORDER BY version_id, node_id, coalesce(port, '')
-    ON CONFLICT (version_id, node_id, port, hour, shard) DO UPDATE SET converted = s.converted + excluded.converted`.execute(trx);
-  // First- and last-touch attribution: the first and the last touchpoint each converting run
-  // passed, kept under the pseudo-ports "#first-touch" and "#last-touch".
+  // One statement: the runs' paths, the conversion on every node and port they passed, and the
+  // first and the last touchpoint of each path (kept under the pseudo-ports "#first-touch" and
+  // "#last-touch"). A version's touchpoints are read from its graph once, not once per step.
   await sql`
     WITH path AS (
-      SELECT steps.run_id, steps.version_id, steps.node_id, steps.seq
+      SELECT steps.run_id, steps.version_id, steps.node_id, coalesce(steps.port, '') AS port, steps.seq
       FROM steps JOIN jsonb_to_recordset(${JSON.stringify(conversions.map((c) => ({ run_id: c.runId, up_to: c.upToSeq ?? 2147483647 })))}::jsonb) AS c(run_id uuid, up_to int)
         ON steps.run_id = c.run_id AND steps.seq <= c.up_to
+    ), touchpoints AS (
+      SELECT v.id AS version_id, node ->> 'id' AS node_id
+      FROM journey_versions v CROSS JOIN LATERAL jsonb_array_elements(v.graph -> 'nodes') AS node
+      WHERE v.id IN (SELECT DISTINCT version_id FROM path) AND node ->> 'type' LIKE 'touchpoint.%'
     ), touches AS (
       SELECT path.*, row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq) AS from_start,
              row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq DESC) AS from_end
-      FROM path JOIN journey_versions v ON v.id = path.version_id
-      CROSS JOIN LATERAL jsonb_array_elements(v.graph -> 'nodes') AS node
-      WHERE node ->> 'id' = path.node_id AND node ->> 'type' LIKE 'touchpoint.%'
+      FROM path JOIN touchpoints t ON t.version_id = path.version_id AND t.node_id = path.node_id
     )
     INSERT INTO node_stats AS s (version_id, node_id, port, hour, shard, converted)
     SELECT version_id, node_id, port, ${hourOf(now)}::timestamptz, ${Math.floor(Math.random() * shards)}, count(*) FROM (
-      SELECT version_id, node_id, '#first-touch' AS port FROM touches WHERE from_start = 1
-      UNION ALL SELECT version_id, node_id, '#last-touch' AS port FROM touches WHERE from_end = 1
+      SELECT version_id, node_id, port FROM path
+      UNION ALL SELECT version_id, node_id, '#first-touch' FROM touches WHERE from_start = 1
+      UNION ALL SELECT version_id, node_id, '#last-touch' FROM touches WHERE from_end = 1
     ) AS attributed
     GROUP BY version_id, node_id, port ORDER BY version_id, node_id, port
     ON CONFLICT (version_id, node_id, port, hour, shard) DO UPDATE SET converted = s.converted + excluded.converted`.execute(trx);

@@ -11,6 +11,7 @@ import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from '../
 import { apiSession, startAppProcess, type AppProcess } from '../support/app-process';
 import { eventually } from '../support/test-database';
 import { createTestServices } from '../support/test-services';
+import { startSmtpSink } from '../support/sinks';
 
 const writeKey = 'fault-test-write-key';
 const apps: AppProcess[] = [];
@@ -111,6 +112,80 @@ describe('faults', () => {
       return rows[0].runs >= sender.accepted.size && rows[0].completed === rows[0].runs && rows[0].emails === rows[0].runs;
     }, { timeout: 60_000, message: 'every accepted customer to finish the journey with one email' });
     expect(app.child.exitCode).toBeNull(); // the server rode it out
+  });
+
+  it('PostgreSQL crashing (immediate shutdown, no checkpoint) while customers flow through: after recovery each got his email once', async () => {
+    // Durable settings here (fsync, synchronous commit): what a crash loses is what the server
+    // really loses. Step batches commit without waiting for the disk; this shows that costs nothing.
+    const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-crash-')), 'pgdata');
+    let postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir });
+    cleanups.push(() => postgres.stop(), async () => fs.rmSync(path.dirname(dataDir), { recursive: true, force: true }));
+    const smtp = await startSmtpSink();
+    cleanups.push(() => smtp.close());
+    const databaseUrl = await ensureDatabase(postgres.url, 'waymark');
+    const app = await startAppProcess({ DATABASE_URL: databaseUrl, WAYMARK_WRITE_KEY: writeKey, WAYMARK_ROLE: 'all', SMTP_URL: smtp.url, WAYMARK_DELIVERY_CLAIM_SECONDS: '2' });
+    apps.push(app);
+    const session = await apiSession(app.url);
+    const journey = await session.mutate<{ id: string }>('journeys.create', { name: 'Receipt', draft: { schemaVersion: 1,
+      nodes: [
+        { id: 't', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Order Placed' } },
+        { id: 'c', type: 'condition.if', position: { x: 0, y: 100 }, config: { condition: { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'email', op: 'exists' }] } } },
+        { id: 'm', type: 'touchpoint.email', position: { x: 0, y: 200 }, config: { subject: 'Your receipt' } },
+      ],
+      edges: [{ id: 'e1', source: 't', target: 'c', sourcePort: 'out' }, { id: 'e2', source: 'c', target: 'm', sourcePort: 'yes' }],
+    } });
+    await session.mutate('journeys.publish', { id: journey.id });
+
+    const prefix = `pg-crash-${randomUUID().slice(0, 8)}`;
+    const accepted = new Set<string>();
+    let running = true;
+    const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+    const sender = (async () => {
+      for (let n = 1; running; n++) {
+        const id = `${prefix}-${n}`;
+        const batch = [
+          { type: 'identify', userId: id, traits: { email: `${id}@example.com` } },
+          { type: 'track', userId: id, event: 'Order Placed', messageId: id },
+        ];
+        const response = await fetch(`${app.url}/v1/batch`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ batch }), signal: AbortSignal.timeout(5000) }).catch(() => null);
+        if (response?.ok) accepted.add(id);
+        await sleep(5);
+      }
+    })();
+    await eventually(async () => accepted.size >= 150, { timeout: 30_000, message: 'customers to be accepted before the crash' });
+    // Immediate shutdown: every PostgreSQL process quits at once, nothing is flushed; the restart
+    // replays the WAL (crash recovery).
+    const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGQUIT');
+    await eventually(async () => { try { process.kill(postmaster, 0); return false; } catch { return true; } }, { timeout: 20_000, message: 'PostgreSQL to be gone' });
+    await sleep(500);
+    postgres = await startEmbeddedPostgres({ dataDir, preferredPort: postgres.port });
+    await eventually(async () => (await fetch(`${app.url}/healthz`).catch(() => null))?.status === 200, { timeout: 60_000, message: '/healthz to recover' });
+    const before = accepted.size;
+    await eventually(async () => accepted.size >= before + 50, { timeout: 30_000, message: 'customers to be accepted after the crash' });
+    running = false;
+    await sender;
+
+    // Every accepted customer finished with one message, sent; the mail server has one email per customer.
+    await eventually(async () => {
+      const client = new pg.Client(databaseUrl);
+      await client.connect();
+      const { rows } = await client.query<{ user_id: string; status: string; messages: number; sent: number }>(
+        `SELECT p.user_id, r.status, (SELECT count(*)::int FROM messages m WHERE m.run_id = r.id) AS messages,
+                (SELECT count(*)::int FROM messages m WHERE m.run_id = r.id AND m.status = 'sent') AS sent
+         FROM runs r JOIN profiles p ON p.id = r.profile_id WHERE r.journey_id = $1`, [journey.id]);
+      await client.end();
+      const byUser = new Map(rows.map((row) => [row.user_id, row]));
+      return [...accepted].every((id) => byUser.get(id)?.status === 'completed' && byUser.get(id)?.messages === 1 && byUser.get(id)?.sent === 1);
+    }, { timeout: 90_000, message: 'every accepted customer to finish with one sent email' });
+    const perRecipient = new Map<string, number>();
+    for (const mail of smtp.messages) {
+      const to = mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address! : '';
+      perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+    }
+    expect([...accepted].filter((id) => perRecipient.get(`${id}@example.com`) !== 1)).toEqual([]);
+    expect([...perRecipient.values()].filter((count) => count > 1)).toEqual([]);
+    expect(app.child.exitCode).toBeNull();
   });
 
   it('the API process SIGKILLed during batches: every batch that got 2xx is stored whole, none half', async () => {
