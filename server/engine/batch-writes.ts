@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import { queueExecutor } from '../db/database';
 import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schema';
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
-import { addStepsToRollup, attributeConversions } from '../stats/rollup';
+import { recordStats } from '../stats/rollup';
 
 export interface RunUpdate {
   id: string;
@@ -107,8 +107,7 @@ export class BatchWrites {
                wake_at timestamptz, ended_at timestamptz, converted_at timestamptz)
         WHERE r.id = x.id`.execute(trx);
     }
-    await addStepsToRollup(trx, this.newSteps, this.leftSteps);
-    await attributeConversions(trx, this.conversions, now);
+    await recordStats(trx, { newSteps: this.newSteps, leftSteps: this.leftSteps, conversions: this.conversions, now });
     if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', 'in', this.waitDeletes).execute();
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
     if (this.messages.length > 0) {

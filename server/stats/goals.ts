@@ -4,7 +4,7 @@
 import { sql, type Transaction } from 'kysely';
 import { matchesFilter, type Condition } from '../../shared/conditions';
 import type { DB, JourneyGoal } from '../db/schema';
-import { addStepsToRollup, attributeConversions } from './rollup';
+import { recordStats, type LeftStepForStats } from './rollup';
 
 export interface GoalEvent {
   profileId: string;
@@ -46,6 +46,7 @@ export async function convertGoals(trx: Transaction<DB>, workspaceId: string, ev
   }
   if (converted.length === 0) return 0;
   const at = now.toISOString();
+  let closedSteps: LeftStepForStats[] = [];
   const exiting = converted.filter((run) => (run.goal as JourneyGoal).exitOnConversion && (run.status === 'active' || run.status === 'waiting'));
   await trx.updateTable('runs').set({ converted_at: at }).where('id', 'in', converted.map((run) => run.id)).execute();
   if (exiting.length > 0) {
@@ -57,8 +58,8 @@ export async function convertGoals(trx: Transaction<DB>, workspaceId: string, ev
       UPDATE steps SET left_at = ${at}, outcome = 'exited', port = 'converted'
       WHERE (run_id, seq) IN (SELECT * FROM unnest(${ids}::uuid[], ${exiting.map((run) => run.seq)}::int[])) AND left_at IS NULL
       RETURNING version_id, node_id`.execute(trx);
-    await addStepsToRollup(trx, [], closed.rows.map((row) => ({ ...row, port: 'converted', outcome: 'exited' as const, left_at: at })));
+    closedSteps = closed.rows.map((row) => ({ ...row, port: 'converted', outcome: 'exited' as const, left_at: at }));
   }
-  await attributeConversions(trx, converted.map((run) => ({ runId: run.id })), now);
+  await recordStats(trx, { leftSteps: closedSteps, conversions: converted.map((run) => ({ runId: run.id })), now });
   return converted.length;
 }

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph, createProfiles, drainSteps, enterMany, fastForward, publishGraph } from '../support/engine-harness';
+import { runOneBatch } from '../../server/engine/worker';
 import { createTestServices, type TestServices } from '../support/test-services';
 
 let services: TestServices;
@@ -50,5 +51,22 @@ describe('engine at scale', () => {
     expect(perRun.rows[0].bad).toBe(0);
     const messages = await sql<{ n: number; runs: number }>`SELECT count(*)::int AS n, count(DISTINCT run_id)::int AS runs FROM messages WHERE journey_id = ${journeyId}`.execute(services.db);
     expect(messages.rows[0]).toEqual({ n: 10_000, runs: 10_000 });
+  });
+  it('two step loops counting the same nodes and conversions never deadlock: no batch is rolled back', async () => {
+    const journeyId = await publishGraph(services, buildGraph([
+      { id: 't', type: 'trigger.event', config: { event: 'Ordered' } },
+      { id: 'c', type: 'condition.if', config: { condition: { match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'email', op: 'exists' }] } } },
+      { id: 'm', type: 'touchpoint.email', config: { subject: 'Thanks' } },
+      { id: 'goal', type: 'action.goal' },
+    ], [['t', 'c'], ['c', 'm', 'yes'], ['c', 'goal', 'no'], ['m', 'goal']]));
+    const profiles = await createProfiles(services, 6_000);
+    expect(await enterMany(services, journeyId, profiles)).toBe(6_000);
+    const problems: string[] = [];
+    await Promise.all([0, 1].map(async () => {
+      while ((await runOneBatch(services, 20, (line) => problems.push(line))) > 0) { /* next batch */ }
+    }));
+    expect(problems).toEqual([]);
+    const converted = await sql<{ n: number }>`SELECT coalesce(sum(converted), 0)::int AS n FROM node_stats s JOIN journey_versions v ON v.id = s.version_id WHERE v.journey_id = ${journeyId} AND s.node_id = 'goal' AND s.port NOT LIKE '#%'`.execute(services.db);
+    expect(converted.rows[0].n).toBe(6_000);
   });
 });
