@@ -12,6 +12,8 @@ import type { SegmentMessage } from './segment-messages';
 
 interface Pending {
   messages: SegmentMessage[];
+  /** When the call arrived. */
+  receivedAt: Date;
   /** Every customer id the call names; two groups that share one are never in flight together. */
   keys: Set<string>;
   resolve(result: { stored: number; duplicates: number }): void;
@@ -36,14 +38,14 @@ export class IngestGroupCommitter {
   /** Per workspace, the customer ids of each group in flight. */
   private inFlight = new Map<string, Array<Set<string>>>();
 
-  constructor(private readonly services: { db: Database; boss: PgBoss }, private readonly maxInFlight = 3) {}
+  constructor(private readonly services: { db: Database; boss: PgBoss }, private readonly maxInFlight = 2) {}
 
-  submit(workspaceId: string, messages: SegmentMessage[]): Promise<{ stored: number; duplicates: number }> {
+  submit(workspaceId: string, messages: SegmentMessage[], receivedAt = new Date()): Promise<{ stored: number; duplicates: number }> {
     // Every message gets its id here, so the caller can tell which of its own were stored.
     const withIds = messages.map((message) => (message.messageId ? message : { ...message, messageId: randomUUID() }));
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(workspaceId) ?? [];
-      queue.push({ messages: withIds, keys: customerKeys(withIds), resolve, reject });
+      queue.push({ messages: withIds, receivedAt, keys: customerKeys(withIds), resolve, reject });
       this.queues.set(workspaceId, queue);
       this.pump(workspaceId);
     });
@@ -84,7 +86,7 @@ export class IngestGroupCommitter {
       entry.resolve({ stored, duplicates: entry.messages.length - stored });
     };
     try {
-      const outcome = await ingestMessages(this.services, workspaceId, group.flatMap((entry) => entry.messages));
+      const outcome = await ingestMessages(this.services, workspaceId, group.flatMap((entry) => entry.messages), group.flatMap((entry) => entry.messages.map(() => entry.receivedAt)));
       for (const entry of group) settle(entry, outcome.storedIds);
     } catch (error) {
       if (group.length === 1) {
@@ -93,7 +95,7 @@ export class IngestGroupCommitter {
       }
       for (const entry of group) {
         try {
-          settle(entry, (await ingestMessages(this.services, workspaceId, entry.messages)).storedIds);
+          settle(entry, (await ingestMessages(this.services, workspaceId, entry.messages, entry.receivedAt)).storedIds);
         } catch (single) {
           entry.reject(single);
         }

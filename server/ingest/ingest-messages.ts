@@ -21,7 +21,7 @@ export interface IngestOutcome {
   waitsResumed: number;
 }
 
-type Keyed = { message: SegmentMessage; messageId: string; profileId?: string };
+type Keyed = { message: SegmentMessage; messageId: string; profileId?: string; receivedAt: Date };
 
 const identityKey = (kind: 'user' | 'anonymous', value: string) => `${kind}\u0000${value}`;
 
@@ -100,13 +100,19 @@ function numericProperties(properties: Record<string, unknown>): Record<string, 
 }
 
 /**
- * Stores messages. `knownProfileIds` (one per message) is for events Waymark records itself
- * about profiles it already knows (message outcomes): no identity resolution then.
+ * Stores messages. `receivedAt` is when they arrived: one time for all, or one per message (calls
+ * stored together in one group commit arrived at different times). `knownProfileIds` (one per
+ * message) is for events Waymark records itself about profiles it already knows (message
+ * outcomes): no identity resolution then.
  */
-export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt = new Date(), knownProfileIds?: readonly string[]): Promise<IngestOutcome> {
+export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt: Date | readonly Date[] = new Date(), knownProfileIds?: readonly string[]): Promise<IngestOutcome> {
   if (messages.length === 0) return { storedIds: new Set(), stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
   return services.db.transaction().execute(async (trx) => {
-    const items: Keyed[] = messages.map((message, index) => ({ message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index] }));
+    const now = new Date();
+    const items: Keyed[] = messages.map((message, index) => ({
+      message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index],
+      receivedAt: (Array.isArray(receivedAt) ? (receivedAt as readonly Date[])[index] : receivedAt as Date) ?? now,
+    }));
     if (!knownProfileIds) await resolveProfiles(trx, workspaceId, items);
 
     // Lock order, the same in every transaction: runs, then profiles, then new rows that point
@@ -117,22 +123,23 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     const current = await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
     const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
-    const rows = items.map(({ message, messageId, profileId }) => ({
+    const rows = items.map(({ message, messageId, profileId, receivedAt: arrived }) => ({
       workspace_id: workspaceId,
       profile_id: profileId!,
       type: message.type,
       name: eventNameOf(message),
-      properties: JSON.stringify('properties' in message ? message.properties : 'traits' in message ? message.traits : {}),
-      context: JSON.stringify(message.context ?? {}),
+      properties: 'properties' in message ? message.properties : 'traits' in message ? message.traits : {},
+      context: message.context ?? {},
       message_id: messageId,
-      occurred_at: occurredAtOf(message, receivedAt),
+      occurred_at: occurredAtOf(message, arrived),
+      received_at: arrived,
     }));
     // One JSON parameter instead of nine per row: far less to parse for a 100-event batch.
     const inserted = await sql<{ id: string; message_id: string }>`
-      INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at)
-      SELECT ${workspaceId}, x.profile_id, x.type, x.name, x.properties, x.context, x.message_id, x.occurred_at
-      FROM jsonb_to_recordset(${JSON.stringify(rows.map((row) => ({ ...row, properties: JSON.parse(row.properties), context: JSON.parse(row.context) })))}::jsonb)
-        AS x(profile_id uuid, type text, name text, properties jsonb, context jsonb, message_id text, occurred_at timestamptz)
+      INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
+      SELECT ${workspaceId}, x.profile_id, x.type, x.name, x.properties, x.context, x.message_id, x.occurred_at, x.received_at
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(profile_id uuid, type text, name text, properties jsonb, context jsonb, message_id text, occurred_at timestamptz, received_at timestamptz)
       ON CONFLICT (workspace_id, message_id) DO NOTHING
       RETURNING id, message_id`.execute(trx);
     const newIds = new Map(inserted.rows.map((row) => [row.message_id, row.id]));
@@ -146,8 +153,8 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     }) as Array<Keyed & { eventId: string }>;
 
     await convertGoals(trx, workspaceId, fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen').map((item) => ({
-      profileId: item.profileId!, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt),
-    })), receivedAt);
+      profileId: item.profileId!, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt),
+    })), now);
 
     // Traits (identify, and group traits under "group"), merged in message order.
     const traitChanges: TraitChange[] = [];
@@ -190,7 +197,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
         for (const [name, value] of Object.entries(numericProperties('properties' in item.message ? item.message.properties : {}))) {
           addition.sums[name] = (addition.sums[name] ?? 0) + value;
         }
-        addition.latest = { id: item.eventId, name: event, properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() };
+        addition.latest = { id: item.eventId, name: event, properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt).toISOString() };
         additions.set(key, addition);
       }
       const ordered = [...additions.values()].sort((a, b) => (a.profileId + a.event).localeCompare(b.profileId + b.event));
@@ -216,7 +223,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
 
     const events: EventForDispatch[] = dispatchable.map((item) => ({
       profileId: item.profileId!,
-      event: { id: item.eventId, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, receivedAt).toISOString() },
+      event: { id: item.eventId, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt).toISOString() },
     }));
     const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
     const healthStarted = fresh.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, [...new Set(fresh.map((item) => item.profileId!))]) : 0;

@@ -74,6 +74,7 @@ export function createIngestHandler(services: Services, options: { requestsPerSe
   const committer = new IngestGroupCommitter(services);
 
   return async function handleIngest(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
+    const receivedAt = new Date();
     // Write keys are public and the browser SDKs post from any site.
     response.setHeader('Access-Control-Allow-Origin', '*');
     response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding');
@@ -117,7 +118,7 @@ export function createIngestHandler(services: Services, options: { requestsPerSe
         good.push(parsed.message);
       }
 
-      const outcome = await committer.submit(workspaceId, good);
+      const outcome = await committer.submit(workspaceId, good, receivedAt);
       send(response, 200, { success: true, accepted: good.length, stored: outcome.stored, duplicates: outcome.duplicates, ...(rejected.length ? { rejected } : {}) });
     } catch (error) {
       if (error instanceof HttpError) {
