@@ -119,8 +119,9 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     // at them. (Inserting an event takes a key-share lock on its profile; taking FOR UPDATE after
     // that would deadlock with a concurrent call for the same profile.)
     const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
-    await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => eventNameOf(item.message)))]);
-    const current = await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
+    const goalRuns = await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => eventNameOf(item.message)))]);
+    const current = await trx.selectFrom('profiles').select(['id', 'traits', 'last_seen_at']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
+    const lastSeenBefore = new Map(current.map((row) => [row.id, row.last_seen_at.getTime()]));
     const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
     const rows = items.map(({ message, messageId, profileId, receivedAt: arrived }) => ({
@@ -152,7 +153,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       return true;
     }) as Array<Keyed & { eventId: string }>;
 
-    await convertGoals(trx, workspaceId, fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen').map((item) => ({
+    await convertGoals(trx, goalRuns, fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen').map((item) => ({
       profileId: item.profileId!, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt),
     })), now);
 
@@ -174,13 +175,16 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       const at = (row.occurred_at as Date).toISOString();
       if (!lastSeen.has(row.profile_id) || lastSeen.get(row.profile_id)! < at) lastSeen.set(row.profile_id, at);
     }
-    await sql`
-      UPDATE profiles p SET traits = p.traits || coalesce(x.patch, '{}'::jsonb), last_seen_at = greatest(p.last_seen_at, x.seen)
-      FROM jsonb_to_recordset(${JSON.stringify(profileIds.map((id) => ({ id, patch: patches.get(id) ?? null, seen: lastSeen.get(id) })))}::jsonb)
-        AS x(id uuid, patch jsonb, seen timestamptz)
-      WHERE p.id = x.id
-        -- last seen is kept to the minute: a busy profile isn't rewritten on every event
-        AND (x.patch IS NOT NULL OR p.last_seen_at < x.seen - interval '1 minute')`.execute(trx);
+    // Last seen is kept to the minute: a busy profile isn't rewritten on every event (and a
+    // statement with nothing to write is not sent).
+    const touched = profileIds.filter((id) => patches.has(id) || (lastSeenBefore.get(id) ?? 0) < new Date(lastSeen.get(id)!).getTime() - 60_000);
+    if (touched.length > 0) {
+      await sql`
+        UPDATE profiles p SET traits = p.traits || coalesce(x.patch, '{}'::jsonb), last_seen_at = greatest(p.last_seen_at, x.seen)
+        FROM jsonb_to_recordset(${JSON.stringify(touched.map((id) => ({ id, patch: patches.get(id) ?? null, seen: lastSeen.get(id) })))}::jsonb)
+          AS x(id uuid, patch jsonb, seen timestamptz)
+        WHERE p.id = x.id`.execute(trx);
+    }
 
     // Per-profile aggregates of each event (count, sums of numeric properties), for thresholds.
     const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');

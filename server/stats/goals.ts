@@ -14,28 +14,25 @@ export interface GoalEvent {
 }
 
 /**
- * Locks the runs a batch's events might convert. Ingest calls it before it locks profiles and
- * inserts events: runs, then profiles, in every transaction that takes both — so none deadlock.
+ * Locks the runs a batch's events might convert, and returns them for convertGoals. Ingest calls it
+ * before it locks profiles and inserts events: runs, then profiles, in every transaction that takes
+ * both — so none deadlock.
  */
-export async function lockGoalRuns(trx: Transaction<DB>, workspaceId: string, profileIds: string[], names: string[]): Promise<void> {
-  if (profileIds.length === 0 || names.length === 0) return;
-  await trx.selectFrom('runs as r').innerJoin('journeys as j', 'j.id', 'r.journey_id').select('r.id')
+export async function lockGoalRuns(trx: Transaction<DB>, workspaceId: string, profileIds: string[], names: string[]) {
+  if (profileIds.length === 0 || names.length === 0) return [];
+  return trx.selectFrom('runs as r').innerJoin('journeys as j', 'j.id', 'r.journey_id')
+    .select(['r.id', 'r.seq', 'r.status', 'r.profile_id', 'r.entered_at', 'r.version_id', 'r.current_node', 'j.goal'])
     .where('r.workspace_id', '=', workspaceId).where('r.profile_id', 'in', profileIds).where('r.converted_at', 'is', null)
     .where(sql<boolean>`j.goal ->> 'event' = ANY(${names}::text[])`)
     .orderBy('r.id').forUpdate('r').execute();
 }
 
-/** Run in the ingest transaction (after lockGoalRuns). */
-export async function convertGoals(trx: Transaction<DB>, workspaceId: string, events: GoalEvent[], now: Date): Promise<number> {
-  if (events.length === 0) return 0;
-  const names = [...new Set(events.map((event) => event.name))];
-  const profileIds = [...new Set(events.map((event) => event.profileId))];
-  const candidates = await trx.selectFrom('runs as r').innerJoin('journeys as j', 'j.id', 'r.journey_id')
-    .select(['r.id', 'r.seq', 'r.status', 'r.profile_id', 'r.entered_at', 'r.version_id', 'r.current_node', 'j.goal'])
-    .where('r.workspace_id', '=', workspaceId).where('r.profile_id', 'in', profileIds).where('r.converted_at', 'is', null)
-    .where(sql<boolean>`j.goal ->> 'event' = ANY(${names}::text[])`)
-    .orderBy('r.id').forUpdate('r').execute();
-  const converted: typeof candidates = [];
+export type GoalCandidate = Awaited<ReturnType<typeof lockGoalRuns>>[number];
+
+/** Run in the ingest transaction, with what lockGoalRuns locked. */
+export async function convertGoals(trx: Transaction<DB>, candidates: readonly GoalCandidate[], events: GoalEvent[], now: Date): Promise<number> {
+  if (events.length === 0 || candidates.length === 0) return 0;
+  const converted: GoalCandidate[] = [];
   for (const run of candidates) {
     const goal = run.goal as JourneyGoal;
     const until = run.entered_at.getTime() + goal.windowDays * 86_400_000;
