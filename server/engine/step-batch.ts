@@ -43,29 +43,27 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
   const now = deps.now?.() ?? new Date();
   const writes = new BatchWrites();
   const runIds = [...new Set(jobs.map((job) => job.runId))];
-  // Locked in id order, so concurrent batches never deadlock on runs.
-  const runs = runIds.length === 0 ? [] : await trx.selectFrom('runs')
-    .select(['id', 'workspace_id', 'journey_id', 'version_id', 'profile_id', 'status', 'current_node', 'seq', 'context', 'attempts', 'converted_at'])
-    .where('id', 'in', runIds).orderBy('id').forUpdate().execute();
+  // Locked in id order, so concurrent batches never deadlock on runs; their profiles and whether
+  // their journey is paused come in the same query.
+  const rows = runIds.length === 0 ? [] : await trx.selectFrom('runs as r')
+    .leftJoin('profiles as p', 'p.id', 'r.profile_id').leftJoin('journeys as j', 'j.id', 'r.journey_id')
+    .select(['r.id', 'r.workspace_id', 'r.journey_id', 'r.version_id', 'r.profile_id', 'r.status', 'r.current_node', 'r.seq', 'r.context', 'r.attempts', 'r.converted_at',
+      'p.user_id as profile_user_id', 'p.traits as profile_traits', 'p.tags as profile_tags', 'j.status as journey_status'])
+    .where('r.id', 'in', runIds).orderBy('r.id').forUpdate('r').execute();
+  const runs = rows.map(({ profile_user_id: _userId, profile_traits: _traits, profile_tags: _tags, journey_status: _status, ...run }) => run);
   const runsById = new Map(runs.map((run) => [run.id, run]));
   const versions = await loadVersions(trx, runs.map((run) => run.version_id), deps.registry);
-  const profileIds = [...new Set(runs.map((run) => run.profile_id))];
   const profiles = new Map<string, ProfileView>();
-  if (profileIds.length > 0) {
-    const rows = await trx.selectFrom('profiles').select(['id', 'user_id', 'traits', 'tags']).where('id', 'in', profileIds).execute();
-    for (const row of rows) profiles.set(row.id, { id: row.id, userId: row.user_id, traits: row.traits as Record<string, unknown>, tags: row.tags });
+  const paused = new Set<string>();
+  for (const row of rows) {
+    if (row.profile_traits !== null) profiles.set(row.profile_id, { id: row.profile_id, userId: row.profile_user_id, traits: row.profile_traits as Record<string, unknown>, tags: row.profile_tags ?? [] });
+    if (row.journey_status === 'paused') paused.add(row.journey_id);
   }
   const eventIds = jobs.map((job) => job.eventId).filter((id): id is string => Boolean(id));
   const resumeEvents = new Map<string, EventView>();
   if (eventIds.length > 0) {
     const rows = await trx.selectFrom('events').select(['id', 'name', 'properties', 'occurred_at']).where('id', 'in', eventIds).execute();
     for (const row of rows) resumeEvents.set(row.id, eventView(row));
-  }
-  const journeyIds = [...new Set(runs.map((run) => run.journey_id))];
-  const paused = new Set<string>();
-  if (journeyIds.length > 0) {
-    const rows = await trx.selectFrom('journeys').select('id').where('id', 'in', journeyIds).where('status', '=', 'paused').execute();
-    for (const row of rows) paused.add(row.id);
   }
   const timeouts = jobs.filter((job) => job.resume === 'timer').map((job) => job.runId);
   const openWaits = new Set<string>();
