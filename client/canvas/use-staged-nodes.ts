@@ -4,7 +4,7 @@
 // view are held back (hidden) at first and handed over a chunk at a time while the browser is
 // idle; the canvas is usable from the first paint on.
 import type { Node } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 /** Nodes handed over per idle moment. */
 const chunk = 25;
@@ -55,8 +55,12 @@ export function useStagedNodes<N extends Node>(nodes: N[], options: { loaded: bo
       if (far.size > 0) setHeld(far);
     }
   }
+  // Applied once: after that the view is the user's.
+  const applied = useRef(false);
   useEffect(() => {
-    if (opening) setViewport(opening);
+    if (!opening || applied.current) return;
+    applied.current = true;
+    setViewport(opening);
   }, [opening, setViewport]);
 
   useEffect(() => {
