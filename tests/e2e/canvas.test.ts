@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
+import { testAdmin } from '../support/app-process';
 import { useE2eApp } from '../support/e2e-app';
 import { apiSession } from '../support/app-process';
 
@@ -198,5 +199,17 @@ describe('canvas', () => {
     const canvas = (await page.getByLabel('Journey canvas').boundingBox())!;
     expect(box.y).toBeGreaterThan(canvas.y);
     expect(box.y + box.height).toBeLessThan(canvas.y + canvas.height);
+  });
+  it('a link to a journey opened before signing in shows the journey after signing in', async () => {
+    const created = await (await apiSession(e2e.url)).mutate<{ id: string }>('journeys.create', { name: 'Bookmarked', draft: { schemaVersion: 1,
+      nodes: [{ id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } }], edges: [] } });
+    const page = await e2e.browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await page.goto(`${e2e.url}/journeys/${created.id}`);
+    await page.getByLabel('Email').fill(testAdmin.email);
+    await page.getByLabel('Password').fill(testAdmin.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.locator('[data-testid="node-start"]').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByText('Bookmarked').first().isVisible()).toBe(true);
+    await page.close();
   });
 });
