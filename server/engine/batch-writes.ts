@@ -107,7 +107,6 @@ export class BatchWrites {
                wake_at timestamptz, ended_at timestamptz, converted_at timestamptz)
         WHERE r.id = x.id`.execute(trx);
     }
-    await recordStats(trx, { newSteps: this.newSteps, leftSteps: this.leftSteps, conversions: this.conversions, now });
     if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', 'in', this.waitDeletes).execute();
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
     if (this.messages.length > 0) {
@@ -133,5 +132,8 @@ export class BatchWrites {
       await boss.insert(this.jobs, { db: queueExecutor(trx) });
       if (this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
     }
+    // Last: the rollup rows are shared by every batch of the journey, and their locks are held
+    // until commit, so they are taken as late as possible.
+    await recordStats(trx, { newSteps: this.newSteps, leftSteps: this.leftSteps, conversions: this.conversions, now });
   }
 }
