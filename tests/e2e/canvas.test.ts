@@ -9,8 +9,12 @@ import { apiSession } from '../support/app-process';
 
 const e2e = useE2eApp();
 
+// One API session for the file: sign-ins are rate limited per address and email.
+let session: ReturnType<typeof apiSession> | undefined;
+const signedIn = () => (session ??= apiSession(e2e.url));
+
 async function api<T>(procedure: string, input: unknown): Promise<T> {
-  return (await apiSession(e2e.url)).query<T>(procedure, input);
+  return (await signedIn()).query<T>(procedure, input);
 }
 
 async function newJourney(page: Page, name: string): Promise<string> {
@@ -182,7 +186,7 @@ describe('canvas', () => {
     // Far away and not connected: a problem the panel links to.
     nodes.push({ id: 'far', type: 'action.exit', position: { x: 2400, y: 5200 }, config: {} });
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
-    const created = await (await apiSession(e2e.url)).mutate<{ id: string }>('journeys.create', { name: 'Big one', draft: { schemaVersion: 1, nodes, edges } });
+    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Big one', draft: { schemaVersion: 1, nodes, edges } });
     await page.goto(`${e2e.url}/journeys/${created.id}`);
     await expect.poll(() => page.locator('[data-testid="node-n1"]').isVisible()).toBe(true);
     // It opens at the trigger, at a readable size; only what is near the start is on the canvas at first.
@@ -201,7 +205,7 @@ describe('canvas', () => {
     expect(box.y + box.height).toBeLessThan(canvas.y + canvas.height);
   });
   it('a link to a journey opened before signing in shows the journey after signing in', async () => {
-    const created = await (await apiSession(e2e.url)).mutate<{ id: string }>('journeys.create', { name: 'Bookmarked', draft: { schemaVersion: 1,
+    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Bookmarked', draft: { schemaVersion: 1,
       nodes: [{ id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } }], edges: [] } });
     const page = await e2e.browser.newPage({ viewport: { width: 1500, height: 950 } });
     await page.goto(`${e2e.url}/journeys/${created.id}`);
