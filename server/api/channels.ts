@@ -5,7 +5,7 @@ import { loadChannelSettings } from '../channels/channel-context';
 import { maskSettings, saveChannelSettings, testSmtpConnection } from '../channels/channel-settings-store';
 import { renderEmail, sendEmail } from '../channels/email-sender';
 import { loadServerSecret } from '../channels/signing';
-import { renderTemplate, TemplateError } from '../channels/templates';
+import { TemplateError } from '../channels/templates';
 import { InvalidInputError } from '../errors';
 import { sendTestMessage, traitsFor } from '../channels/test-send';
 import { adminProcedure, editorProcedure, router } from './trpc';
@@ -46,11 +46,10 @@ export const channelsRouter = router({
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
     const data = { profile: await traitsFor(ctx.services.db, ctx.workspaceId, input), event: input.event, vars: {} };
     try {
-      const subject = `[Test] ${await renderTemplate(input.subject, data)}`;
-      const html = await renderTemplate(input.html, data);
+      const email = await renderEmail(input, data);
       const secret = await loadServerSecret(ctx.services.db, ctx.services.secret);
       const key = `test:${Date.now()}:${Math.random().toString(36).slice(2)}`;
-      await sendEmail(settings.email.smtpUrl ?? ctx.services.delivery?.smtpUrl, { messageId: key, idempotencyKey: key, from: settings.email.from ?? ctx.services.delivery?.from ?? 'Waymark <no-reply@localhost>', to: input.to, subject, html, marketing: false }, ctx.services.delivery?.publicUrl ?? '', secret, () => {});
+      await sendEmail(settings.email.smtpUrl ?? ctx.services.delivery?.smtpUrl, { messageId: key, idempotencyKey: key, from: settings.email.from ?? ctx.services.delivery?.from ?? 'Waymark <no-reply@localhost>', to: input.to, ...email, subject: `[Test] ${email.subject}`, marketing: false }, ctx.services.delivery?.publicUrl ?? '', secret, () => {});
       return { sent: true };
     } catch (error) {
       if (error instanceof TemplateError) throw new InvalidInputError('html', error.message);

@@ -9,7 +9,7 @@ import { inQuietHours, nextTimeOfDay, profileTimeZone } from '../../shared/time'
 import type { Database } from '../db/database';
 import type { MessageStatus, RunContext } from '../db/schema';
 import { loadChannelSettings, type DeliveryEnvironment } from './channel-context';
-import { sendEmail } from './email-sender';
+import { renderEmail, sendEmail } from './email-sender';
 import { RetryableError } from './http-sender';
 import { sendThroughProvider, sendWebhook } from './providers';
 import { BlockedTargetError } from './network-guard';
@@ -95,8 +95,7 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
     if (message.channel === 'email') {
       const providerId = await sendEmail(settings.email.smtpUrl ?? environment.defaultSmtpUrl, {
         messageId: message.id, idempotencyKey: message.idempotency_key, from: settings.email.from ?? environment.defaultFrom, to: message.recipient,
-        subject: await render(message.content.subject), html: await render(message.content.html),
-        text: message.content.text ? await render(message.content.text) : undefined, marketing,
+        ...await renderEmail(message.content, data), marketing,
       }, environment.publicUrl, environment.secret, log);
       return { status: 'sent', providerId };
     }
