@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Database } from '../db/database';
-import { ingestMessages } from './ingest-messages';
+import { customerKeys, ingestMessages } from './ingest-messages';
 import type { SegmentMessage } from './segment-messages';
 
 interface Pending {
@@ -21,17 +21,6 @@ interface Pending {
 }
 
 const maxGroup = 2000;
-
-/** The ids a message names, as the identity locks in ingestMessages take them. */
-export function customerKeys(messages: readonly SegmentMessage[]): Set<string> {
-  const keys = new Set<string>();
-  for (const message of messages) {
-    if (message.userId) keys.add(`u:${message.userId}`);
-    if (message.anonymousId) keys.add(`a:${message.anonymousId}`);
-    if (message.type === 'alias') keys.add(`u:${message.previousId}`).add(`a:${message.previousId}`);
-  }
-  return keys;
-}
 
 export class IngestGroupCommitter {
   private queues = new Map<string, Pending[]>();

@@ -25,14 +25,20 @@ type Keyed = { message: SegmentMessage; messageId: string; profileId?: string; r
 
 const identityKey = (kind: 'user' | 'anonymous', value: string) => `${kind}\u0000${value}`;
 
-/** Resolves every message's profile: simple ones in bulk, those that link two ids one by one. */
-async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items: Keyed[]): Promise<void> {
+/** The customer ids messages name, as the identity locks below take them (and group commit keeps apart). */
+export function customerKeys(messages: readonly SegmentMessage[]): Set<string> {
   const keys = new Set<string>();
-  for (const { message } of items) {
+  for (const message of messages) {
     if (message.userId) keys.add(`u:${message.userId}`);
     if (message.anonymousId) keys.add(`a:${message.anonymousId}`);
     if (message.type === 'alias') keys.add(`u:${message.previousId}`).add(`a:${message.previousId}`);
   }
+  return keys;
+}
+
+/** Resolves every message's profile: simple ones in bulk, those that link two ids one by one. */
+async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items: Keyed[]): Promise<void> {
+  const keys = customerKeys(items.map((item) => item.message));
   // The same locks resolveProfile takes, all at once in a fixed order: no deadlock between batches.
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${workspaceId} || ':' || k, 1)) FROM unnest(${[...keys].sort()}::text[]) AS k ORDER BY k`.execute(trx);
 
