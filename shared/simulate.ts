@@ -64,12 +64,16 @@ export interface SimulationResult {
 /** Waits longer than this end the simulation with the run still waiting. */
 const horizonMilliseconds = 400 * 86_400_000;
 
+/** The trigger node a run starts at: the one the trigger event names, else the journey's first trigger. */
+export function startingTrigger(graph: JourneyGraph, registry: NodeTypeRegistry, eventName?: string): JourneyGraph['nodes'][number] | undefined {
+  const triggers = graph.nodes.filter((node) => registry.get(node.type)?.trigger);
+  return triggers.find((node) => eventName !== undefined && registry.get(node.type)!.trigger!.eventName?.(node.config) === eventName) ?? triggers[0];
+}
+
 export async function simulate(input: SimulationInput): Promise<SimulationResult> {
   const nodes = new Map(input.graph.nodes.map((node) => [node.id, node]));
   const next = new Map(input.graph.edges.map((edge) => [`${edge.source}\u0000${edge.sourcePort}`, edge.target]));
-  const triggers = input.graph.nodes.filter((node) => input.registry.get(node.type)?.trigger);
-  const start = input.triggerNodeId ? nodes.get(input.triggerNodeId)
-    : triggers.find((node) => input.trigger && input.registry.get(node.type)!.trigger!.eventName?.(node.config) === input.trigger.name) ?? triggers[0];
+  const start = input.triggerNodeId ? nodes.get(input.triggerNodeId) : startingTrigger(input.graph, input.registry, input.trigger?.name);
   const result: SimulationResult = { steps: [], status: 'completed', converted: false, traits: { ...input.profile.traits }, tags: [...(input.profile.tags ?? [])], variables: {}, startedJourneys: [] };
   if (!start) return { ...result, status: 'failed', error: 'the journey has no trigger' };
 

@@ -1,5 +1,6 @@
 // Publishing: the draft becomes an immutable version that new runs are pinned to; pause, resume, archive.
 import { sql, type Transaction } from 'kysely';
+import type { JourneyGraph } from '../../shared/graph';
 import type { NodeTypeRegistry } from '../../shared/node-type';
 import { validateGraph } from '../../shared/validate-graph';
 import type { Database } from '../db/database';
@@ -22,6 +23,14 @@ export async function publishJourney(db: Database, registry: NodeTypeRegistry, w
   return db.transaction().execute((trx) => publishJourneyIn(trx, registry, workspaceId, journeyId, moves));
 }
 
+/** Stores a graph as the journey's next version number (a test version for test mode). */
+export async function insertVersion(trx: Transaction<DB>, workspaceId: string, journeyId: string, graph: JourneyGraph, isTest = false): Promise<{ id: string; version: number }> {
+  const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
+  return trx.insertInto('journey_versions')
+    .values({ journey_id: journeyId, workspace_id: workspaceId, version: Number(last.n) + 1, graph: JSON.stringify(graph), is_test: isTest })
+    .returning(['id', 'version']).executeTakeFirstOrThrow();
+}
+
 /** The same, inside the caller's transaction. */
 export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeRegistry, workspaceId: string, journeyId: string, moves?: NodeMoves): Promise<PublishResult> {
   {
@@ -34,11 +43,8 @@ export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeR
     const graph = validation.graph;
     const plan = moves && journey.live_version_id ? await planMigration(trx, registry, journeyId, journey.live_version_id, graph, moves) : null;
 
-    const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
-    const version = Number(last.n) + 1;
-    const inserted = await trx.insertInto('journey_versions')
-      .values({ journey_id: journeyId, workspace_id: workspaceId, version, graph: JSON.stringify(graph) })
-      .returning('id').executeTakeFirstOrThrow();
+    const inserted = await insertVersion(trx, workspaceId, journeyId, graph);
+    const { version } = inserted;
 
     // The trigger index follows the live version only.
     await trx.deleteFrom('journey_triggers').where('journey_id', '=', journeyId).execute();

@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { NodeTypeRegistry } from '../../shared/node-type';
+import { startingTrigger } from '../../shared/simulate';
 import { validateGraph } from '../../shared/validate-graph';
 import type { Database } from '../db/database';
 import type { RunContext } from '../db/schema';
 import { GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
 import { createRuns } from '../engine/enter-journey';
 import { findProfileByReference } from '../profiles/profile-queries';
+import { insertVersion } from './publish-journey';
 
 export interface TestRunRequest {
   /** User ids, emails or profile ids of the test profiles. */
@@ -26,8 +28,7 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
     if (!journey) throw new NotFoundError('journey', journeyId);
     const validation = validateGraph(journey.draft, registry);
     if (!validation.ok) throw new GraphInvalidError(validation.problems);
-    const triggers = validation.graph.nodes.filter((node) => registry.get(node.type)?.trigger);
-    const start = triggers.find((node) => request.trigger && registry.get(node.type)!.trigger!.eventName?.(node.config) === request.trigger.name) ?? triggers[0];
+    const start = startingTrigger(validation.graph, registry, request.trigger?.name)!; // a valid graph has a trigger
 
     const profileIds: string[] = [];
     for (const [index, reference] of request.profiles.entries()) {
@@ -36,12 +37,10 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
       profileIds.push(row.id);
     }
 
-    const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
-    const version = await trx.insertInto('journey_versions')
-      .values({ journey_id: journeyId, workspace_id: workspaceId, version: Number(last.n) + 1, graph: JSON.stringify(validation.graph), is_test: true })
-      .returning(['id', 'version']).executeTakeFirstOrThrow();
+    const testers = [...new Set(profileIds)];
+    const version = await insertVersion(trx, workspaceId, journeyId, validation.graph, true);
     // From now on the test profiles' own trigger events enter the test version too (until the next publish).
-    await trx.updateTable('journeys').set({ test_version_id: version.id, test_profile_ids: sql`${[...new Set(profileIds)]}::uuid[]`, test_speed: request.speed }).where('id', '=', journeyId).execute();
+    await trx.updateTable('journeys').set({ test_version_id: version.id, test_profile_ids: sql`${testers}::uuid[]`, test_speed: request.speed }).where('id', '=', journeyId).execute();
     const now = new Date();
     const context: RunContext = {
       event: request.trigger ? { id: randomUUID(), name: request.trigger.name, properties: request.trigger.properties, occurredAt: now.toISOString() } : null,
@@ -49,7 +48,6 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
       test: { speed: request.speed },
     };
     // A test profile already inside this journey (live or an earlier test) is skipped.
-    const testers = [...new Set(profileIds)];
     const inserted = await createRuns(trx, boss, { workspaceId, journeyId, triggerNodeId: start.id, now, rows: testers.map((profileId) => ({ profile_id: profileId, version_id: version.id, context })) });
     return { versionId: version.id, version: version.version, started: inserted.length, alreadyInside: testers.length - inserted.length };
   });
