@@ -6,7 +6,7 @@ import type { RuleOutcome } from './conditions';
 import { matchesFilter } from './conditions';
 import type { JourneyGraph } from './graph';
 import type { EventView, NodeResult, NodeTypeRegistry, OutboxMessage, ProfileView, ResumeReason } from './node-type';
-import { createRunContext, emptyStagedWrites, NodeFailure } from './run-context';
+import { createRunContext, currentProfile, emptyStagedWrites, NodeFailure } from './run-context';
 import { inQuietHours, nextTimeOfDay, profileTimeZone } from './time';
 
 export interface SimulatedEvent {
@@ -114,9 +114,9 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
     }
     // The node succeeded: what it staged takes effect, as the engine commits it with the step.
     variables = staged.variables;
-    Object.assign(result.traits, staged.traitSets);
-    for (const name of staged.traitUnsets) delete result.traits[name];
-    result.tags = [...new Set([...result.tags.filter((tag) => !staged.removeTags.has(tag)), ...staged.addTags])];
+    const after = currentProfile(profile, staged);
+    result.traits = after.traits;
+    result.tags = [...after.tags];
     result.variables = variables;
     result.startedJourneys.push(...staged.journeyStarts);
     if (staged.goalReached) result.converted = true;
