@@ -10,6 +10,7 @@ import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitCha
 import { recomputeHealthScores } from '../profiles/health-score';
 import { convertGoals, lockGoalRuns } from '../stats/goals';
 import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
+import { timeOrderedId } from '../db/time-ordered-id';
 import { eventNameOf, occurredAtOf, type SegmentMessage } from './segment-messages';
 
 export interface IngestOutcome {
@@ -51,9 +52,12 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
   }
   const known = new Map<string, string>();
   if (wanted.size > 0) {
+    // One index probe per id (the LIMIT keeps the planner from hashing the whole identity table,
+    // which it prefers below a few hundred thousand rows and which grows with every customer).
     const rows = await sql<{ kind: 'user' | 'anonymous'; value: string; profile_id: string }>`
-      SELECT kind, value, profile_id FROM profile_identities
-      WHERE workspace_id = ${workspaceId} AND (kind, value) IN (SELECT * FROM unnest(${[...wanted.values()].map((w) => w.kind)}::text[], ${[...wanted.values()].map((w) => w.value)}::text[]))`.execute(trx);
+      SELECT w.kind, w.value, i.profile_id
+      FROM unnest(${[...wanted.values()].map((w) => w.kind)}::text[], ${[...wanted.values()].map((w) => w.value)}::text[]) AS w(kind, value)
+      CROSS JOIN LATERAL (SELECT profile_id FROM profile_identities i WHERE i.workspace_id = ${workspaceId} AND i.kind = w.kind AND i.value = w.value LIMIT 1) i`.execute(trx);
     for (const row of rows.rows) known.set(identityKey(row.kind, row.value), row.profile_id);
     const missing = [...wanted.entries()].filter(([key]) => !known.has(key));
     if (missing.length > 0) {
@@ -131,6 +135,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
     const rows = items.map(({ message, messageId, profileId, receivedAt: arrived }) => ({
+      id: timeOrderedId(),
       workspace_id: workspaceId,
       profile_id: profileId!,
       type: message.type,
@@ -143,10 +148,10 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     }));
     // One JSON parameter instead of nine per row: far less to parse for a 100-event batch.
     const inserted = await sql<{ id: string; message_id: string }>`
-      INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
-      SELECT ${workspaceId}, x.profile_id, x.type, x.name, x.properties, x.context, x.message_id, x.occurred_at, x.received_at
+      INSERT INTO events (id, workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
+      SELECT x.id, ${workspaceId}, x.profile_id, x.type, x.name, x.properties, x.context, x.message_id, x.occurred_at, x.received_at
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS x(profile_id uuid, type text, name text, properties jsonb, context jsonb, message_id text, occurred_at timestamptz, received_at timestamptz)
+        AS x(id uuid, profile_id uuid, type text, name text, properties jsonb, context jsonb, message_id text, occurred_at timestamptz, received_at timestamptz)
       ON CONFLICT (workspace_id, message_id) DO NOTHING
       RETURNING id, message_id`.execute(trx);
     const newIds = new Map(inserted.rows.map((row) => [row.message_id, row.id]));

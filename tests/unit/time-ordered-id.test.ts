@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { timeOrderedId } from '../../server/db/time-ordered-id';
+
+describe('time-ordered ids (UUIDv7)', () => {
+  it('are valid version 7 UUIDs that PostgreSQL accepts', () => {
+    for (let i = 0; i < 1000; i++) {
+      expect(timeOrderedId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+  });
+
+  it('sort by the time they were made, and never repeat', () => {
+    const earlier = timeOrderedId(Date.UTC(2026, 0, 1));
+    const later = timeOrderedId(Date.UTC(2026, 0, 1) + 1);
+    expect(earlier < later).toBe(true);
+    expect(earlier.slice(0, 13)).toBe(`${Date.UTC(2026, 0, 1).toString(16).padStart(12, '0').slice(0, 8)}-${Date.UTC(2026, 0, 1).toString(16).padStart(12, '0').slice(8)}`);
+    const many = new Set(Array.from({ length: 20_000 }, () => timeOrderedId()));
+    expect(many.size).toBe(20_000);
+  });
+});
