@@ -31,8 +31,26 @@ export async function startJobQueue(url: string, options: { supervise: boolean }
   // at once; expiry only guards against a handler that hangs.
   await ensureQueue(boss, queueNames.steps, { retryLimit: 10, retryDelay: 1, expireInSeconds: 120, retentionMinutes: 60 });
   await ensureQueue(boss, queueNames.delivery, { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, retentionMinutes: 60 * 24 });
+  await ensureFetchIndex(boss);
   return boss;
 }
+
+/**
+ * pg-boss 10 fetches the next jobs in (priority desc, created_on, id) order, but indexes waiting
+ * jobs by (name, start_after) only: every fetch read and sorted a queue's whole backlog — 30 ms
+ * per batch at 20,000 waiting jobs, over a second at a million (a big scheduled trigger). An index
+ * in fetch order lets it read just the batch. On the partitioned job table, so every queue's
+ * partition has it, now and when created later.
+ */
+async function ensureFetchIndex(boss: PgBoss): Promise<void> {
+  try {
+    await boss.getDb().executeSql(`CREATE INDEX IF NOT EXISTS ${fetchIndex} ON pgboss.job (name, priority DESC, created_on, id) WHERE state < 'active'`, []);
+  } catch (error) {
+    // Another process starting at the same moment built it first.
+    if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
+  }
+}
+export const fetchIndex = 'job_fetch_order';
 
 async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
   if (!(await boss.getQueue(name))) {

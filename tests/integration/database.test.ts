@@ -1,6 +1,10 @@
 // The database layer: repeated statements are prepared once per connection, and stay correct
-// when their IN lists change length, when a transaction fails, and when a table changes under them.
+// when their IN lists change length, when a transaction fails, and when a table changes under them;
+// the job queue fetches a batch without reading its whole backlog.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
+import { startJobQueue } from '../../server/queue/job-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -47,5 +51,46 @@ describe('prepared statements', () => {
     // A newer release adds a column while this process runs: reading every column still works.
     await sql`ALTER TABLE plan_probe ADD COLUMN added int NOT NULL DEFAULT 1`.execute(db);
     expect(await read()).toEqual({ id: 5, label: 'row 5', added: 1 });
+  });
+});
+
+describe('job queue', () => {
+  it('fetches the next batch by index, not by sorting the whole backlog', async () => {
+    const boss = await startJobQueue(database.url, { supervise: false });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const queue = 'backlog-probe';
+      await boss.createQueue(queue);
+      for (let start = 0; start < 30_000; start += 5000) {
+        await boss.insert(Array.from({ length: 5000 }, (_, i) => ({ name: queue, data: { runId: randomUUID(), seq: start + i } })));
+      }
+      await client.query('ANALYZE pgboss.job');
+      // The statement pg-boss sends for a fetch of 100, captured instead of run.
+      let fetch: { text: string; values: unknown[] } | null = null;
+      await boss.fetch(queue, { batchSize: 100, db: { executeSql: async (text: string, values: unknown[]) => { fetch = { text, values }; return { rows: [] }; } } } as never);
+      expect(fetch).not.toBeNull();
+      const { text, values } = fetch as unknown as { text: string; values: unknown[] };
+      await client.query('BEGIN');
+      const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+      await client.query('ROLLBACK');
+      // Rows each scan of the job table read to find the batch: about the batch, not the backlog.
+      type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] };
+      const scans: PlanNode[] = [];
+      const walk = (node: PlanNode) => {
+        if (/Scan$/.test(node['Node Type']) && node['Relation Name']) scans.push(node);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk(plan.rows[0]['QUERY PLAN'][0].Plan);
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
+      expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(100);
+      // A second start (another process) finds the index in place.
+      const again = await startJobQueue(database.url, { supervise: false });
+      await again.stop({ graceful: false, wait: true });
+    } finally {
+      await client.end();
+      await boss.stop({ graceful: false, wait: true });
+    }
   });
 });
