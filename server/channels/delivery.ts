@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { ChannelSettings } from '../../shared/channel-settings';
 import { inQuietHours, nextTimeOfDay, profileTimeZone } from '../../shared/time';
-import type { Database } from '../db/database';
+import { anyOf, type Database } from '../db/database';
 import type { MessageStatus, RunContext } from '../db/schema';
 import { loadChannelSettings, type DeliveryEnvironment } from './channel-context';
 import { renderEmail, sendEmail } from './email-sender';
@@ -143,8 +143,8 @@ export async function deliverDueMessages(services: DeliveryServices, environment
   // The claimed messages' profiles and runs, read once for all of them.
   const profileIds = [...new Set(claimed.map((message) => message.profile_id).filter((id): id is string => Boolean(id)))];
   const runIds = [...new Set(claimed.map((message) => message.run_id).filter((id): id is string => Boolean(id)))];
-  const profiles = new Map<string, ProfileRow>(profileIds.length === 0 ? [] : (await services.db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('id', 'in', profileIds).execute()).map((row) => [row.id, row]));
-  const contexts = new Map<string, RunContext>(runIds.length === 0 ? [] : (await services.db.selectFrom('runs').select(['id', 'context']).where('id', 'in', runIds).execute()).map((row) => [row.id, row.context as RunContext]));
+  const profiles = new Map<string, ProfileRow>(profileIds.length === 0 ? [] : (await services.db.selectFrom('profiles').select(['id', 'user_id', 'traits']).where('id', '=', anyOf(profileIds)).execute()).map((row) => [row.id, row]));
+  const contexts = new Map<string, RunContext>(runIds.length === 0 ? [] : (await services.db.selectFrom('runs').select(['id', 'context']).where('id', '=', anyOf(runIds)).execute()).map((row) => [row.id, row.context as RunContext]));
   for (const message of claimed) {
     const now = new Date();
     let settings = settingsCache.get(message.workspace_id);

@@ -1,6 +1,6 @@
 // The kysely instance over a pg pool, and the executor type that writing functions take.
 import { createHash } from 'node:crypto';
-import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema';
 
@@ -63,6 +63,15 @@ function statementName(text: string): string | null {
   if (name) prepared++;
   if (statementNames.size < maxPrepared * 20) statementNames.set(text, name);
   return name;
+}
+
+/**
+ * `= ANY(array)` for a list of ids: one array parameter however long the list, where `IN ($1, …, $n)`
+ * sends (and kysely compiles) a parameter per value and gives each length its own statement text —
+ * and prepared statement. Use as `.where('id', '=', anyOf(ids))`.
+ */
+export function anyOf(values: readonly string[], type: 'uuid' | 'text' = 'uuid'): RawBuilder<string> {
+  return sql<string>`ANY(${values}::${sql.raw(type)}[])`;
 }
 
 /** Adapts a kysely executor to the `db` option of pg-boss, so jobs are sent inside our transaction. */

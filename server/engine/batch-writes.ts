@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { Transaction } from 'kysely';
-import { queueExecutor } from '../db/database';
+import { anyOf, queueExecutor } from '../db/database';
 import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schema';
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
 import { recordStats } from '../stats/rollup';
@@ -107,7 +107,7 @@ export class BatchWrites {
                wake_at timestamptz, ended_at timestamptz, converted_at timestamptz)
         WHERE r.id = x.id`.execute(trx);
     }
-    if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', 'in', this.waitDeletes).execute();
+    if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', '=', anyOf(this.waitDeletes)).execute();
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
     if (this.messages.length > 0) {
       await sql`

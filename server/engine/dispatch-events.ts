@@ -4,7 +4,7 @@
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { matchesFilter, type Condition } from '../../shared/conditions';
-import { queueExecutor } from '../db/database';
+import { anyOf, queueExecutor } from '../db/database';
 import type { DB } from '../db/schema';
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
 import { enterJourneyMany, type JourneyEntry } from './enter-journey';
@@ -71,7 +71,7 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
     .select(['t.journey_id', 't.node_id', 't.kind', 't.event_name', 't.config'])
     .where('t.workspace_id', '=', workspaceId).where('j.status', '=', 'live');
   triggerQuery = triggerQuery.where((eb) => eb.or([
-    ...(names.length > 0 ? [eb('t.event_name', 'in', names)] : []),
+    ...(names.length > 0 ? [eb('t.event_name', '=', anyOf(names, 'text'))] : []),
     ...(hasTraitChanges ? [eb('t.kind', '=', 'segment')] : []),
   ]));
   const triggers = (await triggerQuery.orderBy('t.journey_id').orderBy('t.node_id').execute()) as TriggerRow[];
@@ -130,7 +130,7 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
   if (names.length > 0) {
     const profileIds = [...new Set(events.map((item) => item.profileId))];
     const waits = await trx.selectFrom('waits').select(['run_id', 'seq', 'profile_id', 'event', 'filter'])
-      .where('workspace_id', '=', workspaceId).where('profile_id', 'in', profileIds).where('event', 'in', names)
+      .where('workspace_id', '=', workspaceId).where('profile_id', '=', anyOf(profileIds)).where('event', '=', anyOf(names, 'text'))
       .orderBy('run_id').forUpdate().skipLocked().execute();
     const jobs: PgBoss.JobInsert<StepJob>[] = [];
     for (const wait of waits) {
@@ -141,7 +141,7 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
       result.waitsResumed.push(wait.run_id);
     }
     if (jobs.length > 0) {
-      await trx.deleteFrom('waits').where('run_id', 'in', result.waitsResumed).execute();
+      await trx.deleteFrom('waits').where('run_id', '=', anyOf(result.waitsResumed)).execute();
       await boss.insert(jobs, { db: queueExecutor(trx) });
       await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
     }

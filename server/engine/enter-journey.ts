@@ -2,7 +2,7 @@
 // Set-based, so a scheduled trigger or an ingest batch enters thousands of customers in a few statements.
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
-import { queueExecutor } from '../db/database';
+import { anyOf, queueExecutor } from '../db/database';
 import type { DB, RunContext } from '../db/schema';
 import { queueNames, wakeChannel } from '../queue/job-queue';
 import type { BatchWrites } from './batch-writes';
@@ -64,7 +64,7 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
       ? new Date((input.now ?? new Date()).getTime() - (journey.reentry_days ?? 1) * 86_400_000)
       : new Date(0);
     const previous = await trx.selectFrom('runs').select('profile_id').distinct()
-      .where('journey_id', '=', input.journeyId).where('profile_id', 'in', profileIds).where('entered_at', '>', since).execute();
+      .where('journey_id', '=', input.journeyId).where('profile_id', '=', anyOf(profileIds)).where('entered_at', '>', since).execute();
     const excluded = new Set(previous.map((row) => row.profile_id));
     eligible = profileIds.filter((id) => !excluded.has(id));
     if (eligible.length === 0) return { runs, skipped: journey.entry_rule === 'never' ? 'no-reentry' : 'too-soon' };

@@ -1,5 +1,6 @@
 // The interpreter: moves each run of a batch of step jobs through its published graph, node by node,
 // until it waits, ends or fails — all inside the caller's transaction (exactly once).
+import { anyOf } from '../db/database';
 import type { Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import type { EventView, NodeResult, NodeTypeRegistry, ProfileView, ResumeReason } from '../../shared/node-type';
@@ -49,7 +50,7 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
     .leftJoin('profiles as p', 'p.id', 'r.profile_id').leftJoin('journeys as j', 'j.id', 'r.journey_id')
     .select(['r.id', 'r.workspace_id', 'r.journey_id', 'r.version_id', 'r.profile_id', 'r.status', 'r.current_node', 'r.seq', 'r.context', 'r.attempts', 'r.converted_at',
       'p.user_id as profile_user_id', 'p.traits as profile_traits', 'p.tags as profile_tags', 'j.status as journey_status'])
-    .where('r.id', 'in', runIds).orderBy('r.id').forUpdate('r').execute();
+    .where('r.id', '=', anyOf(runIds)).orderBy('r.id').forUpdate('r').execute();
   const runs = rows.map(({ profile_user_id: _userId, profile_traits: _traits, profile_tags: _tags, journey_status: _status, ...run }) => run);
   const runsById = new Map(runs.map((run) => [run.id, run]));
   const versions = await loadVersions(trx, runs.map((run) => run.version_id), deps.registry);
@@ -62,13 +63,13 @@ export async function runStepBatch(trx: Transaction<DB>, deps: EngineDeps, jobs:
   const eventIds = jobs.map((job) => job.eventId).filter((id): id is string => Boolean(id));
   const resumeEvents = new Map<string, EventView>();
   if (eventIds.length > 0) {
-    const rows = await trx.selectFrom('events').select(['id', 'name', 'properties', 'occurred_at']).where('id', 'in', eventIds).execute();
+    const rows = await trx.selectFrom('events').select(['id', 'name', 'properties', 'occurred_at']).where('id', '=', anyOf(eventIds)).execute();
     for (const row of rows) resumeEvents.set(row.id, eventView(row));
   }
   const timeouts = jobs.filter((job) => job.resume === 'timer').map((job) => job.runId);
   const openWaits = new Set<string>();
   if (timeouts.length > 0) {
-    const rows = await trx.selectFrom('waits').select(['run_id', 'seq']).where('run_id', 'in', timeouts).execute();
+    const rows = await trx.selectFrom('waits').select(['run_id', 'seq']).where('run_id', '=', anyOf(timeouts)).execute();
     for (const row of rows) openWaits.add(`${row.run_id}:${row.seq}`);
   }
 

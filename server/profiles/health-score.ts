@@ -3,7 +3,7 @@
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { computeHealthScore, healthScoreConfigSchema, type HealthScoreConfig } from '../../shared/health-score';
-import type { Executor } from '../db/database';
+import { anyOf, type Executor } from '../db/database';
 import type { DB } from '../db/schema';
 import { enterJourneyMany } from '../engine/enter-journey';
 
@@ -27,8 +27,8 @@ export async function recomputeHealthScores(trx: Transaction<DB>, boss: PgBoss, 
   const config = await getHealthConfig(trx, workspaceId);
   if (!config) return 0;
   const profiles = await trx.selectFrom('profiles').select(['id', 'traits', 'last_seen_at', 'health_score'])
-    .where('workspace_id', '=', workspaceId).where('id', 'in', profileIds).execute();
-  const metrics = await trx.selectFrom('profile_metrics').select(['profile_id', 'event', 'count', 'sums']).where('profile_id', 'in', profileIds).execute();
+    .where('workspace_id', '=', workspaceId).where('id', '=', anyOf(profileIds)).execute();
+  const metrics = await trx.selectFrom('profile_metrics').select(['profile_id', 'event', 'count', 'sums']).where('profile_id', '=', anyOf(profileIds)).execute();
   const totals = new Map<string, { count: number; spend: number }>();
   for (const metric of metrics) {
     const total = totals.get(metric.profile_id) ?? { count: 0, spend: 0 };

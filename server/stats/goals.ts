@@ -1,6 +1,7 @@
 // Journey goals: "Order Completed within 7 days of entry". A goal event converts the profile's
 // open runs of that journey, attributes the conversion to every node they passed, and ends the
 // run when the journey says "exit when converted".
+import { anyOf } from '../db/database';
 import { sql, type Transaction } from 'kysely';
 import { matchesFilter, type Condition } from '../../shared/conditions';
 import type { DB, JourneyGoal } from '../db/schema';
@@ -22,7 +23,7 @@ export async function lockGoalRuns(trx: Transaction<DB>, workspaceId: string, pr
   if (profileIds.length === 0 || names.length === 0) return [];
   return trx.selectFrom('runs as r').innerJoin('journeys as j', 'j.id', 'r.journey_id')
     .select(['r.id', 'r.seq', 'r.status', 'r.profile_id', 'r.entered_at', 'r.version_id', 'r.current_node', 'j.goal'])
-    .where('r.workspace_id', '=', workspaceId).where('r.profile_id', 'in', profileIds).where('r.converted_at', 'is', null)
+    .where('r.workspace_id', '=', workspaceId).where('r.profile_id', '=', anyOf(profileIds)).where('r.converted_at', 'is', null)
     .where(sql<boolean>`j.goal ->> 'event' = ANY(${names}::text[])`)
     .orderBy('r.id').forUpdate('r').execute();
 }
@@ -45,12 +46,12 @@ export async function convertGoals(trx: Transaction<DB>, candidates: readonly Go
   const at = now.toISOString();
   let closedSteps: LeftStepForStats[] = [];
   const exiting = converted.filter((run) => (run.goal as JourneyGoal).exitOnConversion && (run.status === 'active' || run.status === 'waiting'));
-  await trx.updateTable('runs').set({ converted_at: at }).where('id', 'in', converted.map((run) => run.id)).execute();
+  await trx.updateTable('runs').set({ converted_at: at }).where('id', '=', anyOf(converted.map((run) => run.id))).execute();
   if (exiting.length > 0) {
     const ids = exiting.map((run) => run.id);
     // Moving seq on makes any job still queued for the run stale.
-    await trx.updateTable('runs').set({ status: 'exited', ended_at: at, wake_at: null, seq: sql`seq + 1`, error: null }).where('id', 'in', ids).execute();
-    await trx.deleteFrom('waits').where('run_id', 'in', ids).execute();
+    await trx.updateTable('runs').set({ status: 'exited', ended_at: at, wake_at: null, seq: sql`seq + 1`, error: null }).where('id', '=', anyOf(ids)).execute();
+    await trx.deleteFrom('waits').where('run_id', '=', anyOf(ids)).execute();
     const closed = await sql<{ version_id: string; node_id: string }>`
       UPDATE steps SET left_at = ${at}, outcome = 'exited', port = 'converted'
       WHERE (run_id, seq) IN (SELECT * FROM unnest(${ids}::uuid[], ${exiting.map((run) => run.seq)}::int[])) AND left_at IS NULL
