@@ -27,7 +27,7 @@ export class IngestGroupCommitter {
   /** Per workspace, the customer ids of each group in flight. */
   private inFlight = new Map<string, Array<Set<string>>>();
 
-  constructor(private readonly services: { db: Database; boss: PgBoss }, private readonly maxInFlight = 2) {}
+  constructor(private readonly services: { db: Database; boss: PgBoss }, private readonly maxInFlight = 3) {}
 
   submit(workspaceId: string, messages: SegmentMessage[], receivedAt = new Date()): Promise<{ stored: number; duplicates: number }> {
     // Every message gets its id here, so the caller can tell which of its own were stored.

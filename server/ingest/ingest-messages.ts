@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
-import type { Database } from '../db/database';
+import { anyOf, type Database } from '../db/database';
 import type { DB } from '../db/schema';
 import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
 import { recomputeHealthScores } from '../profiles/health-score';
@@ -67,7 +67,10 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
         ORDER BY ord
         RETURNING id`.execute(trx);
       const rows2 = created.rows.map((row, index) => ({ profile_id: row.id, ...missing[index][1] }));
-      await trx.insertInto('profile_identities').values(rows2.map((row) => ({ workspace_id: workspaceId, kind: row.kind, value: row.value, profile_id: row.profile_id }))).execute();
+      await sql`
+        INSERT INTO profile_identities (workspace_id, kind, value, profile_id)
+        SELECT ${workspaceId}, x.kind, x.value, x.profile_id
+        FROM unnest(${rows2.map((row) => row.kind)}::text[], ${rows2.map((row) => row.value)}::text[], ${rows2.map((row) => row.profile_id)}::uuid[]) AS x(kind, value, profile_id)`.execute(trx);
       for (const row of rows2) known.set(identityKey(row.kind, row.value), row.profile_id);
     }
   }
@@ -90,7 +93,7 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
   // follow the ids to the profile that holds them now.
   if (items.every(({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId))) return;
   const resolved = [...new Set(items.map((item) => item.profileId!))];
-  const alive = new Set((await trx.selectFrom('profiles').select('id').where('id', 'in', resolved).execute()).map((row) => row.id));
+  const alive = new Set((await trx.selectFrom('profiles').select('id').where('id', '=', anyOf(resolved)).execute()).map((row) => row.id));
   for (const item of items) {
     if (alive.has(item.profileId!)) continue;
     const { message } = item;
@@ -130,7 +133,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     // that would deadlock with a concurrent call for the same profile.)
     const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
     const goalRuns = await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => eventNameOf(item.message)))]);
-    const current = await trx.selectFrom('profiles').select(['id', 'traits', 'last_seen_at']).where('id', 'in', profileIds).orderBy('id').forUpdate().execute();
+    const current = await trx.selectFrom('profiles').select(['id', 'traits', 'last_seen_at']).where('id', '=', anyOf(profileIds)).orderBy('id').forUpdate().execute();
     const lastSeenBefore = new Map(current.map((row) => [row.id, row.last_seen_at.getTime()]));
     const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
