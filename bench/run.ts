@@ -408,6 +408,7 @@ async function runEngineWorkload(services: Services, databaseUrl: string, custom
 async function benchParked(services: Services, databaseUrl: string) {
   const parked = quick ? 50_000 : 1_000_000;
   const customers = quick ? 2_000 : 10_000;
+  await settle(services);
   const before = (customers * 5) / await runEngineWorkload(services, databaseUrl, customers, 'unparked');
   const sizeBefore = await sql<{ bytes: number }>`SELECT pg_database_size(current_database())::bigint AS bytes`.execute(services.db);
   const journeyId = await publish(services, graph([
@@ -420,6 +421,8 @@ async function benchParked(services: Services, databaseUrl: string) {
   await parkRuns(services, journeyId, 'w', parked, 'sleeper');
   progress(`parked: ${parked} runs written in ${round((Date.now() - parkStarted) / 1000, 1)} s`);
   const sizeAfter = await sql<{ bytes: number }>`SELECT pg_database_size(current_database())::bigint AS bytes`.execute(services.db);
+  // Measured with the parked runs settled in, not while autovacuum works through their bulk load.
+  await settle(services);
   const after = (customers * 5) / await runEngineWorkload(services, databaseUrl, customers, 'with-parked');
   record({ name: 'engine.steps_per_second_with_parked_runs', value: round(after), unit: `steps/s with ${parked.toLocaleString('en')} runs parked`, baseline: round(before), ratio: round(after / before, 2), goal: 'ratio ≥ 0.8 (baseline: nothing parked)' });
   record({ name: 'postgres.bytes_per_parked_run', value: round((Number(sizeAfter.rows[0].bytes) - Number(sizeBefore.rows[0].bytes)) / parked), unit: 'bytes/run (run, open step, profile)', baseline: null, ratio: null, goal: `database ${round(Number(sizeAfter.rows[0].bytes) / 1024 ** 3, 2)} GiB with them` });
