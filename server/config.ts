@@ -13,6 +13,7 @@ export const configSchema = z.object({
   WAYMARK_WORKER_LOOPS: numberFromEnv(2, 1, 64),
   WAYMARK_STEP_BATCH: numberFromEnv(100, 1, 1000),
   WAYMARK_DB_POOL: numberFromEnv(10, 2, 200),
+  WAYMARK_PREPARED_STATEMENTS: z.enum(['on', 'off'], { message: 'WAYMARK_PREPARED_STATEMENTS is on or off' }).default('on'),
   WAYMARK_WRITE_KEY: z.string().min(8, 'WAYMARK_WRITE_KEY needs at least 8 characters').optional(),
   WAYMARK_INGEST_RATE: numberFromEnv(1000, 1, 1_000_000),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL is smtp://user:pass@host:port or smtps://…').optional(),

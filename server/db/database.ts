@@ -11,7 +11,11 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 // int8 counts come back as numbers; they stay far below 2^53 here.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-export function createDatabase(url: string, poolSize = 10): { db: Database; pool: pg.Pool } {
+/**
+ * `preparedStatements: false` is for a connection pooler in transaction mode that cannot keep
+ * named statements (PgBouncer before 1.21): every statement is then parsed and planned per call.
+ */
+export function createDatabase(url: string, poolSize = 10, options: { preparedStatements?: boolean } = {}): { db: Database; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   // A dropped connection (database restart) must not crash the process: idle ones are reported on
   // the pool, checked-out ones (a transaction between two statements) on the client itself. The
@@ -19,7 +23,7 @@ export function createDatabase(url: string, poolSize = 10): { db: Database; pool
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    reusePlans(client);
+    if (options.preparedStatements !== false) reusePlans(client);
   });
   return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { createDatabase } from '../../server/db/database';
 import { startJobQueue } from '../../server/queue/job-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -51,6 +52,17 @@ describe('prepared statements', () => {
     // A newer release adds a column while this process runs: reading every column still works.
     await sql`ALTER TABLE plan_probe ADD COLUMN added int NOT NULL DEFAULT 1`.execute(db);
     expect(await read()).toEqual({ id: 5, label: 'row 5', added: 1 });
+  });
+
+  it('prepares nothing when turned off (for a pooler in transaction mode)', async () => {
+    const { db } = createDatabase(database.url, 1, { preparedStatements: false });
+    try {
+      for (let i = 0; i < 4; i++) await db.selectFrom('plan_probe' as never).select('label' as never).where('id' as never, '=', i as never).execute();
+      const prepared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(db);
+      expect(prepared.rows[0].n).toBe(0);
+    } finally {
+      await db.destroy();
+    }
   });
 });
 

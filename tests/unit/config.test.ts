@@ -4,12 +4,12 @@ import { ConfigError, parseConfig } from '../../server/config';
 describe('configuration', () => {
   it('defaults give a working single-process setup', () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ PORT: 3000, WAYMARK_ROLE: 'all' });
+    expect(config).toMatchObject({ PORT: 3000, WAYMARK_ROLE: 'all', WAYMARK_PREPARED_STATEMENTS: 'on' });
   });
 
   it('every bad variable is listed at once', () => {
     try {
-      parseConfig({ PORT: 'abc', WAYMARK_ROLE: 'boss', DATABASE_URL: 'nope' });
+      parseConfig({ PORT: 'abc', WAYMARK_ROLE: 'boss', DATABASE_URL: 'nope', WAYMARK_PREPARED_STATEMENTS: 'maybe' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -17,6 +17,7 @@ describe('configuration', () => {
       expect(text).toContain('PORT');
       expect(text).toContain('WAYMARK_ROLE');
       expect(text).toContain('DATABASE_URL');
+      expect(text).toContain('WAYMARK_PREPARED_STATEMENTS is on or off');
     }
   });
 });
