@@ -17,7 +17,7 @@ import { createWriteKey } from '../server/ingest/write-keys';
 import { createJourney } from '../server/journeys/journey-store';
 import { publishJourney } from '../server/journeys/publish-journey';
 import { createNodeRegistry } from '../server/plugins/node-registry';
-import { completeJobs, fetchIndex, startJobQueue } from '../server/queue/job-queue';
+import { completeJobs, ensureFetchIndex, fetchIndex, startJobQueue } from '../server/queue/job-queue';
 import type { Services } from '../server/services';
 import { ensureDefaultWorkspace } from '../server/workspaces/default-workspace';
 import { getJourneyStats } from '../server/stats/journey-stats';
@@ -147,7 +147,7 @@ async function benchEngine(services: Services, databaseUrl: string) {
   // And pg-boss as it ships, without that index: each fetch sorts the queue's whole backlog.
   await sql.raw(`DROP INDEX pgboss.${fetchIndex}`).execute(services.db);
   const shippedJobsPerSecond = await rawQueueRate(services, 'bench-raw-shipped', jobs);
-  await sql.raw(`CREATE INDEX ${fetchIndex} ON pgboss.job (name, priority DESC, created_on, id) WHERE state < 'active'`).execute(services.db);
+  await ensureFetchIndex(services.boss);
   const engineJobsPerSecond = jobs / seconds;
   record({ name: 'engine.steps_per_second', value: round(steps / seconds), unit: 'steps/s', baseline: null, ratio: null, goal: 'as high as the queue allows' });
   record({ name: 'engine.jobs_per_second', value: round(engineJobsPerSecond), unit: 'jobs/s', baseline: round(rawJobsPerSecond), ratio: round(engineJobsPerSecond / rawJobsPerSecond, 2), goal: 'ratio ≥ 0.5, aim 0.7' });

@@ -46,7 +46,8 @@ export async function startApplication({ config, clientDir, log = console.log }:
     }
 
     configureEncryption(resolveEncryptionKey(config.WAYMARK_ENCRYPTION_KEY, config.WAYMARK_DATA_DIR, log));
-    const { db } = createDatabase(databaseUrl, config.WAYMARK_DB_POOL, { preparedStatements: config.WAYMARK_PREPARED_STATEMENTS === 'on' });
+    const databaseOptions = { preparedStatements: config.WAYMARK_PREPARED_STATEMENTS === 'on' };
+    const { db } = createDatabase(databaseUrl, config.WAYMARK_DB_POOL, databaseOptions);
     cleanups.push(() => db.destroy());
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log(`[waymark] migrations applied: ${applied.join(', ')}`);
@@ -72,7 +73,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
 
     if (config.WAYMARK_ROLE !== 'api') {
       // The worker has connections of its own, so a flood of ingest calls cannot starve it.
-      const { db: workerDb } = createDatabase(databaseUrl, config.WAYMARK_WORKER_LOOPS + 3, { preparedStatements: config.WAYMARK_PREPARED_STATEMENTS === 'on' });
+      const { db: workerDb } = createDatabase(databaseUrl, config.WAYMARK_WORKER_LOOPS + 3, databaseOptions);
       cleanups.push(() => workerDb.destroy());
       const worker: Worker = await startWorker({ ...services, db: workerDb }, databaseUrl, {
         loops: config.WAYMARK_WORKER_LOOPS,

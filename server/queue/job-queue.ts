@@ -42,7 +42,7 @@ export async function startJobQueue(url: string, options: { supervise: boolean }
  * in fetch order lets it read just the batch. On the partitioned job table, so every queue's
  * partition has it, now and when created later.
  */
-async function ensureFetchIndex(boss: PgBoss): Promise<void> {
+export async function ensureFetchIndex(boss: PgBoss): Promise<void> {
   try {
     await boss.getDb().executeSql(`CREATE INDEX IF NOT EXISTS ${fetchIndex} ON pgboss.job (name, priority DESC, created_on, id) WHERE state < 'active'`, []);
   } catch (error) {
