@@ -4,9 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createDatabase } from '../../server/db/database';
+import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { startJobQueue } from '../../server/queue/job-queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 let database: TestDatabase;
@@ -105,4 +109,36 @@ describe('job queue', () => {
       await boss.stop({ graceful: false, wait: true });
     }
   });
+});
+
+describe('embedded PostgreSQL', () => {
+  const clientAddress = async (url: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query<{ addr: string | null }>('SELECT client_addr::text AS addr FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows[0].addr;
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('is reached over its Unix socket (a local TCP round trip costs CPU the server and database share)', async () => {
+    // The test run's own server is the embedded one unless DATABASE_URL points elsewhere.
+    const url = process.env.DATABASE_URL ? null : inject('databaseServerUrl');
+    if (url) expect(await clientAddress(url)).toBeNull();
+    expect(url === null || new URL(url).searchParams.get('host')?.endsWith('test-pgdata')).toBe(true);
+  });
+
+  it('falls back to TCP when the data folder path is too long for a socket address', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'waymark-long-'));
+    const dataDir = path.join(parent, 'a-data-folder-whose-path-is-longer-than-a-unix-socket-address-may-be-0123456789');
+    const postgres = await startEmbeddedPostgres({ dataDir, fast: true, preferredPort: 55_930 });
+    try {
+      expect(new URL(postgres.url).searchParams.has('host')).toBe(false);
+      expect(await clientAddress(postgres.url)).toBe('127.0.0.1/32');
+    } finally {
+      await postgres.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
