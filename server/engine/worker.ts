@@ -25,6 +25,8 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** How often scheduled triggers are checked. */
   scheduleMilliseconds?: number;
+  /** Whether this worker also delivers the outbox (default true); false leaves it to other workers. */
+  deliver?: boolean;
 }
 
 class Waker {
@@ -114,7 +116,7 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     }
   };
 
-  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop(), deliveryLoop()];
+  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop(), ...(options.deliver === false ? [] : [deliveryLoop()])];
   return {
     async stop() {
       running = false;

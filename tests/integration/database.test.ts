@@ -10,6 +10,8 @@ import path from 'node:path';
 import { createDatabase } from '../../server/db/database';
 import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { startJobQueue } from '../../server/queue/job-queue';
+import { claimPlanSetting, claimStatement } from '../../server/channels/delivery';
+import { ensureDefaultWorkspace } from '../../server/workspaces/default-workspace';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -70,6 +72,18 @@ describe('prepared statements', () => {
   });
 });
 
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] };
+/** Every scan of a table in an EXPLAIN (ANALYZE, FORMAT JSON) plan. */
+function tableScans(root: PlanNode): PlanNode[] {
+  const scans: PlanNode[] = [];
+  const walk = (node: PlanNode) => {
+    if (/Scan$/.test(node['Node Type']) && node['Relation Name']) scans.push(node);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(root);
+  return scans;
+}
+
 describe('job queue', () => {
   it('fetches the next batch by index, not by sorting the whole backlog', async () => {
     const boss = await startJobQueue(database.url, { supervise: false });
@@ -91,13 +105,7 @@ describe('job queue', () => {
       const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
       await client.query('ROLLBACK');
       // Rows each scan of the job table read to find the batch: about the batch, not the backlog.
-      type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] };
-      const scans: PlanNode[] = [];
-      const walk = (node: PlanNode) => {
-        if (/Scan$/.test(node['Node Type']) && node['Relation Name']) scans.push(node);
-        for (const child of node.Plans ?? []) walk(child);
-      };
-      walk(plan.rows[0]['QUERY PLAN'][0].Plan);
+      const scans = tableScans(plan.rows[0]['QUERY PLAN'][0].Plan);
       expect(scans.length).toBeGreaterThan(0);
       expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
       expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(100);
@@ -141,4 +149,41 @@ describe('embedded PostgreSQL', () => {
       rmSync(parent, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('outbox', () => {
+  it('claims the next due messages by index, not by sorting every queued message', async () => {
+    const { db } = database;
+    const workspaceId = await ensureDefaultWorkspace(db);
+    await sql`VACUUM ANALYZE messages`.execute(db);
+    for (let start = 0; start < 20_000; start += 5000) {
+      await sql`INSERT INTO messages (workspace_id, channel, recipient, content, idempotency_key, created_at)
+        SELECT ${workspaceId}, 'email', 'c' || n || '@example.com', '{}'::jsonb, 'outbox-probe-' || n, now() - make_interval(secs => n)
+        FROM generate_series(${start + 1}::int, ${start + 5000}::int) n`.execute(db);
+    }
+    // Among the oldest: some claimed by a live worker, some by one that died an hour ago, some not due until tomorrow.
+    const n = sql`substring(idempotency_key from 14)::int`;
+    await sql`UPDATE messages SET status = 'sending', claimed_at = now() WHERE ${n} BETWEEN 19980 AND 19989`.execute(db);
+    await sql`UPDATE messages SET status = 'sending', claimed_at = now() - interval '1 hour' WHERE ${n} BETWEEN 19990 AND 19999`.execute(db);
+    await sql`UPDATE messages SET send_after = now() + interval '1 day' WHERE ${n} BETWEEN 19900 AND 19979`.execute(db);
+    // Statistics as a new install has them during its first campaign: taken while the outbox was empty.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { sql: text, parameters } = claimStatement(50, 120).compile(db);
+      await client.query('BEGIN');
+      await client.query(claimPlanSetting);
+      const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, parameters as unknown[]);
+      await client.query('ROLLBACK');
+      const scans = tableScans(plan.rows[0]['QUERY PLAN'][0].Plan).filter((scan) => scan['Relation Name'] === 'messages');
+      expect(scans.length).toBeGreaterThan(0);
+      expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
+      expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(200);
+    } finally {
+      await client.end();
+    }
+    // What it claims, oldest due first: the dead worker's claims and the oldest queued — never a live claim or one not due.
+    const claimed = (await claimStatement(50, 120).execute(db)).rows.map((row) => Number(row.idempotency_key.slice(13))).sort((x, y) => y - x);
+    expect(claimed).toEqual([20000, ...Array.from({ length: 10 }, (_, i) => 19999 - i), ...Array.from({ length: 39 }, (_, i) => 19899 - i)]);
+  });
 });
