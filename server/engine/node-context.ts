@@ -10,7 +10,7 @@ export { emptyStagedWrites, NodeFailure, type StagedWrites } from '../../shared/
 export function createNodeContext(input: Omit<ContextInput, 'countEvents'> & { db: Executor }): NodeContext {
   return createRunContext({
     ...input,
-    countEvents: async (event, withinDays) => {
+    async countEvents(event, withinDays) {
       let query = input.db.selectFrom('events').select(sql<number>`count(*)`.as('n'))
         .where('profile_id', '=', input.profile.id).where('name', '=', event);
       if (withinDays !== undefined) query = query.where('occurred_at', '>=', new Date(input.now.getTime() - withinDays * 86_400_000));

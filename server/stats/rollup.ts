@@ -15,7 +15,11 @@ export interface LeftStepForStats {
 
 interface Counts { entered: number; passed: number; exited: number; failed: number }
 
+const isoInstant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 function hourOf(time: string | Date): string {
+  // Steps carry their times as ISO strings in UTC: the hour is a prefix of the text.
+  if (typeof time === 'string' && isoInstant.test(time)) return `${time.slice(0, 13)}:00:00.000Z`;
   const date = new Date(time);
   date.setUTCMinutes(0, 0, 0);
   return date.toISOString();
