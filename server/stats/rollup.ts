@@ -67,11 +67,11 @@ export async function recordStats(trx: Transaction<DB>, input: { newSteps?: read
       FROM journey_versions v CROSS JOIN LATERAL jsonb_array_elements(v.graph -> 'nodes') AS node
       WHERE v.id IN (SELECT DISTINCT version_id FROM path) AND node ->> 'type' LIKE 'touchpoint.%'
     ), touches AS (
-      SELECT path.*, row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq) AS from_start,
+      SELECT path.run_id, path.version_id, path.node_id, path.seq, row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq) AS from_start,
              row_number() OVER (PARTITION BY path.run_id ORDER BY path.seq DESC) AS from_end
       FROM path JOIN touchpoints t ON t.version_id = path.version_id AND t.node_id = path.node_id
     ), rows AS (
-      SELECT * FROM counted
+      SELECT version_id, node_id, port, hour, entered, passed, exited, failed, converted FROM counted
       UNION ALL SELECT version_id, node_id, port, ${hourOf(input.now)}::timestamptz, 0, 0, 0, 0, 1 FROM path
       UNION ALL SELECT version_id, node_id, '#first-touch', ${hourOf(input.now)}::timestamptz, 0, 0, 0, 0, 1 FROM touches WHERE from_start = 1
       UNION ALL SELECT version_id, node_id, '#last-touch', ${hourOf(input.now)}::timestamptz, 0, 0, 0, 0, 1 FROM touches WHERE from_end = 1
