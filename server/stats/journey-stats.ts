@@ -131,8 +131,8 @@ export function statsToCsv(stats: JourneyStats, graph: JourneyGraph | null): str
   return `${lines.join('\n')}\n`;
 }
 
-/** The customers at (waiting) or through (passed) a node, newest first, searchable. */
-export async function getNodeCustomers(db: Executor, workspaceId: string, journeyId: string, input: { nodeId: string; versionId?: string; search?: string; limit: number; offset: number }) {
+/** The query behind getNodeCustomers (exported for the test of its plan). */
+export function nodeCustomersQuery(db: Executor, workspaceId: string, journeyId: string, input: { nodeId: string; versionId?: string; search?: string; limit: number; offset: number }) {
   let query = db.selectFrom('steps as s').innerJoin('runs as r', 'r.id', 's.run_id').innerJoin('profiles as p', 'p.id', 'r.profile_id')
     .select(['p.id as profile_id', 'p.user_id', sql<string | null>`p.traits ->> 'email'`.as('email'), 'r.id as run_id', 'r.status', 's.entered_at', 's.left_at', 's.port', 's.outcome', 'r.converted_at'])
     .where('s.journey_id', '=', journeyId).where('s.workspace_id', '=', workspaceId).where('s.node_id', '=', input.nodeId);
@@ -142,6 +142,11 @@ export async function getNodeCustomers(db: Executor, workspaceId: string, journe
     const like = containsPattern(term);
     query = query.where((eb) => eb.or([eb('p.user_id', 'ilike', like), eb(sql`p.traits ->> 'email'`, 'ilike', like)]));
   }
-  const rows = await query.orderBy('s.entered_at', 'desc').limit(input.limit + 1).offset(input.offset).execute();
+  return query.orderBy('s.entered_at', 'desc').limit(input.limit + 1).offset(input.offset);
+}
+
+/** The customers at (waiting) or through (passed) a node, newest first, searchable. */
+export async function getNodeCustomers(db: Executor, workspaceId: string, journeyId: string, input: { nodeId: string; versionId?: string; search?: string; limit: number; offset: number }) {
+  const rows = await nodeCustomersQuery(db, workspaceId, journeyId, input).execute();
   return { customers: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
 }

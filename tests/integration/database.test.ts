@@ -11,6 +11,7 @@ import { createDatabase } from '../../server/db/database';
 import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { startJobQueue } from '../../server/queue/job-queue';
 import { claimPlanSetting, claimStatement } from '../../server/channels/delivery';
+import { nodeCustomersQuery } from '../../server/stats/journey-stats';
 import { ensureDefaultWorkspace } from '../../server/workspaces/default-workspace';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -185,5 +186,40 @@ describe('outbox', () => {
     // What it claims, oldest due first: the dead worker's claims and the oldest queued — never a live claim or one not due.
     const claimed = (await claimStatement(50, 120).execute(db)).rows.map((row) => Number(row.idempotency_key.slice(13))).sort((x, y) => y - x);
     expect(claimed).toEqual([20000, ...Array.from({ length: 10 }, (_, i) => 19999 - i), ...Array.from({ length: 39 }, (_, i) => 19899 - i)]);
+  });
+});
+
+describe('node drill-down', () => {
+  it("lists a node's newest customers over all versions from an index, not the whole step log", async () => {
+    const { db } = database;
+    const workspaceId = await ensureDefaultWorkspace(db);
+    const [journeyA, journeyB, version1, version2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await sql`INSERT INTO profiles (workspace_id, user_id) SELECT ${workspaceId}, 'drill-' || n FROM generate_series(1, 2000) n`.execute(db);
+    // Every profile went through both journeys once; journey A had two versions.
+    await sql`INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, status, entered_at)
+      SELECT ${workspaceId}, j.id, CASE WHEN j.id = ${journeyA}::uuid AND p.user_id > 'drill-5' THEN ${version2}::uuid ELSE ${version1}::uuid END, p.id, 'n9', '{}'::jsonb, 'completed', now() - interval '1 day'
+      FROM profiles p CROSS JOIN (VALUES (${journeyA}::uuid), (${journeyB}::uuid)) AS j(id) WHERE p.user_id LIKE 'drill-%'`.execute(db);
+    await sql`INSERT INTO steps (run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, left_at, port, outcome)
+      SELECT r.id, s, r.workspace_id, r.journey_id, r.version_id, 'n' || s, r.entered_at + make_interval(secs => s * 60 + (random() * 50)::int), r.entered_at + make_interval(secs => s * 60 + 55), 'out', 'passed'
+      FROM runs r CROSS JOIN generate_series(1, 10) s WHERE r.journey_id IN (${journeyA}::uuid, ${journeyB}::uuid)`.execute(db);
+    await sql`ANALYZE profiles, runs, steps`.execute(db);
+
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      for (const versionId of [undefined, version2]) {
+        const { sql: text, parameters } = nodeCustomersQuery(db, workspaceId, journeyA, { nodeId: 'n3', versionId, limit: 50, offset: 0 }).compile();
+        const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, parameters as unknown[]);
+        const scans = tableScans(plan.rows[0]['QUERY PLAN'][0].Plan).filter((scan) => scan['Relation Name'] === 'steps');
+        expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
+        // 40,000 step rows: the list reads about the page it shows (more with a version to skip past).
+        expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(versionId ? 1000 : 100);
+      }
+    } finally {
+      await client.end();
+    }
+    const page = await nodeCustomersQuery(db, workspaceId, journeyA, { nodeId: 'n3', limit: 50, offset: 0 }).execute();
+    expect(page).toHaveLength(51);
+    expect(page.map((row) => row.entered_at.getTime())).toEqual(page.map((row) => row.entered_at.getTime()).sort((a, b) => b - a));
   });
 });
