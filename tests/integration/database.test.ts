@@ -85,36 +85,49 @@ function tableScans(root: PlanNode): PlanNode[] {
   return scans;
 }
 
+/** The table scans of a statement's plan as run (in a transaction rolled back after), of `relation` or of every table. */
+async function planScans(text: string, values: readonly unknown[], options: { relation?: string; setting?: string } = {}): Promise<PlanNode[]> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    if (options.setting) await client.query(options.setting);
+    const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values as unknown[]);
+    return tableScans(plan.rows[0]['QUERY PLAN'][0].Plan).filter((scan) => !options.relation || scan['Relation Name'] === options.relation);
+  } finally {
+    await client.query('ROLLBACK');
+    await client.end();
+  }
+}
+
+/** The plan reads by index, and no scan reads more than `rows` rows. */
+function expectIndexedRead(scans: PlanNode[], rows: number): void {
+  expect(scans.length).toBeGreaterThan(0);
+  expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
+  expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(rows);
+}
+
 describe('job queue', () => {
   it('fetches the next batch by index, not by sorting the whole backlog', async () => {
     const boss = await startJobQueue(database.url, { supervise: false });
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
     try {
       const queue = 'backlog-probe';
       await boss.createQueue(queue);
       for (let start = 0; start < 30_000; start += 5000) {
         await boss.insert(Array.from({ length: 5000 }, (_, i) => ({ name: queue, data: { runId: randomUUID(), seq: start + i } })));
       }
-      await client.query('ANALYZE pgboss.job');
+      await sql`ANALYZE pgboss.job`.execute(database.db);
       // The statement pg-boss sends for a fetch of 100, captured instead of run.
       let fetch: { text: string; values: unknown[] } | null = null;
       await boss.fetch(queue, { batchSize: 100, db: { executeSql: async (text: string, values: unknown[]) => { fetch = { text, values }; return { rows: [] }; } } } as never);
       expect(fetch).not.toBeNull();
       const { text, values } = fetch as unknown as { text: string; values: unknown[] };
-      await client.query('BEGIN');
-      const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
-      await client.query('ROLLBACK');
       // Rows each scan of the job table read to find the batch: about the batch, not the backlog.
-      const scans = tableScans(plan.rows[0]['QUERY PLAN'][0].Plan);
-      expect(scans.length).toBeGreaterThan(0);
-      expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
-      expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(100);
+      expectIndexedRead(await planScans(text, values), 100);
       // A second start (another process) finds the index in place.
       const again = await startJobQueue(database.url, { supervise: false });
       await again.stop({ graceful: false, wait: true });
     } finally {
-      await client.end();
       await boss.stop({ graceful: false, wait: true });
     }
   });
@@ -156,6 +169,7 @@ describe('outbox', () => {
   it('claims the next due messages by index, not by sorting every queued message', async () => {
     const { db } = database;
     const workspaceId = await ensureDefaultWorkspace(db);
+    // Statistics as a new install has them during its first campaign: taken while the outbox was empty.
     await sql`VACUUM ANALYZE messages`.execute(db);
     for (let start = 0; start < 20_000; start += 5000) {
       await sql`INSERT INTO messages (workspace_id, channel, recipient, content, idempotency_key, created_at)
@@ -167,22 +181,8 @@ describe('outbox', () => {
     await sql`UPDATE messages SET status = 'sending', claimed_at = now() WHERE ${n} BETWEEN 19980 AND 19989`.execute(db);
     await sql`UPDATE messages SET status = 'sending', claimed_at = now() - interval '1 hour' WHERE ${n} BETWEEN 19990 AND 19999`.execute(db);
     await sql`UPDATE messages SET send_after = now() + interval '1 day' WHERE ${n} BETWEEN 19900 AND 19979`.execute(db);
-    // Statistics as a new install has them during its first campaign: taken while the outbox was empty.
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const { sql: text, parameters } = claimStatement(50, 120).compile(db);
-      await client.query('BEGIN');
-      await client.query(claimPlanSetting);
-      const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, parameters as unknown[]);
-      await client.query('ROLLBACK');
-      const scans = tableScans(plan.rows[0]['QUERY PLAN'][0].Plan).filter((scan) => scan['Relation Name'] === 'messages');
-      expect(scans.length).toBeGreaterThan(0);
-      expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
-      expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(200);
-    } finally {
-      await client.end();
-    }
+    const { sql: text, parameters } = claimStatement(50, 120).compile(db);
+    expectIndexedRead(await planScans(text, parameters, { relation: 'messages', setting: claimPlanSetting }), 200);
     // What it claims, oldest due first: the dead worker's claims and the oldest queued — never a live claim or one not due.
     const claimed = (await claimStatement(50, 120).execute(db)).rows.map((row) => Number(row.idempotency_key.slice(13))).sort((x, y) => y - x);
     expect(claimed).toEqual([20000, ...Array.from({ length: 10 }, (_, i) => 19999 - i), ...Array.from({ length: 39 }, (_, i) => 19899 - i)]);
@@ -204,19 +204,10 @@ describe('node drill-down', () => {
       FROM runs r CROSS JOIN generate_series(1, 10) s WHERE r.journey_id IN (${journeyA}::uuid, ${journeyB}::uuid)`.execute(db);
     await sql`ANALYZE profiles, runs, steps`.execute(db);
 
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      for (const versionId of [undefined, version2]) {
-        const { sql: text, parameters } = nodeCustomersQuery(db, workspaceId, journeyA, { nodeId: 'n3', versionId, limit: 50, offset: 0 }).compile();
-        const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, parameters as unknown[]);
-        const scans = tableScans(plan.rows[0]['QUERY PLAN'][0].Plan).filter((scan) => scan['Relation Name'] === 'steps');
-        expect(scans.map((scan) => scan['Node Type'])).not.toContain('Seq Scan');
-        // 40,000 step rows: the list reads about the page it shows (more with a version to skip past).
-        expect(Math.max(...scans.map((scan) => scan['Actual Rows'] * scan['Actual Loops']))).toBeLessThanOrEqual(versionId ? 1000 : 100);
-      }
-    } finally {
-      await client.end();
+    for (const versionId of [undefined, version2]) {
+      const { sql: text, parameters } = nodeCustomersQuery(db, workspaceId, journeyA, { nodeId: 'n3', versionId, limit: 50, offset: 0 }).compile();
+      // 40,000 step rows: the list reads about the page it shows (more with a version to skip past).
+      expectIndexedRead(await planScans(text, parameters, { relation: 'steps' }), versionId ? 1000 : 100);
     }
     const page = await nodeCustomersQuery(db, workspaceId, journeyA, { nodeId: 'n3', limit: 50, offset: 0 }).execute();
     expect(page).toHaveLength(51);
