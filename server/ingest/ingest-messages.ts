@@ -22,7 +22,11 @@ export interface IngestOutcome {
   waitsResumed: number;
 }
 
-type Keyed = { message: SegmentMessage; messageId: string; profileId?: string; receivedAt: Date };
+type Keyed = {
+  message: SegmentMessage; messageId: string; profileId?: string; receivedAt: Date;
+  /** The event's name, its properties (none for identify, group and alias) and when it happened: worked out once. */
+  name: string; properties: Record<string, unknown>; occurredAt: Date;
+};
 
 const identityKey = (kind: 'user' | 'anonymous', value: string) => `${kind}\u0000${value}`;
 
@@ -122,31 +126,34 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
   if (messages.length === 0) return { storedIds: new Set(), stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
   return services.db.transaction().execute(async (trx) => {
     const now = new Date();
-    const items: Keyed[] = messages.map((message, index) => ({
-      message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index],
-      receivedAt: (Array.isArray(receivedAt) ? (receivedAt as readonly Date[])[index] : receivedAt as Date) ?? now,
-    }));
+    const items: Keyed[] = messages.map((message, index) => {
+      const arrived = (Array.isArray(receivedAt) ? (receivedAt as readonly Date[])[index] : receivedAt as Date) ?? now;
+      return {
+        message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index], receivedAt: arrived,
+        name: eventNameOf(message), properties: 'properties' in message ? message.properties : {}, occurredAt: occurredAtOf(message, arrived),
+      };
+    });
     if (!knownProfileIds) await resolveProfiles(trx, workspaceId, items);
 
     // Lock order, the same in every transaction: runs, then profiles, then new rows that point
     // at them. (Inserting an event takes a key-share lock on its profile; taking FOR UPDATE after
     // that would deadlock with a concurrent call for the same profile.)
     const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
-    const goalRuns = await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => eventNameOf(item.message)))]);
+    const goalRuns = await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => item.name))]);
     const current = await trx.selectFrom('profiles').select(['id', 'traits', 'last_seen_at']).where('id', '=', anyOf(profileIds)).orderBy('id').forUpdate().execute();
     const lastSeenBefore = new Map(current.map((row) => [row.id, row.last_seen_at.getTime()]));
     const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
-    const rows = items.map(({ message, messageId, profileId, receivedAt: arrived }) => ({
+    const rows = items.map(({ message, messageId, profileId, receivedAt: arrived, name, properties, occurredAt }) => ({
       id: timeOrderedId(),
       workspace_id: workspaceId,
       profile_id: profileId!,
       type: message.type,
-      name: eventNameOf(message),
-      properties: 'properties' in message ? message.properties : 'traits' in message ? message.traits : {},
+      name,
+      properties: 'properties' in message ? properties : 'traits' in message ? message.traits : {},
       context: message.context ?? {},
       message_id: messageId,
-      occurred_at: occurredAtOf(message, arrived),
+      occurred_at: occurredAt,
       received_at: arrived,
     }));
     // One JSON parameter instead of nine per row: far less to parse for a 100-event batch.
@@ -167,9 +174,9 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       return true;
     }) as Array<Keyed & { eventId: string }>;
 
-    await convertGoals(trx, goalRuns, fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen').map((item) => ({
-      profileId: item.profileId!, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt),
-    })), now);
+    // Events that count for goals, aggregates and triggers (identify, group and alias do not).
+    const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');
+    await convertGoals(trx, goalRuns, dispatchable.map((item) => ({ profileId: item.profileId!, name: item.name, properties: item.properties, occurredAt: item.occurredAt })), now);
 
     // Traits (identify, and group traits under "group"), merged in message order.
     const traitChanges: TraitChange[] = [];
@@ -201,21 +208,20 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     }
 
     // Per-profile aggregates of each event (count, sums of numeric properties), for thresholds.
-    const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');
     const metricChanges: MetricChange[] = [];
     if (dispatchable.length > 0) {
       // Each profile's additions from this batch, then one upsert that adds them in SQL and
       // returns the totals after it: the totals before are those minus this batch's part.
       const additions = new Map<string, { profileId: string; event: string; count: number; sums: Record<string, number>; latest: MetricChange['latest'] }>();
       for (const item of dispatchable) {
-        const event = eventNameOf(item.message);
+        const event = item.name;
         const key = `${item.profileId}\u0000${event}`;
         const addition = additions.get(key) ?? { profileId: item.profileId!, event, count: 0, sums: {}, latest: undefined as never };
         addition.count += 1;
-        for (const [name, value] of Object.entries(numericProperties('properties' in item.message ? item.message.properties : {}))) {
+        for (const [name, value] of Object.entries(numericProperties(item.properties))) {
           addition.sums[name] = (addition.sums[name] ?? 0) + value;
         }
-        addition.latest = { id: item.eventId, name: event, properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt).toISOString() };
+        addition.latest = { id: item.eventId, name: event, properties: item.properties, occurredAt: item.occurredAt.toISOString() };
         additions.set(key, addition);
       }
       const ordered = [...additions.values()].sort((a, b) => (a.profileId + a.event).localeCompare(b.profileId + b.event));
@@ -241,7 +247,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
 
     const events: EventForDispatch[] = dispatchable.map((item) => ({
       profileId: item.profileId!,
-      event: { id: item.eventId, name: eventNameOf(item.message), properties: 'properties' in item.message ? item.message.properties : {}, occurredAt: occurredAtOf(item.message, item.receivedAt).toISOString() },
+      event: { id: item.eventId, name: item.name, properties: item.properties, occurredAt: item.occurredAt.toISOString() },
     }));
     const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
     const healthStarted = fresh.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, [...new Set(fresh.map((item) => item.profileId!))]) : 0;
