@@ -1,6 +1,6 @@
 // The stats rollup: counts per version × node × port × hour, added to in the same transaction as
 // the steps they count, so stats stay exact and fast without scanning the step log.
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, NewStep } from '../db/schema';
 
 const shards = 8;
@@ -35,7 +35,19 @@ function hourOf(time: string | Date): string {
  * touchpoint on its path (the pseudo-ports "#first-touch" and "#last-touch"). Call after the runs'
  * steps are written.
  */
-export async function recordStats(trx: Transaction<DB>, input: { newSteps?: readonly NewStep[]; leftSteps?: readonly LeftStepForStats[]; conversions?: ReadonlyArray<{ runId: string; upToSeq?: number }>; now: Date }): Promise<void> {
+export async function recordStats(trx: Transaction<DB>, input: StatsInput): Promise<void> {
+  await rollupStatement(input)?.execute(trx);
+}
+
+export interface StatsInput {
+  newSteps?: readonly NewStep[];
+  leftSteps?: readonly LeftStepForStats[];
+  conversions?: ReadonlyArray<{ runId: string; upToSeq?: number }>;
+  now: Date;
+}
+
+/** The one statement `recordStats` runs (null when there is nothing to count). */
+export function rollupStatement(input: StatsInput): RawBuilder<unknown> | null {
   const counts = new Map<string, { version_id: string; node_id: string; port: string; hour: string } & Counts>();
   const bump = (version: string, node: string, port: string, time: string | Date, field: keyof Counts) => {
     const hour = hourOf(time);
@@ -50,17 +62,24 @@ export async function recordStats(trx: Transaction<DB>, input: { newSteps?: read
   }
   for (const step of input.leftSteps ?? []) bump(step.version_id, step.node_id, step.port ?? '', step.left_at, step.outcome);
   const conversions = input.conversions ?? [];
-  if (counts.size === 0 && conversions.length === 0) return;
+  if (counts.size === 0 && conversions.length === 0) return null;
   const shard = Math.floor(Math.random() * shards);
-  await sql`
+  // A converted run's path is read run by run through the step key: the subquery is kept apart
+  // (OFFSET 0) so the planner cannot turn it into one join over the whole step log, which it
+  // did whenever its statistics of the steps were older than the log (a scan of every step ever
+  // written, for every batch with a conversion).
+  return sql`
     WITH counted AS (
       SELECT x.version_id, x.node_id, x.port, x.hour, x.entered, x.passed, x.exited, x.failed, 0::bigint AS converted
       FROM jsonb_to_recordset(${JSON.stringify([...counts.values()])}::jsonb)
         AS x(version_id uuid, node_id text, port text, hour timestamptz, entered bigint, passed bigint, exited bigint, failed bigint)
     ), path AS (
-      SELECT steps.run_id, steps.version_id, steps.node_id, coalesce(steps.port, '') AS port, steps.seq
-      FROM steps JOIN jsonb_to_recordset(${JSON.stringify(conversions.map((c) => ({ run_id: c.runId, up_to: c.upToSeq ?? 2147483647 })))}::jsonb) AS c(run_id uuid, up_to int)
-        ON steps.run_id = c.run_id AND steps.seq <= c.up_to
+      SELECT s.run_id, s.version_id, s.node_id, coalesce(s.port, '') AS port, s.seq
+      FROM unnest(${conversions.map((c) => c.runId)}::uuid[], ${conversions.map((c) => c.upToSeq ?? 2147483647)}::int[]) AS c(run_id, up_to)
+      CROSS JOIN LATERAL (
+        SELECT steps.run_id, steps.version_id, steps.node_id, steps.port, steps.seq FROM steps
+        WHERE steps.run_id = c.run_id AND steps.seq <= c.up_to OFFSET 0
+      ) s
     ), touchpoints AS (
       -- each version's graph read once, not once per step on the path
       SELECT v.id AS version_id, node ->> 'id' AS node_id
@@ -82,5 +101,5 @@ export async function recordStats(trx: Transaction<DB>, input: { newSteps?: read
     ON CONFLICT (version_id, node_id, port, hour, shard) DO UPDATE SET
       entered = s.entered + excluded.entered, passed = s.passed + excluded.passed,
       exited = s.exited + excluded.exited, failed = s.failed + excluded.failed,
-      converted = s.converted + excluded.converted`.execute(trx);
+      converted = s.converted + excluded.converted`;
 }

@@ -12,6 +12,7 @@ import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { startJobQueue } from '../../server/queue/job-queue';
 import { claimPlanSetting, claimStatement } from '../../server/channels/delivery';
 import { nodeCustomersQuery } from '../../server/stats/journey-stats';
+import { rollupStatement } from '../../server/stats/rollup';
 import { ensureDefaultWorkspace } from '../../server/workspaces/default-workspace';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -212,5 +213,40 @@ describe('node drill-down', () => {
     const page = await nodeCustomersQuery(db, workspaceId, journeyA, { nodeId: 'n3', limit: 50, offset: 0 }).execute();
     expect(page).toHaveLength(51);
     expect(page.map((row) => row.entered_at.getTime())).toEqual(page.map((row) => row.entered_at.getTime()).sort((a, b) => b - a));
+  });
+});
+
+describe('stats rollup', () => {
+  it("reads a converted run's path by its key, even when the statistics predate most of the step log", async () => {
+    const { db } = database;
+    const workspaceId = await ensureDefaultWorkspace(db);
+    const nodes = Array.from({ length: 10 }, (_, i) => ({ id: `c${i + 1}`, type: i === 4 ? 'touchpoint.email' : 'wait.delay', position: { x: 0, y: i * 100 }, config: {} }));
+    const journey = await db.insertInto('journeys').values({ workspace_id: workspaceId, name: 'Rollup probe', draft: JSON.stringify({ nodes, edges: [] }) }).returning('id').executeTakeFirstOrThrow();
+    const version = await db.insertInto('journey_versions').values({ journey_id: journey.id, workspace_id: workspaceId, version: 1, graph: JSON.stringify({ nodes, edges: [] }) }).returning('id').executeTakeFirstOrThrow();
+    await sql`INSERT INTO profiles (workspace_id, user_id) SELECT ${workspaceId}, 'rollup-' || n FROM generate_series(1, 4000) n`.execute(db);
+    await sql`INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, status)
+      SELECT ${workspaceId}, ${journey.id}, ${version.id}, p.id, 'c10', '{}'::jsonb, 'completed' FROM profiles p WHERE p.user_id LIKE 'rollup-%'`.execute(db);
+    const addSteps = (runs: string) => sql`INSERT INTO steps (run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, left_at, port, outcome)
+      SELECT r.id, s, r.workspace_id, r.journey_id, r.version_id, 'c' || s, now(), now(), 'out', 'passed'
+      FROM runs r CROSS JOIN generate_series(1, 10) s WHERE r.journey_id = ${journey.id} AND r.profile_id IN (SELECT id FROM profiles WHERE user_id ${sql.raw(runs)})`.execute(db);
+    // The statistics were taken when the log held 10 runs; 40,000 steps came after.
+    await sql`ALTER TABLE steps SET (autovacuum_enabled = false)`.execute(db);
+    try {
+      await addSteps(`IN ('rollup-1', 'rollup-2', 'rollup-3', 'rollup-4', 'rollup-5', 'rollup-6', 'rollup-7', 'rollup-8', 'rollup-9', 'rollup-10')`);
+      await sql`ANALYZE steps`.execute(db);
+      await addSteps(`LIKE 'rollup-%' AND user_id NOT IN ('rollup-1', 'rollup-2', 'rollup-3', 'rollup-4', 'rollup-5', 'rollup-6', 'rollup-7', 'rollup-8', 'rollup-9', 'rollup-10')`);
+      const converted = await db.selectFrom('runs').select('id').where('journey_id', '=', journey.id).orderBy('id').limit(100).execute();
+      const statement = rollupStatement({ now: new Date(), conversions: converted.map((run) => ({ runId: run.id, upToSeq: 7 })) })!;
+      const { sql: text, parameters } = statement.compile(db);
+      // 100 conversions of 7 steps each: the plan reads those 700 rows, not the 40,000.
+      expectIndexedRead(await planScans(text, parameters, { relation: 'steps' }), 700);
+      await statement.execute(db);
+      const stats = await sql<{ port: string; converted: number }>`SELECT port, sum(converted)::int AS converted FROM node_stats WHERE version_id = ${version.id} AND node_id = 'c5' GROUP BY port ORDER BY port`.execute(db);
+      expect(stats.rows).toEqual([{ port: '#first-touch', converted: 100 }, { port: '#last-touch', converted: 100 }, { port: 'out', converted: 100 }]);
+      const beyond = await sql<{ n: number }>`SELECT count(*)::int AS n FROM node_stats WHERE version_id = ${version.id} AND node_id = 'c8'`.execute(db);
+      expect(beyond.rows[0].n).toBe(0);
+    } finally {
+      await sql`ALTER TABLE steps RESET (autovacuum_enabled)`.execute(db);
+    }
   });
 });
