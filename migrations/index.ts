@@ -15,6 +15,7 @@ import * as m0012 from './0012_runs_without_hot_row_checks';
 import * as m0013 from './0013_identities_without_workspace_check';
 import * as m0014 from './0014_outbox_claim_order';
 import * as m0015 from './0015_steps_by_journey_node';
+import * as m0016 from './0016_steps_without_run_check';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_identities_without_workspace_check': m0013,
   '0014_outbox_claim_order': m0014,
   '0015_steps_by_journey_node': m0015,
+  '0016_steps_without_run_check': m0016,
 };

@@ -84,12 +84,16 @@ export class BatchWrites {
 
   async flush(trx: Transaction<DB>, boss: PgBoss, now: Date): Promise<void> {
     if (this.newSteps.length > 0) {
-      // One JSON parameter for the whole batch: far less to build and parse than 11 per row.
+      // One array per column: PostgreSQL reads typed arrays faster than a JSON document of rows.
+      const steps = this.newSteps;
       await sql`
         INSERT INTO steps (run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, left_at, port, outcome, error)
         SELECT x.run_id, x.seq, x.workspace_id, x.journey_id, x.version_id, x.node_id, x.entered_at, x.left_at, x.port, coalesce(x.outcome, 'passed'), x.error
-        FROM jsonb_to_recordset(${JSON.stringify(this.newSteps)}::jsonb)
-          AS x(run_id uuid, seq int, workspace_id uuid, journey_id uuid, version_id uuid, node_id text, entered_at timestamptz, left_at timestamptz, port text, outcome text, error text)`.execute(trx);
+        FROM unnest(${steps.map((s) => s.run_id)}::uuid[], ${steps.map((s) => s.seq)}::int[], ${steps.map((s) => s.workspace_id)}::uuid[],
+          ${steps.map((s) => s.journey_id)}::uuid[], ${steps.map((s) => s.version_id)}::uuid[], ${steps.map((s) => s.node_id)}::text[],
+          ${steps.map((s) => s.entered_at)}::timestamptz[], ${steps.map((s) => s.left_at ?? null)}::timestamptz[], ${steps.map((s) => s.port ?? null)}::text[],
+          ${steps.map((s) => s.outcome ?? null)}::text[], ${steps.map((s) => s.error ?? null)}::text[])
+          AS x(run_id, seq, workspace_id, journey_id, version_id, node_id, entered_at, left_at, port, outcome, error)`.execute(trx);
     }
     if (this.leftSteps.length > 0) {
       await sql`

@@ -269,6 +269,16 @@ describe('actions', () => {
 });
 
 describe('exactly once, and failures', () => {
+  it('records the steps of nodes named NULL and null as those names, not as missing', async () => {
+    const odd = ['NULL', 'null', 'Null'];
+    const graph = buildGraph([trigger(), email(odd[0]), { id: odd[1], type: 'wait.delay', config: { duration: { amount: 0, unit: 'seconds' } } }, email(odd[2])],
+      [['t', odd[0]], [odd[0], odd[1]], [odd[1], odd[2]]]);
+    const { run, path } = await runThrough(graph, { email: 'odd@example.com' });
+    expect(path).toEqual(['t:out', `${odd[0]}:out`, `${odd[1]}:out`, `${odd[2]}:out`]);
+    expect(run.status).toBe('completed');
+    expect((await messagesOf(services, run.id)).map((message) => message.node_id)).toEqual([odd[0], odd[2]]);
+  });
+
   it('a duplicate step job is a no-op', async () => {
     const { run } = await runThrough(buildGraph([trigger(), email()], [['t', 'm']]));
     await services.boss.insert([{ name: 'waymark-steps', data: { runId: run.id, seq: 0 } }, { name: 'waymark-steps', data: { runId: run.id, seq: 1 } }]);
