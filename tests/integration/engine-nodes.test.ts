@@ -231,6 +231,18 @@ describe('touchpoints write the outbox once, addressed from the profile', () => 
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ channel, recipient, status: 'queued', idempotency_key: `${run.id}:m:1` });
   });
+
+  it('keeps quotes, backslashes, braces, line breaks and non-Latin text intact in the run and its message', async () => {
+    const tricky = 'say "hi" \\ {ok}, NULL\nzweite Zeile — ünïcødé 日本 😀';
+    const graph = buildGraph([trigger(), { id: 'd', type: 'wait.delay', config: { duration: { amount: 0, unit: 'seconds' } } },
+      { id: 'm', type: 'touchpoint.email', config: { subject: `Re: ${tricky}`, html: '<p class="x">{{ event.properties.note }}</p>' } }], [['t', 'd'], ['d', 'm']]);
+    const { run, path } = await runThrough(graph, { email: 'quotes@example.com' }, { note: tricky, nested: { list: [tricky, null] } });
+    expect(path).toEqual(['t:out', 'd:out', 'm:out']);
+    const stored = await services.db.selectFrom('runs').select('context').where('id', '=', run.id).executeTakeFirstOrThrow();
+    expect((stored.context as { event: { properties: unknown } }).event.properties).toEqual({ note: tricky, nested: { list: [tricky, null] } });
+    const [message] = await messagesOf(services, run.id);
+    expect(message.content).toMatchObject({ subject: `Re: ${tricky}`, html: '<p class="x">{{ event.properties.note }}</p>' });
+  });
 });
 
 describe('actions', () => {
