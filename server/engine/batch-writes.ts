@@ -7,6 +7,7 @@ import { anyOf, queueExecutor } from '../db/database';
 import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schema';
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
 import { recordStats } from '../stats/rollup';
+import { timeOrderedId } from '../db/time-ordered-id';
 
 export interface RunUpdate {
   id: string;
@@ -110,13 +111,13 @@ export class BatchWrites {
     if (this.messages.length > 0) {
       const messages = this.messages;
       await sql`
-        INSERT INTO messages (workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, is_test)
-        SELECT x.workspace_id, x.run_id, x.profile_id, x.journey_id, x.node_id, x.channel, x.recipient, x.content, x.idempotency_key, coalesce(x.is_test, false)
-        FROM unnest(${messages.map((m) => m.workspace_id)}::uuid[], ${messages.map((m) => m.run_id ?? null)}::uuid[], ${messages.map((m) => m.profile_id ?? null)}::uuid[],
+        INSERT INTO messages (id, workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, is_test)
+        SELECT x.id, x.workspace_id, x.run_id, x.profile_id, x.journey_id, x.node_id, x.channel, x.recipient, x.content, x.idempotency_key, coalesce(x.is_test, false)
+        FROM unnest(${messages.map(() => timeOrderedId())}::uuid[], ${messages.map((m) => m.workspace_id)}::uuid[], ${messages.map((m) => m.run_id ?? null)}::uuid[], ${messages.map((m) => m.profile_id ?? null)}::uuid[],
           ${messages.map((m) => m.journey_id ?? null)}::uuid[], ${messages.map((m) => m.node_id ?? null)}::text[], ${messages.map((m) => m.channel)}::text[],
           ${messages.map((m) => m.recipient ?? null)}::text[], ${messages.map((m) => typeof m.content === 'string' ? m.content : JSON.stringify(m.content))}::jsonb[],
           ${messages.map((m) => m.idempotency_key)}::text[], ${messages.map((m) => m.is_test ?? null)}::boolean[])
-          AS x(workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, is_test)
+          AS x(id, workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, is_test)
         ON CONFLICT (idempotency_key) DO NOTHING`.execute(trx);
     }
     if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);

@@ -6,6 +6,7 @@ import { anyOf, queueExecutor } from '../db/database';
 import type { DB, RunContext } from '../db/schema';
 import { queueNames, wakeChannel } from '../queue/job-queue';
 import type { BatchWrites } from './batch-writes';
+import { timeOrderedId } from '../db/time-ordered-id';
 
 export interface JourneyEntry {
   profileId: string;
@@ -85,14 +86,17 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
  * Inserts runs at the trigger node (a profile already inside the journey is skipped: a unique
  * index) and queues their first steps — with the caller's step batch, or on their own.
  */
+// Run ids are time-ordered: new runs, their steps (keyed by run) and their outbox messages land at
+// the right edge of their indexes, not on a random page of an index that holds every run ever
+// made — which, with a million customers parked in waits, mostly is not in memory.
 export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
   workspaceId: string; journeyId: string; triggerNodeId: string; now: Date;
   rows: Array<{ profile_id: string; version_id: string | null; context: RunContext }>; writes?: BatchWrites;
 }): Promise<Array<{ id: string; profile_id: string }>> {
   const inserted = await sql<{ id: string; profile_id: string }>`
-    INSERT INTO runs (workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
-    SELECT ${input.workspaceId}, ${input.journeyId}, x.version_id, x.profile_id, ${input.triggerNodeId}, x.context, ${input.now.toISOString()}
-    FROM jsonb_to_recordset(${JSON.stringify(input.rows)}::jsonb) AS x(profile_id uuid, version_id uuid, context jsonb)
+    INSERT INTO runs (id, workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
+    SELECT x.id, ${input.workspaceId}, ${input.journeyId}, x.version_id, x.profile_id, ${input.triggerNodeId}, x.context, ${input.now.toISOString()}
+    FROM jsonb_to_recordset(${JSON.stringify(input.rows.map((row) => ({ id: timeOrderedId(), profile_id: row.profile_id, version_id: row.version_id, context: row.context })))}::jsonb) AS x(id uuid, profile_id uuid, version_id uuid, context jsonb)
     ON CONFLICT (journey_id, profile_id) WHERE status IN ('active', 'waiting') DO NOTHING
     RETURNING id, profile_id`.execute(trx);
   if (inserted.rows.length === 0) return [];

@@ -281,6 +281,18 @@ describe('actions', () => {
 });
 
 describe('exactly once, and failures', () => {
+  it('gives runs and their outbox messages time-ordered ids (UUIDv7): newer ones sort after older ones', async () => {
+    const first = await runThrough(buildGraph([trigger(), email()], [['t', 'm']]), { email: 'first@example.com' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await runThrough(buildGraph([trigger(), email()], [['t', 'm']]), { email: 'second@example.com' });
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const [firstMessage] = await messagesOf(services, first.run.id);
+    const [secondMessage] = await messagesOf(services, second.run.id);
+    for (const id of [first.run.id, second.run.id, firstMessage.id, secondMessage.id]) expect(id).toMatch(v7);
+    expect(first.run.id < second.run.id).toBe(true);
+    expect(firstMessage.id < secondMessage.id).toBe(true);
+  });
+
   it('records the steps of nodes named NULL and null as those names, not as missing', async () => {
     const odd = ['NULL', 'null', 'Null'];
     const graph = buildGraph([trigger(), email(odd[0]), { id: odd[1], type: 'wait.delay', config: { duration: { amount: 0, unit: 'seconds' } } }, email(odd[2])],
