@@ -85,10 +85,11 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
 /**
  * Inserts runs at the trigger node (a profile already inside the journey is skipped: a unique
  * index) and queues their first steps — with the caller's step batch, or on their own.
+ *
+ * Run ids are time-ordered: new runs, their steps (keyed by run) and their outbox messages land at
+ * the right edge of their indexes, not on a random page of an index that holds every run ever
+ * made — which, with a million customers parked in waits, mostly is not in memory.
  */
-// Run ids are time-ordered: new runs, their steps (keyed by run) and their outbox messages land at
-// the right edge of their indexes, not on a random page of an index that holds every run ever
-// made — which, with a million customers parked in waits, mostly is not in memory.
 export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
   workspaceId: string; journeyId: string; triggerNodeId: string; now: Date;
   rows: Array<{ profile_id: string; version_id: string | null; context: RunContext }>; writes?: BatchWrites;
