@@ -1,7 +1,9 @@
 // Starts the embedded PostgreSQL used when DATABASE_URL is unset (the default for `npm start` and tests).
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface RunningPostgres {
@@ -81,12 +83,29 @@ async function loadEmbeddedPostgres() {
   return module.default;
 }
 
+/** A socket address (sun_path) holds 107 bytes; PostgreSQL's own limit is a little lower. */
+const fitsSocketAddress = (folder: string, port: number) => Buffer.byteLength(path.join(folder, `.s.PGSQL.${port}`)) < 100;
+
 /**
  * The folder for PostgreSQL's Unix socket: the data folder itself (the only one the server's own
- * user can write to when Waymark runs as root), unless its path is too long for a socket address.
+ * user can write to when Waymark runs as root) when its path is short enough for a socket address,
+ * else a short folder of its own in the temporary folder (a checkout deep in the file system still
+ * gets the socket), else none (TCP only).
  */
-function socketDirectory(dataDir: string, port: number): string | null {
-  return Buffer.byteLength(path.join(dataDir, `.s.PGSQL.${port}`)) < 100 ? dataDir : null;
+export function socketDirectory(dataDir: string, port: number): string | null {
+  if (fitsSocketAddress(dataDir, port)) return dataDir;
+  const short = path.join(os.tmpdir(), `waymark-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  return fitsSocketAddress(short, port) ? short : null;
+}
+
+/** Makes the short socket folder: the server's user (not root) creates the socket in it; nobody may list it. */
+function prepareSocketDirectory(dataDir: string, port: number): string | null {
+  const folder = socketDirectory(dataDir, port);
+  if (folder && folder !== dataDir) {
+    mkdirSync(folder, { recursive: true });
+    chmodSync(folder, 0o1733);
+  }
+  return folder;
 }
 
 /** Over the Unix socket where there is one: a local TCP round trip costs more of the CPU both share. */
@@ -109,7 +128,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const port = await findFreePort(options.preferredPort ?? 54_330);
   const log = options.log ?? (() => {});
-  const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', `unix_socket_directories=${socketDirectory(dataDir, port) ?? ''}`];
+  const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', `unix_socket_directories=${prepareSocketDirectory(dataDir, port) ?? ''}`];
   if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({

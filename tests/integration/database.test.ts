@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase } from '../../server/db/database';
-import { startEmbeddedPostgres } from '../../server/db/embedded-postgres';
+import { socketDirectory, startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { startJobQueue } from '../../server/queue/job-queue';
 import { claimPlanSetting, claimStatement } from '../../server/channels/delivery';
 import { nodeCustomersQuery } from '../../server/stats/journey-stats';
@@ -148,22 +148,38 @@ describe('embedded PostgreSQL', () => {
   it('is reached over its Unix socket (a local TCP round trip costs CPU the server and database share)', async () => {
     // The test run's own server is the embedded one unless DATABASE_URL points elsewhere.
     const url = process.env.DATABASE_URL ? null : inject('databaseServerUrl');
-    if (url) expect(await clientAddress(url)).toBeNull();
-    expect(url === null || new URL(url).searchParams.get('host')?.endsWith('test-pgdata')).toBe(true);
+    if (url) {
+      expect(await clientAddress(url)).toBeNull();
+      expect(new URL(url).searchParams.get('host')).toBe(socketDirectory(path.resolve('.waymark/test-pgdata'), Number(new URL(url).port)));
+    }
   });
 
-  it('falls back to TCP when the data folder path is too long for a socket address', async () => {
+  it('keeps the socket when the data folder path is too long for a socket address (a deep checkout)', async () => {
     const parent = mkdtempSync(path.join(os.tmpdir(), 'waymark-long-'));
     const dataDir = path.join(parent, 'a-data-folder-whose-path-is-longer-than-a-unix-socket-address-may-be-0123456789');
     const postgres = await startEmbeddedPostgres({ dataDir, fast: true, preferredPort: 55_930 });
     try {
-      expect(new URL(postgres.url).searchParams.has('host')).toBe(false);
-      expect(await clientAddress(postgres.url)).toBe('127.0.0.1/32');
+      const host = new URL(postgres.url).searchParams.get('host');
+      expect(host).not.toBeNull();
+      expect(host!.startsWith(dataDir)).toBe(false);
+      expect(await clientAddress(postgres.url)).toBeNull();
     } finally {
       await postgres.stop();
       rmSync(parent, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('falls back to TCP when no folder short enough for a socket address exists', () => {
+    const deep = path.join('/', 'x'.repeat(120), 'data');
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = path.join('/', 'y'.repeat(120));
+    try {
+      expect(socketDirectory(deep, 5432)).toBeNull();
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+    }
+  });
 });
 
 describe('outbox', () => {
