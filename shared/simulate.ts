@@ -3,7 +3,7 @@
 // anywhere. A pure function of graph + profile + events + clock, so the canvas can show what a
 // draft will do, and tests can hold the engine to the same paths.
 import type { RuleOutcome } from './conditions';
-import { matchesFilter } from './conditions';
+import { matchesFilter, type Condition } from './conditions';
 import type { JourneyGraph } from './graph';
 import type { EventView, NodeResult, NodeTypeRegistry, OutboxMessage, ProfileView, ResumeReason } from './node-type';
 import { createRunContext, currentProfile, emptyStagedWrites, NodeFailure } from './run-context';
@@ -29,6 +29,8 @@ export interface SimulationInput {
   start: Date;
   /** The trigger node to start at; by default the one the trigger event names, else the first trigger. */
   triggerNodeId?: string;
+  /** The journey's goal: the first goal event after entry inside the window converts the run (and may end it). */
+  goal?: { event: string; where?: unknown; windowDays: number; exitOnConversion: boolean } | null;
   /** Messages due inside these hours (customer's local time) go out when they end. */
   quietHours?: { start: string; end: string };
   maxSteps?: number;
@@ -44,7 +46,7 @@ export interface SimulatedStep {
   /** The rules a condition evaluated, with the values it saw. */
   why: RuleOutcome[];
   /** For waits: until when, and what ended the wait. */
-  wait?: { until: string; event?: string; endedBy: 'timer' | 'event' | 'timeout' | 'horizon'; at: string; timeZone: string };
+  wait?: { until: string; event?: string; endedBy: 'timer' | 'event' | 'timeout' | 'horizon' | 'converted'; at: string; timeZone: string };
   messages: Array<OutboxMessage & { deliverAt: string; delayedBy?: string }>;
   logs: string[];
   error?: string;
@@ -54,6 +56,8 @@ export interface SimulationResult {
   steps: SimulatedStep[];
   status: 'completed' | 'exited' | 'failed' | 'waiting' | 'too-many-steps';
   converted: boolean;
+  /** When the run converted (its goal event's time, or when it passed a goal node). */
+  convertedAt?: string;
   traits: Record<string, unknown>;
   tags: string[];
   variables: Record<string, unknown>;
@@ -80,12 +84,25 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
   let now = new Date(input.start);
   const triggerEvent: EventView | null = input.trigger ? { id: 'simulated-trigger', name: input.trigger.name, properties: input.trigger.properties ?? {}, occurredAt: now.toISOString() } : null;
   const happened: SimulatedEvent[] = [...(input.history ?? []), ...(triggerEvent ? [{ name: triggerEvent.name, at: triggerEvent.occurredAt }] : [])];
-  const upcoming = [...(input.events ?? [])].sort((a, b) => a.at.localeCompare(b.at));
+  // Events in the order they happen; ties keep the order given (as a batch's do in the engine).
+  const upcoming = (input.events ?? []).map((event, index) => ({ event, index, at: Date.parse(event.at) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index).map(({ event, at }, index) => ({ ...event, time: at, index }));
   const countEvents = async (name: string, withinDays?: number) => {
     const since = withinDays === undefined ? -Infinity : now.getTime() - withinDays * 86_400_000;
-    const seen = [...happened, ...upcoming.filter((event) => Date.parse(event.at) <= now.getTime())];
-    return seen.filter((event) => event.name === name && Date.parse(event.at) >= since && Date.parse(event.at) <= now.getTime()).length;
+    const seen = [...happened.map((event) => ({ name: event.name, time: Date.parse(event.at) })), ...upcoming.filter((event) => event.time <= now.getTime())];
+    return seen.filter((event) => event.name === name && event.time >= since && event.time <= now.getTime()).length;
   };
+  // Where the run is in event time: a moment, and the last event it took (the trigger is -1); an
+  // event answers a wait only after that position, as in the engine.
+  let position = { time: now.getTime(), index: -1 };
+  const isAfterPosition = (event: { time: number; index: number }) => event.time > position.time || (event.time === position.time && event.index > position.index);
+  // The journey goal: its first event after entry, inside the window.
+  const goal = input.goal ?? null;
+  const goalEvent = goal ? upcoming.find((event) => event.name === goal.event && isAfterPosition(event) && event.time <= input.start.getTime() + goal.windowDays * 86_400_000
+    && matchesFilter(goal.where as Condition | undefined, { traits: {}, event: event.properties ?? {}, variables: {} })) : undefined;
+  if (goalEvent) Object.assign(result, { converted: true, convertedAt: new Date(goalEvent.time).toISOString() });
+  let exitAt = goalEvent && goal?.exitOnConversion ? goalEvent.time : null;
+  let nodeConverted = false;
 
   let nodeId = start.id;
   let resume: ResumeReason | null = null;
@@ -119,7 +136,12 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
     result.tags = [...after.tags];
     result.variables = variables;
     result.startedJourneys.push(...staged.journeyStarts);
-    if (staged.goalReached) result.converted = true;
+    // A goal node converts the run unless a goal event came first (which then may end it).
+    if (staged.goalReached && !(goalEvent && goalEvent.time <= now.getTime()) && !nodeConverted) {
+      nodeConverted = true;
+      exitAt = null;
+      Object.assign(result, { converted: true, convertedAt: now.toISOString() });
+    }
     step.why = why;
     step.logs = staged.logs;
     step.messages = staged.messages.map((message) => deliveryTime(message, now, result.traits, input.quietHours));
@@ -145,21 +167,33 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
     const zone = profileTimeZone(result.traits);
     const until = 'waitUntil' in outcome ? outcome.waitUntil : outcome.waitForEvent.timeoutAt;
     const waitedFor = 'waitForEvent' in outcome ? outcome.waitForEvent : null;
-    const answer = waitedFor ? upcoming.find((event) => event.name === waitedFor.event && Date.parse(event.at) >= now.getTime() && Date.parse(event.at) <= until.getTime()
+    // A conversion that ends the run comes first when it happens before the wait would end.
+    const ends = exitAt !== null && exitAt <= until.getTime() ? exitAt : null;
+    const deadline = ends ?? until.getTime();
+    const answer = waitedFor ? upcoming.find((event) => event.name === waitedFor.event && isAfterPosition(event) && event.time < deadline
       && matchesFilter(waitedFor.where, { traits: result.traits, event: event.properties ?? {}, variables })) : undefined;
     const waitStep: SimulatedStep = { ...step, outcome: 'waiting', wait: { until: until.toISOString(), ...(waitedFor ? { event: waitedFor.event } : {}), endedBy: 'timer', at: until.toISOString(), timeZone: zone } };
     result.steps.push(waitStep);
     if (answer) {
-      now = new Date(answer.at);
+      now = new Date(answer.time);
+      position = { time: answer.time, index: answer.index };
       waitStep.wait = { ...waitStep.wait!, endedBy: 'event', at: answer.at };
-      resume = { kind: 'event', event: { id: `simulated-${answer.name}`, name: answer.name, properties: answer.properties ?? {}, occurredAt: answer.at } };
+      resume = { kind: 'event', event: { id: `simulated-${answer.name}`, name: answer.name, properties: answer.properties ?? {}, occurredAt: now.toISOString() } };
       continue;
+    }
+    if (ends !== null) {
+      // The journey exits on conversion: the run leaves the wait when the goal event happens.
+      now = new Date(Math.max(ends, now.getTime()));
+      Object.assign(waitStep, { port: 'converted', outcome: 'exited' });
+      waitStep.wait = { ...waitStep.wait!, endedBy: 'converted', at: now.toISOString() };
+      return { ...result, status: 'exited' };
     }
     if (until.getTime() - input.start.getTime() > horizonMilliseconds) {
       waitStep.wait = { ...waitStep.wait!, endedBy: 'horizon' };
       return { ...result, status: 'waiting' };
     }
     now = new Date(Math.max(until.getTime(), now.getTime()));
+    position = { time: now.getTime(), index: -1 };
     waitStep.wait = { ...waitStep.wait!, endedBy: waitedFor ? 'timeout' : 'timer', at: now.toISOString() };
     resume = waitedFor ? { kind: 'timeout' } : { kind: 'timer' };
   }

@@ -107,6 +107,23 @@ export interface RunContext {
   retimeFrom?: string;
   /** A test run (test mode): its waits are `speed` times shorter, its messages go to the test address. */
   test?: { speed: number };
+  /**
+   * Where the run is in event time: the trigger event's time at entry, then the time of each event
+   * that ended a wait or the time a wait's timer was due. Nodes run with this as `ctx.now`.
+   */
+  clock?: string;
+  /** The event that set `clock` (the trigger event, or the event that ended the last wait). */
+  clockEvent?: string | null;
+  /** The run's clock when it entered the journey (the goal window starts here). */
+  enteredClock?: string;
+  /** While waiting: when (event time) the wait's timer is due. */
+  waitUntil?: string;
+  /** While waiting: the wait is for an event. */
+  awaitsEvent?: boolean;
+  /** Set when a goal node converted the run: its path is credited up to that step only. */
+  convertedSeq?: number;
+  /** The last touchpoint the run passed (for last-touch attribution of later conversions). */
+  lastTouch?: string;
 }
 
 export interface RunsTable {
@@ -181,6 +198,10 @@ export interface WaitsTable {
   event: string;
   filter: Json | null;
   expires_at: Timestamp;
+  /** When (event time) the run reached the wait; null for waits made before event time. */
+  reached_at: NullableTimestamp;
+  /** The event that brought the run to the wait: an event at `reached_at` answers it only if its id is greater. */
+  after_event: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface JourneyTriggersTable {

@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import { anyOf, queueExecutor } from '../db/database';
 import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schema';
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
-import { recordStats } from '../stats/rollup';
+import { recordStats, type ConversionCredit } from '../stats/rollup';
 import { timeOrderedId } from '../db/time-ordered-id';
 
 export interface RunUpdate {
@@ -48,6 +48,8 @@ export interface WaitRow {
   event: string;
   filter: string | null;
   expires_at: string;
+  reached_at: string;
+  after_event: string | null;
 }
 
 export interface JourneyStart {
@@ -55,6 +57,9 @@ export interface JourneyStart {
   journeyId: string;
   profileId: string;
   event: RunContext['event'];
+  /** Where the starting run stood in event time: the new run begins there. */
+  clock?: string;
+  clockEvent?: string | null;
 }
 
 export class BatchWrites {
@@ -69,6 +74,8 @@ export class BatchWrites {
   readonly journeyStarts: JourneyStart[] = [];
   /** Runs that reached their goal in this batch. */
   readonly conversions: Array<{ runId: string; upToSeq: number }> = [];
+  /** Conversions credited step by step (runs a goal event converted before they took these steps). */
+  readonly credits: ConversionCredit[] = [];
 
   enqueueStep(job: StepJob, startAfter?: Date): void {
     this.jobs.push({ name: queueNames.steps, data: job, startAfter: startAfter?.toISOString() });
@@ -137,7 +144,7 @@ export class BatchWrites {
     }
     // Last: the rollup rows are shared by every batch of the journey, and their locks are held
     // until commit, so they are taken as late as possible.
-    await recordStats(trx, { newSteps: this.newSteps, leftSteps: this.leftSteps, conversions: this.conversions, now });
+    await recordStats(trx, { newSteps: this.newSteps, leftSteps: this.leftSteps, conversions: this.conversions, credits: this.credits, now });
   }
 }
 

@@ -62,7 +62,10 @@ function crossed(config: ThresholdConfig, before: number, after: number): boolea
 
 export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: DispatchInput): Promise<DispatchResult> {
   const result: DispatchResult = { runsStarted: [], waitsResumed: [] };
-  const { workspaceId, events } = input;
+  const { workspaceId } = input;
+  // In the order they happened (ties: batch order): a trigger and the event its journey then waits
+  // for, sent together, act as if sent one by one.
+  const events = inEventTimeOrder(input.events);
   const names = [...new Set(events.map((item) => item.event.name))];
   const hasTraitChanges = (input.traitChanges?.length ?? 0) > 0;
   if (names.length === 0 && !hasTraitChanges) return result;
@@ -126,15 +129,20 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
     enteredJourneys.set(group.journeyId, already);
   }
 
-  // Waits claimed here are deleted here: the timeout that races us will find no open wait.
+  // Waits claimed here are deleted here: the timeout that races us will find no open wait. Not
+  // SKIP LOCKED: a wait another transaction holds is waited for, never passed over. (The caller
+  // holds the profiles FOR UPDATE, and the engine takes them before it touches waits: no wait
+  // is created between this read and the commit.)
   if (names.length > 0) {
     const profileIds = [...new Set(events.map((item) => item.profileId))];
-    const waits = await trx.selectFrom('waits').select(['run_id', 'seq', 'profile_id', 'event', 'filter'])
+    const waits = await trx.selectFrom('waits').select(['run_id', 'seq', 'profile_id', 'event', 'filter', 'reached_at', 'after_event', 'expires_at'])
       .where('workspace_id', '=', workspaceId).where('profile_id', '=', anyOf(profileIds)).where('event', '=', anyOf(names, 'text'))
-      .orderBy('run_id').forUpdate().skipLocked().execute();
+      .orderBy('run_id').forUpdate().execute();
     const jobs: PgBoss.JobInsert<StepJob>[] = [];
     for (const wait of waits) {
+      // The first event, in event time, after the run reached the wait and before its timeout.
       const match = events.find((item) => item.profileId === wait.profile_id && item.event.name === wait.event
+        && answersWait(item.event, wait)
         && matchesFilter((wait.filter as Condition | null) ?? undefined, { traits: input.traits.get(item.profileId) ?? {}, event: item.event.properties, variables: {} }));
       if (!match) continue;
       jobs.push({ name: queueNames.steps, data: { runId: wait.run_id, seq: wait.seq, resume: 'event', eventId: match.event.id } });
@@ -147,4 +155,23 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
     }
   }
   return result;
+}
+
+/** Events sorted by when they happened; a stable sort, so ties keep batch order. */
+export function inEventTimeOrder<T extends { event: { occurredAt: string } }>(events: readonly T[]): T[] {
+  return events.map((item, index) => ({ item, index, at: Date.parse(item.event.occurredAt) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index).map(({ item }) => item);
+}
+
+/**
+ * Whether an event answers a wait: it happened at or after the moment the run reached the wait (at
+ * that very millisecond only when it came after the event that brought the run there), and before
+ * the wait's timeout. A wait from before event time takes any event before its timeout.
+ */
+export function answersWait(event: { id: string; occurredAt: string }, wait: { reached_at: Date | null; after_event: string | null; expires_at: Date }): boolean {
+  const at = Date.parse(event.occurredAt);
+  if (at >= wait.expires_at.getTime()) return false;
+  if (!wait.reached_at) return true;
+  const reached = wait.reached_at.getTime();
+  return at > reached || (at === reached && (wait.after_event === null || event.id > wait.after_event));
 }

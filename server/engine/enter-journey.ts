@@ -11,6 +11,9 @@ import { timeOrderedId } from '../db/time-ordered-id';
 export interface JourneyEntry {
   profileId: string;
   event: RunContext['event'];
+  /** Where the run begins in event time, when not at its trigger event (a journey started by another run). */
+  clock?: string;
+  clockEvent?: string | null;
 }
 
 export interface EnterJourneyManyInput {
@@ -27,6 +30,8 @@ export interface EnterJourneyManyInput {
 export interface EnterJourneyInput extends Omit<EnterJourneyManyInput, 'entries'> {
   profileId: string;
   event: RunContext['event'];
+  clock?: string;
+  clockEvent?: string | null;
 }
 
 export type SkipReason = 'not-live' | 'already-active' | 'no-reentry' | 'too-soon' | 'no-trigger';
@@ -73,9 +78,10 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
 
   // Test profiles (test mode) enter the journey's test version instead of the live one.
   const testers = new Set(journey.test_version_id ? journey.test_profile_ids : []);
+  const contextOf = (entry: JourneyEntry): RunContext => (entry.clock ? { event: entry.event, variables: {}, clock: entry.clock, clockEvent: entry.clockEvent ?? null } : { event: entry.event, variables: {} });
   const rows = eligible.map((profileId) => testers.has(profileId)
-    ? { profile_id: profileId, version_id: journey.test_version_id, context: { event: byProfile.get(profileId)!.event, variables: {}, test: { speed: journey.test_speed } } satisfies RunContext }
-    : { profile_id: profileId, version_id: journey.version_id, context: { event: byProfile.get(profileId)!.event, variables: {} } satisfies RunContext });
+    ? { profile_id: profileId, version_id: journey.test_version_id, context: { ...contextOf(byProfile.get(profileId)!), test: { speed: journey.test_speed } } satisfies RunContext }
+    : { profile_id: profileId, version_id: journey.version_id, context: contextOf(byProfile.get(profileId)!) });
   const inserted = await createRuns(trx, boss, { workspaceId: input.workspaceId, journeyId: input.journeyId, triggerNodeId, now: input.now ?? new Date(), rows, writes: input.writes });
   for (const row of inserted) runs.set(row.profile_id, row.id);
   if (inserted.length === 0) return { runs, skipped: 'already-active' };
@@ -115,7 +121,7 @@ export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
 
 /** Starts one profile in a journey. */
 export async function enterJourney(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyInput): Promise<EnterResult> {
-  const { runs, skipped } = await enterJourneyMany(trx, boss, { ...input, entries: [{ profileId: input.profileId, event: input.event }] });
+  const { runs, skipped } = await enterJourneyMany(trx, boss, { ...input, entries: [{ profileId: input.profileId, event: input.event, clock: input.clock, clockEvent: input.clockEvent }] });
   const runId = runs.get(input.profileId);
   return runId ? { entered: true, runId } : { entered: false, reason: skipped ?? 'already-active' };
 }

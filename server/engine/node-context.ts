@@ -16,7 +16,9 @@ export function createNodeContext(input: Omit<ContextInput, 'countEvents'> & { d
     resume: input.resume, staged: input.staged, trace: input.trace,
     async countEvents(event, withinDays) {
       let query = db.selectFrom('events').select(sql<number>`count(*)`.as('n'))
-        .where('profile_id', '=', profile.id).where('name', '=', event);
+        .where('profile_id', '=', profile.id).where('name', '=', event)
+        // Up to the run's clock (event time): an event of the same batch that happened later is not seen yet.
+        .where('occurred_at', '<=', now);
       if (withinDays !== undefined) query = query.where('occurred_at', '>=', new Date(now.getTime() - withinDays * 86_400_000));
       const row = await query.executeTakeFirstOrThrow();
       return Number(row.n);

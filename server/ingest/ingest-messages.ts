@@ -176,7 +176,6 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
 
     // Events that count for goals, aggregates and triggers (identify, group and alias do not).
     const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');
-    await convertGoals(trx, goalRuns, dispatchable.map((item) => ({ profileId: item.profileId!, name: item.name, properties: item.properties, occurredAt: item.occurredAt })), now);
 
     // Traits (identify, and group traits under "group"), merged in message order.
     const traitChanges: TraitChange[] = [];
@@ -250,6 +249,9 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       event: { id: item.eventId, name: item.name, properties: item.properties, occurredAt: item.occurredAt.toISOString() },
     }));
     const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
+    // Goals after waits: a wait answered by an earlier event of this batch is resumed (and its run
+    // left to the engine, which ends it in event time) rather than ended by a later conversion.
+    await convertGoals(trx, goalRuns, dispatchable.map((item) => ({ id: item.eventId, profileId: item.profileId!, name: item.name, properties: item.properties, occurredAt: item.occurredAt })), now);
     const healthStarted = fresh.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, [...new Set(fresh.map((item) => item.profileId!))]) : 0;
     return { storedIds: new Set(fresh.map((item) => item.messageId)), stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + healthStarted, waitsResumed: dispatched.waitsResumed.length };
   });

@@ -227,6 +227,8 @@ export async function migrateRuns(trx: Transaction<DB>, workspaceId: string, jou
   const moved = await sql`
     UPDATE runs SET version_id = ${newVersionId}, current_node = m.to_node, seq = runs.seq + 1, status = 'active', wake_at = ${at}, attempts = 0, error = NULL,
       context = CASE WHEN m.retime AND m.waited_since IS NOT NULL THEN runs.context || jsonb_build_object('retimeFrom', m.waited_since) ELSE runs.context - 'retimeFrom' END
+        -- its clock goes on from the move, not from where it stood in the old version
+        - 'clock' - 'clockEvent' - 'waitUntil' - 'awaitsEvent'
     FROM waymark_moving m WHERE runs.id = m.id AND m.to_node <> ${exitTarget}`.execute(trx);
   await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
   return { moved: Number(moved.numAffectedRows ?? 0), exited: Number(exited.numAffectedRows ?? 0) };

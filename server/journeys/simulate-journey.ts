@@ -1,6 +1,7 @@
 // Simulate a journey draft for one customer — an existing profile with his event history, or
 // sample traits — with the channel settings' quiet hours and every message rendered as it would
 // be sent. Reads only: nothing goes to the outbox, no run or step is written, no stats change.
+import type { JourneyGoal } from '../db/schema';
 import type { ChannelSettings } from '../../shared/channel-settings';
 import type { NodeTypeRegistry } from '../../shared/node-type';
 import { simulate, type SimulatedEvent, type SimulatedStep } from '../../shared/simulate';
@@ -36,7 +37,7 @@ export interface RenderedMessage {
 }
 
 export async function simulateJourney(db: Executor, registry: NodeTypeRegistry, workspaceId: string, request: SimulationRequest) {
-  const journey = await db.selectFrom('journeys').select('id').where('workspace_id', '=', workspaceId).where('id', '=', request.journeyId).executeTakeFirst();
+  const journey = await db.selectFrom('journeys').select(['id', 'goal']).where('workspace_id', '=', workspaceId).where('id', '=', request.journeyId).executeTakeFirst();
   if (!journey) throw new NotFoundError('journey', request.journeyId);
   const validation = validateGraph(request.graph, registry);
   if (!validation.ok) throw new GraphInvalidError(validation.problems);
@@ -55,7 +56,7 @@ export async function simulateJourney(db: Executor, registry: NodeTypeRegistry, 
   const settings: ChannelSettings = await loadChannelSettings(db, workspaceId);
   const result = await simulate({
     graph: validation.graph, registry, profile, history, start, quietHours: settings.quietHours,
-    trigger: request.trigger ?? null,
+    trigger: request.trigger ?? null, goal: (journey.goal as JourneyGoal | null) ?? null,
     events: (request.events ?? []).map((event) => ({ name: event.name, properties: event.properties, at: new Date(start.getTime() + event.afterHours * 3_600_000).toISOString() })),
   });
   const data = { profile: { ...result.traits, userId: profile.userId }, event: request.trigger?.properties ?? {}, vars: result.variables };

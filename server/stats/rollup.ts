@@ -32,17 +32,29 @@ function hourOf(time: string | Date): string {
  *
  * A converted run counts a conversion for every node it passed (on the port it took), so each
  * node, branch and variant shows the conversions that followed it, and for the first and the last
- * touchpoint on its path (the pseudo-ports "#first-touch" and "#last-touch"). Call after the runs'
- * steps are written.
+ * touchpoint on its path (the pseudo-ports "#first-touch" and "#last-touch"). Steps it has closed
+ * count here; the step it is still in counts when it closes (`credits`, from the engine). Call
+ * after the runs' steps are written.
  */
 export async function recordStats(trx: Transaction<DB>, input: StatsInput): Promise<void> {
   await rollupStatement(input)?.execute(trx);
 }
 
+/** One conversion added to (or, for a last touch that moved on, taken from) a node's port. */
+export interface ConversionCredit {
+  version_id: string;
+  node_id: string;
+  port: string;
+  delta: number;
+}
+
 export interface StatsInput {
   newSteps?: readonly NewStep[];
   leftSteps?: readonly LeftStepForStats[];
+  /** Runs converted now: every step they have closed (up to `upToSeq`) is credited. */
   conversions?: ReadonlyArray<{ runId: string; upToSeq?: number }>;
+  /** Conversions credited on single steps, as converted runs close them. */
+  credits?: readonly ConversionCredit[];
   now: Date;
 }
 
@@ -62,7 +74,14 @@ export function rollupStatement(input: StatsInput): RawBuilder<unknown> | null {
   }
   for (const step of input.leftSteps ?? []) bump(step.version_id, step.node_id, step.port ?? '', step.left_at, step.outcome);
   const conversions = input.conversions ?? [];
-  if (counts.size === 0 && conversions.length === 0) return null;
+  const credits = new Map<string, ConversionCredit>();
+  for (const credit of input.credits ?? []) {
+    const key = `${credit.version_id}\u0000${credit.node_id}\u0000${credit.port}`;
+    const sum = credits.get(key);
+    if (sum) sum.delta += credit.delta;
+    else credits.set(key, { ...credit });
+  }
+  if (counts.size === 0 && conversions.length === 0 && credits.size === 0) return null;
   const shard = Math.floor(Math.random() * shards);
   // A converted run's path is read run by run through the step key: the subquery is kept apart
   // (OFFSET 0) so the planner cannot turn it into one join over the whole step log, which it
@@ -73,12 +92,15 @@ export function rollupStatement(input: StatsInput): RawBuilder<unknown> | null {
       SELECT x.version_id, x.node_id, x.port, x.hour, x.entered, x.passed, x.exited, x.failed, 0::bigint AS converted
       FROM jsonb_to_recordset(${JSON.stringify([...counts.values()])}::jsonb)
         AS x(version_id uuid, node_id text, port text, hour timestamptz, entered bigint, passed bigint, exited bigint, failed bigint)
+      UNION ALL
+      SELECT x.version_id, x.node_id, x.port, ${hourOf(input.now)}::timestamptz, 0, 0, 0, 0, x.delta
+      FROM jsonb_to_recordset(${JSON.stringify([...credits.values()])}::jsonb) AS x(version_id uuid, node_id text, port text, delta bigint)
     ), path AS (
       SELECT s.run_id, s.version_id, s.node_id, coalesce(s.port, '') AS port, s.seq
       FROM unnest(${conversions.map((c) => c.runId)}::uuid[], ${conversions.map((c) => c.upToSeq ?? 2147483647)}::int[]) AS c(run_id, up_to)
       CROSS JOIN LATERAL (
         SELECT steps.run_id, steps.version_id, steps.node_id, steps.port, steps.seq FROM steps
-        WHERE steps.run_id = c.run_id AND steps.seq <= c.up_to OFFSET 0
+        WHERE steps.run_id = c.run_id AND steps.seq <= c.up_to AND steps.left_at IS NOT NULL OFFSET 0
       ) s
     ), touchpoints AS (
       -- each version's graph read once, not once per step on the path

@@ -13,6 +13,7 @@ import { startJobQueue } from '../../server/queue/job-queue';
 import { claimPlanSetting, claimStatement } from '../../server/channels/delivery';
 import { nodeCustomersQuery } from '../../server/stats/journey-stats';
 import { rollupStatement } from '../../server/stats/rollup';
+import { goalLookBackStatement, waitLookBackQuery } from '../../server/engine/step-batch';
 import { ensureDefaultWorkspace } from '../../server/workspaces/default-workspace';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -265,5 +266,35 @@ describe('stats rollup', () => {
     } finally {
       await sql`ALTER TABLE steps RESET (autovacuum_enabled)`.execute(db);
     }
+  });
+});
+
+describe('look-back into the event log', () => {
+  it("reads a waiting customer's events by the (profile, name, occurred_at) index, whatever else the log holds", async () => {
+    const { db } = database;
+    const workspaceId = await ensureDefaultWorkspace(db);
+    await sql`INSERT INTO profiles (workspace_id, user_id) SELECT ${workspaceId}, 'look-' || n FROM generate_series(1, 2000) n`.execute(db);
+    // 60,000 events: 2,000 customers × 30, the busiest with 5,000 page views and a few orders.
+    await sql`INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
+      SELECT ${workspaceId}, p.id, 'track', CASE WHEN n % 3 = 0 THEN 'Order Completed' ELSE 'Page Viewed' END, '{}', '{}', 'look-' || p.user_id || '-' || n,
+        now() - make_interval(secs => n * 60), now()
+      FROM profiles p CROSS JOIN generate_series(1, 30) n WHERE p.user_id LIKE 'look-%'`.execute(db);
+    const busy = await db.selectFrom('profiles').select('id').where('user_id', '=', 'look-1').executeTakeFirstOrThrow();
+    await sql`INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
+      SELECT ${workspaceId}, ${busy.id}, 'track', 'Page Viewed', '{}', '{}', 'look-busy-' || n, now() - make_interval(secs => n), now()
+      FROM generate_series(1, 5000) n`.execute(db);
+    await sql`ANALYZE profiles, events`.execute(db);
+
+    const since = new Date(Date.now() - 3 * 3_600_000);
+    const until = new Date(Date.now() + 3_600_000);
+    for (const event of ['Order Completed', 'Page Viewed']) {
+      const { sql: text, parameters } = waitLookBackQuery(db, { profileId: busy.id, event, since, until }).compile();
+      // At most the look-back's limit of rows (and the one past it that ends the read), from the index.
+      expectIndexedRead(await planScans(text, parameters, { relation: 'events' }), 101);
+    }
+    const profiles = await db.selectFrom('profiles').select('id').where('user_id', 'like', 'look-%').limit(100).execute();
+    const { sql: text, parameters } = goalLookBackStatement(profiles.map((profile) => ({ runId: randomUUID(), profileId: profile.id, event: 'Order Completed', since, until }))).compile(db);
+    // 100 runs' goal look-backs in one statement: one index probe each, about a hundred rows each at most.
+    expectIndexedRead(await planScans(text, parameters, { relation: 'events' }), 100 * 101);
   });
 });
