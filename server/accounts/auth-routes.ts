@@ -9,12 +9,35 @@ import { acceptInvite, login, logout, needsSetup, sessionDays, sessionUser, sign
 
 export const sessionCookie = 'waymark_session';
 
+/** A cookie that cannot be decoded (a stray "%"): no session, said as 401, never a crash. */
+export class MalformedCookieError extends Error {
+  constructor(name: string) {
+    super(`the ${name} cookie is malformed: sign in again`);
+    this.name = 'MalformedCookieError';
+  }
+}
+
 export function readCookie(request: http.IncomingMessage, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      throw new MalformedCookieError(name);
+    }
   }
   return undefined;
+}
+
+/** The session token, or undefined when there is none or it cannot be read. */
+export function sessionToken(request: http.IncomingMessage): string | undefined {
+  try {
+    return readCookie(request, sessionCookie);
+  } catch (error) {
+    if (error instanceof MalformedCookieError) return undefined;
+    throw error;
+  }
 }
 
 function setSession(response: http.ServerResponse, token: string | null, secure: boolean): void {
@@ -48,11 +71,21 @@ const credentials = z.object({
   name: z.string().trim().max(100).optional(),
 });
 
-export function createAuthHandler(services: Services) {
+/**
+ * Whether the browser reached us over TLS: the public address is https, or a trusted reverse proxy
+ * (WAYMARK_TRUST_PROXY=on) says so in X-Forwarded-Proto. Cookies are Secure then, and HSTS is sent.
+ */
+export function reachedOverTls(request: http.IncomingMessage, services: Pick<Services, 'delivery'>, trustProxy: boolean): boolean {
+  if (services.delivery?.publicUrl.startsWith('https://')) return true;
+  const forwarded = request.headers['x-forwarded-proto'];
+  return trustProxy && typeof forwarded === 'string' && forwarded.split(',')[0].trim().toLowerCase() === 'https';
+}
+
+export function createAuthHandler(services: Services, options: { trustProxy?: boolean } = {}) {
   const attempts = new RateLimiter(5 / 60, 10); // 10 tries, then one every 12 s per address and email
-  const secure = services.delivery?.publicUrl.startsWith('https://') ?? false;
 
   return async function handleAuth(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
+    const secure = reachedOverTls(request, services, options.trustProxy ?? false);
     try {
       if (path === '/auth/status' && request.method === 'GET') {
         const user = await sessionUser(services.db, readCookie(request, sessionCookie));
@@ -101,6 +134,10 @@ export function createAuthHandler(services: Services) {
       else if (error instanceof ForbiddenError) send(response, 403, { error: error.message });
       else if (error instanceof NotFoundError) send(response, 404, { error: error.message });
       else if (error instanceof ConflictError) send(response, 409, { error: error.message });
+      else if (error instanceof MalformedCookieError) {
+        setSession(response, null, secure);
+        send(response, 401, { error: error.message });
+      }
       else {
         console.error('[auth]', (error as Error).message);
         send(response, 500, { error: 'something went wrong' });

@@ -28,21 +28,30 @@ export interface OutgoingEmail {
 
 export function htmlToText(html: string): string {
   return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|h\d|li)>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\n{3,}/g, '\n\n').trim();
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&(quot|#34);/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\n{3,}/g, '\n\n').trim();
 }
 
-/** An email's subject, HTML and text as its recipient sees them (the text derived from the HTML when not given). */
+/** A subject fit for its header: one line, no control characters. */
+function headerSafe(subject: string): string {
+  return subject.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+}
+
+/**
+ * An email's subject, HTML and text as its recipient sees them (the text derived from the HTML
+ * when not given). Values in the HTML are escaped (`| raw` for trusted HTML); the subject and
+ * text part are plain text, unescaped.
+ */
 export async function renderEmail(content: { subject?: unknown; html?: unknown; text?: unknown }, data: TemplateData): Promise<{ subject: string; html: string; text: string }> {
   const render = templateRenderer(data);
-  const html = await render(content.html);
-  return { subject: await render(content.subject), html, text: content.text ? await render(content.text) : htmlToText(html) };
+  const html = await templateRenderer(data, 'html')(content.html);
+  return { subject: headerSafe(await render(content.subject)), html, text: content.text ? await render(content.text) : htmlToText(html) };
 }
 
 /** Links through the click redirect, a pixel for opens, and the unsubscribe link for marketing mail. */
 export function addTracking(email: OutgoingEmail, publicUrl: string, secret: string): { html: string; unsubscribeUrl: string } {
   const token = signToken(secret, { m: email.messageId, c: 'email' });
   const unsubscribeUrl = `${publicUrl}/u/${token}`;
-  let html = email.html.replace(/href="(https?:\/\/[^"]+)"/gi, (_match, url: string) => `href="${publicUrl}/t/c/${signToken(secret, { m: email.messageId, u: url })}"`);
+  let html = email.html.replace(/href="(https?:\/\/[^"]+)"/gi, (_match, url: string) => `href="${publicUrl}/t/c/${signToken(secret, { m: email.messageId, u: url.replace(/&amp;/g, "&") })}"`);
   html += `<img src="${publicUrl}/t/o/${signToken(secret, { m: email.messageId })}" width="1" height="1" alt="" style="display:none">`;
   if (email.marketing) html += `<p style="font-size:12px;color:#777"><a href="${unsubscribeUrl}">Unsubscribe</a> · <a href="${publicUrl}/p/${token}">Preferences</a></p>`;
   return { html, unsubscribeUrl };
@@ -50,7 +59,8 @@ export function addTracking(email: OutgoingEmail, publicUrl: string, secret: str
 
 export async function sendEmail(smtpUrl: string | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void): Promise<string> {
   const { html, unsubscribeUrl } = addTracking(email, publicUrl, secret);
-  const text = email.text || htmlToText(email.html);
+  let text = email.text || htmlToText(email.html);
+  if (email.marketing) text += `\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
   const headers: Record<string, string> = { 'X-Waymark-Idempotency-Key': email.idempotencyKey };
   if (email.marketing) {
     headers['List-Unsubscribe'] = `<${unsubscribeUrl}>`;

@@ -3,7 +3,7 @@
 // parse and render time and memory; a missing variable renders empty, never throws.
 import { Liquid } from 'liquidjs';
 
-const liquid = new Liquid({
+const options = {
   templates: {},            // includes and layouts resolve against nothing: no file access
   ownPropertyOnly: true,
   strictVariables: false,
@@ -12,7 +12,13 @@ const liquid = new Liquid({
   renderLimit: 200,         // milliseconds
   memoryLimit: 10_000_000,
   cache: 500,
-});
+} as const;
+const liquid = new Liquid(options);
+/**
+ * For HTML (an email's body): every output is HTML-escaped, so a trait or event property anyone
+ * with the public write key can set ("<a href=…>") arrives as text. `| raw` outputs trusted HTML.
+ */
+const htmlLiquid = new Liquid({ ...options, outputEscape: 'escape' });
 
 export interface TemplateData {
   profile: Record<string, unknown>;
@@ -30,9 +36,9 @@ export class TemplateError extends Error {
 
 const maxOutput = 500_000;
 
-export async function renderTemplate(template: string, data: TemplateData): Promise<string> {
+export async function renderTemplate(template: string, data: TemplateData, format: 'text' | 'html' = 'text'): Promise<string> {
   try {
-    const output = await liquid.parseAndRender(template, data);
+    const output = await (format === 'html' ? htmlLiquid : liquid).parseAndRender(template, data);
     if (output.length > maxOutput) throw new TemplateError(`the rendered message is larger than ${maxOutput} characters`);
     return output;
   } catch (error) {
@@ -42,6 +48,6 @@ export async function renderTemplate(template: string, data: TemplateData): Prom
 }
 
 /** Renders one field of a message's content; a missing or non-text field renders empty. */
-export function templateRenderer(data: TemplateData): (template: unknown) => Promise<string> {
-  return (template) => renderTemplate(typeof template === 'string' ? template : '', data);
+export function templateRenderer(data: TemplateData, format: 'text' | 'html' = 'text'): (template: unknown) => Promise<string> {
+  return (template) => renderTemplate(typeof template === 'string' ? template : '', data, format);
 }

@@ -8,7 +8,7 @@ import { appRouter } from '../api/app-router';
 import type { Services } from '../services';
 import { checkHealth } from './health';
 import { createIngestHandler } from '../ingest/ingest-routes';
-import { createAuthHandler, readCookie, sessionCookie } from '../accounts/auth-routes';
+import { createAuthHandler, reachedOverTls, sessionToken } from '../accounts/auth-routes';
 import { sessionUser } from '../accounts/accounts';
 import { createTrackingHandler } from '../channels/tracking-routes';
 import { loadServerSecret } from '../channels/signing';
@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   clientDir?: string;
   /** Ingest requests per second and write key (WAYMARK_INGEST_RATE); bursts of twice that pass. */
   ingestRequestsPerSecond?: number;
+  /** Trust X-Forwarded-Proto from a reverse proxy in front (WAYMARK_TRUST_PROXY). */
+  trustProxy?: boolean;
 }
 
 const securityHeaders: Record<string, string> = {
@@ -38,13 +40,13 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     router: appRouter,
     basePath: '/trpc/',
     createContext: async ({ req }) => {
-      const user = await sessionUser(services.db, readCookie(req, sessionCookie));
+      const user = await sessionUser(services.db, sessionToken(req));
       return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1' };
     },
     maxBodySize: 5 * 1024 * 1024,
   });
   const ingest = createIngestHandler(services, { requestsPerSecond: options.ingestRequestsPerSecond });
-  const auth = createAuthHandler(services);
+  const auth = createAuthHandler(services, { trustProxy: options.trustProxy });
   const tracking = createTrackingHandler(services, () => loadServerSecret(services.db, services.secret));
   const clientDir = options.clientDir ?? path.resolve('dist/client');
   const hasClient = existsSync(path.join(clientDir, 'index.html'));
@@ -52,6 +54,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
 
   const server = http.createServer((request, response) => {
     for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+    if (reachedOverTls(request, services, options.trustProxy ?? false)) response.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     const url = request.url ?? '/';
     if (url === '/healthz' || url.startsWith('/healthz?')) {
       checkHealth(services).then(

@@ -120,7 +120,9 @@ export async function getJourneyStats(db: Executor, workspaceId: string, journey
 /** The stats as CSV, one row per node and port. */
 export function statsToCsv(stats: JourneyStats, graph: JourneyGraph | null): string {
   const labels = new Map((graph?.nodes ?? []).map((n) => [n.id, n.label ?? n.type]));
-  const quote = (value: string | number) => (typeof value === 'number' ? String(value) : `"${value.replace(/"/g, '""')}"`);
+  // A cell that starts with = + - @ (or a tab or carriage return) is a formula to a spreadsheet: a
+  // leading apostrophe keeps it text (node ids and labels come from journey authors).
+  const quote = (value: string | number) => (typeof value === 'number' ? String(value) : `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`);
   const lines = [['node', 'label', 'port', 'entered', 'waiting', 'passed', 'exited', 'failed', 'converted', 'conversion_rate'].join(',')];
   for (const [id, node] of Object.entries(stats.nodes)) {
     lines.push([quote(id), quote(labels.get(id) ?? ''), quote(''), node.entered, node.waiting, '', node.exited, node.failed, node.converted, node.conversionRate.toFixed(4)].join(','));

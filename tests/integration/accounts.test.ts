@@ -56,6 +56,38 @@ describe('accounts', () => {
     expect((await fetch(`${app.url}/trpc/journeys.list`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('a malformed session cookie is a 401 (and cleared), never a 500', async () => {
+    for (const cookie of ['waymark_session=%E0%A4%A', 'waymark_session=%', 'other=1; waymark_session=%zz']) {
+      const status = await fetch(`${app.url}/auth/status`, { headers: { cookie } });
+      expect({ cookie, status: status.status }).toEqual({ cookie, status: 401 });
+      expect(status.headers.get('set-cookie')).toMatch(/^waymark_session=; Max-Age=0/);
+      expect((await status.json()).error).toContain('malformed');
+      const api = await fetch(`${app.url}/trpc/journeys.list`, { headers: { cookie } });
+      expect({ cookie, status: api.status }).toEqual({ cookie, status: 401 });
+    }
+  });
+
+  it('behind a trusted TLS proxy, cookies are Secure and HSTS is sent; the header is ignored from anyone else', async () => {
+    const { startHttpServer } = await import('../../server/http/http-server');
+    const proxied = await startHttpServer(app.services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent', trustProxy: true });
+    try {
+      const login = (url: string, headers: Record<string, string>) => fetch(`${url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-waymark-csrf': '1', ...headers }, body: JSON.stringify({ email: 'owner@example.com', password: 'a long enough password' }) });
+      const overTls = await login(proxied.url, { 'X-Forwarded-Proto': 'https' });
+      expect(overTls.status).toBe(200);
+      expect(overTls.headers.get('set-cookie')).toMatch(/; Secure/);
+      expect(overTls.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      const plain = await login(proxied.url, {});
+      expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/);
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+      // Without WAYMARK_TRUST_PROXY the header is anyone's to send: not believed.
+      const spoofed = await login(app.url, { 'X-Forwarded-Proto': 'https' });
+      expect(spoofed.headers.get('set-cookie')).not.toMatch(/Secure/);
+      expect(spoofed.headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('an invitation link adds a member with the invited role', async () => {
     const token = (await app.services.caller().accounts.invite({ role: 'editor' })).token;
     const joined = await post(`/auth/invite/${token}`, { email: 'ed@example.com', password: 'editor password 123' });

@@ -73,6 +73,35 @@ describe('email over SMTP', () => {
     expect(String(mail.html)).toMatch(new RegExp(`${server.url}/t/o/`));
   });
 
+  it('customer data cannot inject HTML: values are escaped in the HTML part, `| raw` is for trusted HTML, text and subject stay plain', async () => {
+    const before = smtp.messages.length;
+    const attack = '<a href="https://evil.example/win">Claim your prize</a>';
+    const { message } = await sendThrough(
+      { type: 'touchpoint.email', config: { subject: 'Hi {{ profile.firstName }}\r\nBcc: all@example.com', html: '<p>Hello {{ profile.firstName }}</p>{{ event.banner | raw }}<a href="https://shop.example.com/cart?a=1&amp;b={{ event.code }}">Cart</a>' } },
+      { email: 'inj@example.com', firstName: attack }, { banner: '<b>Sale</b>', code: 'x&y' });
+    expect(message.status).toBe('sent');
+    const mail = smtp.messages[before];
+    const html = String(mail.html);
+    expect(html).toContain('Hello &lt;a href=&#34;https://evil.example/win&#34;&gt;Claim your prize&lt;/a&gt;');
+    expect(html).not.toContain('href="https://evil.example');
+    expect(html).toContain('<b>Sale</b>');
+    // Only the author's own link goes through the click redirect, and to the right address.
+    const redirects = [...html.matchAll(/href="([^"]*\/t\/c\/[^"]+)"/g)].map((match) => match[1]);
+    expect(redirects).toHaveLength(1);
+    const response = await fetch(redirects[0], { redirect: 'manual' });
+    expect(response.headers.get('location')).toBe('https://shop.example.com/cart?a=1&b=x&y');
+    expect(mail.subject).toBe(`Hi ${attack} Bcc: all@example.com`);
+    expect(mail.bcc).toBeUndefined();
+    expect(mail.text).toContain(`Hello ${attack}`);
+  });
+
+  it('the text part of a marketing email carries the unsubscribe link too', async () => {
+    const before = smtp.messages.length;
+    await sendThrough(email('News'), { email: 'news@example.com' });
+    const mail = smtp.messages[before];
+    expect(mail.text).toMatch(new RegExp(`Unsubscribe: ${server.url}/u/`));
+  });
+
   it('a missing variable renders empty; a broken template fails that message only', async () => {
     const { message } = await sendThrough(email('Hi {{ profile.nickname }}!'), { email: 'bob@example.com' });
     expect(message.status).toBe('sent');
