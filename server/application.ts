@@ -63,7 +63,8 @@ export async function startApplication({ config, clientDir, log = console.log }:
       registry,
       defaultWorkspaceId: await ensureDefaultWorkspace(db),
       secret: config.WAYMARK_SECRET,
-      delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS },
+      delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS,
+        allowPrivateHosts: (config.WAYMARK_ALLOW_PRIVATE_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean) },
     };
 
     if (config.WAYMARK_ADMIN_EMAIL && config.WAYMARK_ADMIN_PASSWORD) {

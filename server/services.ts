@@ -11,5 +11,5 @@ export interface Services {
   /** WAYMARK_SECRET when set; else a secret generated once and kept in the database. */
   secret?: string;
   /** Delivery settings from the environment. */
-  delivery?: { publicUrl: string; smtpUrl?: string; from: string; claimTimeoutSeconds?: number };
+  delivery?: { publicUrl: string; smtpUrl?: string; from: string; claimTimeoutSeconds?: number; allowPrivateHosts?: readonly string[] };
 }

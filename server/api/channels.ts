@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { audit } from '../accounts/accounts';
 import { loadChannelSettings } from '../channels/channel-context';
 import { maskSettings, saveChannelSettings, testSmtpConnection } from '../channels/channel-settings-store';
-import { renderEmail, sendEmail } from '../channels/email-sender';
+import { renderEmail, sendEmail, smtpTarget } from '../channels/email-sender';
 import { loadServerSecret } from '../channels/signing';
 import { TemplateError } from '../channels/templates';
 import { InvalidInputError } from '../errors';
@@ -30,7 +30,7 @@ export const channelsRouter = router({
   }),
   testSmtp: adminProcedure.mutation(async ({ ctx }) => {
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
-    return testSmtpConnection(settings.email.smtpUrl ?? ctx.services.delivery?.smtpUrl);
+    return testSmtpConnection(smtpTarget(settings.email.smtpUrl, ctx.services.delivery?.smtpUrl, ctx.services.delivery?.allowPrivateHosts));
   }),
   preview: editorProcedure.input(emailContent).query(async ({ ctx, input }) => {
     const traits = await traitsFor(ctx.services.db, ctx.workspaceId, input);
@@ -49,7 +49,7 @@ export const channelsRouter = router({
       const email = await renderEmail(input, data);
       const secret = await loadServerSecret(ctx.services.db, ctx.services.secret);
       const key = `test:${Date.now()}:${Math.random().toString(36).slice(2)}`;
-      await sendEmail(settings.email.smtpUrl ?? ctx.services.delivery?.smtpUrl, { messageId: key, idempotencyKey: key, from: settings.email.from ?? ctx.services.delivery?.from ?? 'Waymark <no-reply@localhost>', to: input.to, ...email, subject: `[Test] ${email.subject}`, marketing: false }, ctx.services.delivery?.publicUrl ?? '', secret, () => {});
+      await sendEmail(smtpTarget(settings.email.smtpUrl, ctx.services.delivery?.smtpUrl, ctx.services.delivery?.allowPrivateHosts), { messageId: key, idempotencyKey: key, from: settings.email.from ?? ctx.services.delivery?.from ?? 'Waymark <no-reply@localhost>', to: input.to, ...email, subject: `[Test] ${email.subject}`, marketing: false }, ctx.services.delivery?.publicUrl ?? '', secret, () => {});
       return { sent: true };
     } catch (error) {
       if (error instanceof TemplateError) throw new InvalidInputError('html', error.message);

@@ -10,6 +10,8 @@ export interface DeliveryEnvironment {
   defaultSmtpUrl?: string;
   defaultFrom: string;
   claimTimeoutSeconds?: number;
+  /** Hosts an operator allows though they are private (WAYMARK_ALLOW_PRIVATE_HOSTS), e.g. a local Mailpit. */
+  allowPrivateHosts?: readonly string[];
 }
 
 export async function loadChannelSettings(db: Executor, workspaceId: string): Promise<ChannelSettings> {

@@ -7,6 +7,8 @@ import { channelSettingsSchema, type ChannelSettings } from '../../shared/channe
 import type { Executor } from '../db/database';
 import { InvalidInputError } from '../errors';
 import { loadChannelSettings, sealChannelSecrets } from './channel-context';
+import { smtpConnection, type SmtpTarget } from './email-sender';
+import { BlockedTargetError } from './network-guard';
 
 export const masked = '••••••••••••••••'; // long enough to pass the secret's own length check
 
@@ -31,14 +33,37 @@ export function maskSettings(settings: ChannelSettings): ChannelSettings {
   };
 }
 
-function keepSecret(next: string | undefined, current: string | undefined): string | undefined {
-  return next === masked ? current : next;
+/** Where a secret goes: scheme, host and port (a path or query may change under the same secret). */
+function destination(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.hostname.toLowerCase()}:${parsed.port}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A masked secret keeps the stored one — only while it goes where it went: sent to another server,
+ * a stored password or token would be handed to whoever runs that server. So a changed destination
+ * needs the secret typed again.
+ */
+function keepSecret(next: string | undefined, current: string | undefined, where: { field: string; next?: string; current?: string } | null = null): string | undefined {
+  if (next !== masked) return next;
+  if (where && destination(where.next) !== destination(where.current)) {
+    throw new InvalidInputError(where.field, 'the address changed: enter the secret for the new address again');
+  }
+  return current;
 }
 
 function keepUrlPassword(next: string | undefined, current: string | undefined): string | undefined {
   if (!next || !current) return next;
   const parsed = new URL(next);
   if (decodeURIComponent(parsed.password) === masked) {
+    if (destination(next) !== destination(current)) {
+      throw new InvalidInputError('channels.email.smtpUrl', 'the SMTP server changed: enter its password again');
+    }
     parsed.password = new URL(current).password;
   }
   return parsed.toString();
@@ -54,8 +79,8 @@ export async function saveChannelSettings(db: Executor, workspaceId: string, inp
   const next: ChannelSettings = {
     ...parsed.data,
     email: { ...parsed.data.email, smtpUrl: keepUrlPassword(parsed.data.email.smtpUrl, current.email.smtpUrl) },
-    sms: { ...parsed.data.sms, authorization: keepSecret(parsed.data.sms.authorization, current.sms.authorization) },
-    push: { ...parsed.data.push, authorization: keepSecret(parsed.data.push.authorization, current.push.authorization) },
+    sms: { ...parsed.data.sms, authorization: keepSecret(parsed.data.sms.authorization, current.sms.authorization, { field: 'channels.sms.authorization', next: parsed.data.sms.url, current: current.sms.url }) },
+    push: { ...parsed.data.push, authorization: keepSecret(parsed.data.push.authorization, current.push.authorization, { field: 'channels.push.authorization', next: parsed.data.push.url, current: current.push.url }) },
     webhook: { ...parsed.data.webhook, secret: keepSecret(parsed.data.webhook.secret, current.webhook.secret) },
   };
   await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(sealChannelSecrets(next))}::jsonb) WHERE id = ${workspaceId}`.execute(db);
@@ -63,15 +88,20 @@ export async function saveChannelSettings(db: Executor, workspaceId: string, inp
 }
 
 /** Connects to the SMTP server and says whether it answers (without sending anything). */
-export async function testSmtpConnection(smtpUrl: string | undefined): Promise<{ ok: boolean; message: string }> {
-  if (!smtpUrl) return { ok: false, message: 'no SMTP server is configured' };
-  const transport = nodemailer.createTransport(smtpUrl, { connectionTimeout: 5000, greetingTimeout: 5000 } as never);
+export async function testSmtpConnection(target: SmtpTarget | undefined): Promise<{ ok: boolean; message: string }> {
+  if (!target) return { ok: false, message: 'no SMTP server is configured' };
+  let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
   try {
+    const connection = await smtpConnection(target);
+    transport = typeof connection === 'string'
+      ? nodemailer.createTransport(connection, { connectionTimeout: 5000, greetingTimeout: 5000 } as never)
+      : nodemailer.createTransport({ ...connection, connectionTimeout: 5000, greetingTimeout: 5000 });
     await transport.verify();
     return { ok: true, message: 'the SMTP server answered' };
   } catch (error) {
+    if (error instanceof BlockedTargetError || error instanceof InvalidInputError) return { ok: false, message: error.message };
     return { ok: false, message: `the SMTP server did not accept the connection (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   } finally {
-    transport.close();
+    transport?.close();
   }
 }

@@ -9,7 +9,7 @@ import { inQuietHours, nextTimeOfDay, profileTimeZone } from '../../shared/time'
 import { anyOf, type Database } from '../db/database';
 import type { MessageStatus, RunContext } from '../db/schema';
 import { loadChannelSettings, type DeliveryEnvironment } from './channel-context';
-import { renderEmail, sendEmail } from './email-sender';
+import { renderEmail, sendEmail, smtpTarget } from './email-sender';
 import { RetryableError } from './http-sender';
 import { sendThroughProvider, sendWebhook } from './providers';
 import { BlockedTargetError } from './network-guard';
@@ -116,7 +116,7 @@ async function decide(services: DeliveryServices, environment: DeliveryEnvironme
 
   try {
     if (message.channel === 'email') {
-      const providerId = await sendEmail(settings.email.smtpUrl ?? environment.defaultSmtpUrl, {
+      const providerId = await sendEmail(smtpTarget(settings.email.smtpUrl, environment.defaultSmtpUrl, environment.allowPrivateHosts), {
         messageId: message.id, idempotencyKey: message.idempotency_key, from: settings.email.from ?? environment.defaultFrom, to: message.recipient,
         ...await renderEmail(message.content, data), marketing,
       }, environment.publicUrl, environment.secret, log);

@@ -1,18 +1,59 @@
 // Email over SMTP (nodemailer): Liquid-rendered subject and body, a text fallback, the
 // idempotency key as Message-ID, one-click unsubscribe (RFC 8058), a preference page link, open pixel and click tracking.
+import net from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { InvalidInputError } from '../errors';
+import { checkedAddress } from './network-guard';
 import { signToken } from './signing';
 import { templateRenderer, type TemplateData } from './templates';
 
 const transports = new Map<string, Transporter>();
 
-function transportFor(url: string): Transporter {
-  let transport = transports.get(url);
+function transportFor(options: string | SMTPTransport.Options): Transporter {
+  const key = typeof options === 'string' ? options : JSON.stringify(options);
+  let transport = transports.get(key);
   if (!transport) {
-    transport = nodemailer.createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
-    transports.set(url, transport);
+    transport = typeof options === 'string'
+      ? nodemailer.createTransport(options, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never)
+      : nodemailer.createTransport({ ...options, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+    transports.set(key, transport);
   }
   return transport;
+}
+
+/**
+ * Where an email goes: the operator's SMTP_URL (trusted as it is), or a workspace's own SMTP
+ * server — checked against private networks like every other outbound target, unless the
+ * operator allows its host (WAYMARK_ALLOW_PRIVATE_HOSTS, e.g. a local Mailpit).
+ */
+export interface SmtpTarget {
+  url: string;
+  /** Set by a workspace: its host is checked, and the connection goes to the checked address. */
+  checked: boolean;
+  allowPrivateHosts?: readonly string[];
+}
+
+export function smtpTarget(workspaceUrl: string | undefined, operatorUrl: string | undefined, allowPrivateHosts?: readonly string[]): SmtpTarget | undefined {
+  if (workspaceUrl) return { url: workspaceUrl, checked: true, allowPrivateHosts };
+  return operatorUrl ? { url: operatorUrl, checked: false } : undefined;
+}
+
+/** Connection options for a target: a checked one connects to the address that was checked. */
+export async function smtpConnection(target: SmtpTarget): Promise<string | SMTPTransport.Options> {
+  if (!target.checked) return target.url;
+  let url: URL;
+  try { url = new URL(target.url); } catch { throw new InvalidInputError('email.smtpUrl', 'an SMTP address such as smtp://user:password@mail.example.com:587'); }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new InvalidInputError('email.smtpUrl', 'an SMTP address starting with smtp:// or smtps://');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const { address } = await checkedAddress(host, (target.allowPrivateHosts ?? []).map((allowed) => allowed.toLowerCase()));
+  const secure = url.protocol === 'smtps:';
+  return {
+    host: address, port: url.port ? Number(url.port) : secure ? 465 : 587, secure,
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    // TLS still checks the certificate against the name that was configured.
+    ...(net.isIP(host) ? {} : { tls: { servername: host } }),
+  };
 }
 
 export interface OutgoingEmail {
@@ -57,7 +98,7 @@ export function addTracking(email: OutgoingEmail, publicUrl: string, secret: str
   return { html, unsubscribeUrl };
 }
 
-export async function sendEmail(smtpUrl: string | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void): Promise<string> {
+export async function sendEmail(smtp: SmtpTarget | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void): Promise<string> {
   const { html, unsubscribeUrl } = addTracking(email, publicUrl, secret);
   let text = email.text || htmlToText(email.html);
   if (email.marketing) text += `\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
@@ -67,10 +108,10 @@ export async function sendEmail(smtpUrl: string | undefined, email: OutgoingEmai
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   const messageId = `<${email.idempotencyKey.replace(/[^A-Za-z0-9.:-]/g, '-')}@waymark>`;
-  if (!smtpUrl) {
+  if (!smtp) {
     log(`[email] (no SMTP server configured: logged, not sent) to ${email.to}: ${email.subject}`);
     return `log:${messageId}`;
   }
-  const info = await transportFor(smtpUrl).sendMail({ from: email.from, to: email.to, subject: email.subject, html, text, messageId, headers });
+  const info = await transportFor(await smtpConnection(smtp)).sendMail({ from: email.from, to: email.to, subject: email.subject, html, text, messageId, headers });
   return info.messageId ?? messageId;
 }

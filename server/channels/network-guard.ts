@@ -4,40 +4,29 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 
-const blocked4: Array<[string, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-];
+// Classified with ipaddr.js, which keeps the special-purpose registries (loopback, private,
+// link-local, CGNAT, 6to4, Teredo, NAT64, site-local, discard, documentation, multicast…): only
+// what it calls "unicast" is public. IPv4-mapped addresses are judged by their IPv4 address.
+import ipaddr from 'ipaddr.js';
 
-function ipv4ToNumber(address: string): number {
-  return address.split('.').reduce((value, part) => (value << 8) + Number(part), 0) >>> 0;
-}
-
-function inRange4(address: string, [base, bits]: [string, number]): boolean {
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (ipv4ToNumber(address) & mask) === (ipv4ToNumber(base) & mask);
-}
+/** IPv4-compatible IPv6 (::a.b.c.d, deprecated): ipaddr.js calls it unicast, but it is an IPv4 address. */
+const ipv4Compatible = ipaddr.parseCIDR('::/96');
 
 /** Whether an IP address is private, loopback, link-local, metadata or otherwise not public. */
 export function isPrivateAddress(address: string): boolean {
-  if (net.isIPv4(address)) return blocked4.some((range) => inRange4(address, range));
-  if (!net.isIPv6(address)) return true;
-  const lower = address.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower) ?? /^::(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (mapped) return isPrivateAddress(mapped[1]);
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hexMapped) {
-    const high = parseInt(hexMapped[1], 16);
-    const low = parseInt(hexMapped[2], 16);
-    return isPrivateAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  if (!net.isIP(address)) return true;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) return isPrivateAddress(v6.toIPv4Address().toString());
+    if (v6.match(ipv4Compatible)) return true;
   }
-  return lower === '::' || lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || /^ff/.test(lower) || lower.startsWith('64:ff9b:') || lower.startsWith('2001:db8');
+  return parsed.range() !== 'unicast';
 }
 
 export class BlockedTargetError extends Error {
   constructor(host: string, address: string) {
-    super(`refused: ${host} resolves to ${address}, a private or internal address (allow-list it in the workspace's webhook settings if intended)`);
+    super(`refused: ${host} resolves to ${address}, a private or internal address (an operator may allow it with WAYMARK_ALLOW_PRIVATE_HOSTS)`);
     this.name = 'BlockedTargetError';
   }
 }

@@ -102,6 +102,7 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     defaultSmtpUrl: services.delivery?.smtpUrl,
     defaultFrom: services.delivery?.from ?? 'Waymark <no-reply@localhost>',
     claimTimeoutSeconds: services.delivery?.claimTimeoutSeconds,
+    allowPrivateHosts: services.delivery?.allowPrivateHosts,
   };
   const deliveryLoop = async () => {
     while (running) {

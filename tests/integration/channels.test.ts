@@ -25,7 +25,9 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   hooks = await startHttpSink();
   server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
-  environment = { publicUrl: server.url, secret, defaultSmtpUrl: smtp.url, defaultFrom: 'Shop <shop@example.com>' };
+  // The sinks run on loopback: allowed as an operator allows a local Mailpit (WAYMARK_ALLOW_PRIVATE_HOSTS).
+  environment = { publicUrl: server.url, secret, defaultSmtpUrl: smtp.url, defaultFrom: 'Shop <shop@example.com>', allowPrivateHosts: ['127.0.0.1'] };
+  services.delivery = { publicUrl: server.url, from: 'Shop <shop@example.com>', allowPrivateHosts: ['127.0.0.1'] };
 });
 afterAll(async () => {
   await server?.close();
@@ -333,6 +335,26 @@ describe('channel settings API', () => {
     await expect(api.channels.save({ settings: { caps: { email: { max: 0, days: 7 } } } })).rejects.toThrow(/channels\.caps\.email\.max/);
   });
 
+  it('a masked secret is not kept when its destination changes: the new host must be given the secret again', async () => {
+    const api = services.caller();
+    await api.channels.save({ settings: { email: { smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525' }, sms: { adapter: 'http', url: 'https://sms.example.com/send', authorization: 'Bearer sms-token-xyz' }, push: { adapter: 'http', url: 'https://push.example.com/v1', authorization: 'Bearer push-token' } } });
+    const shown = await api.channels.settings();
+    const attempts = [
+      { ...shown, email: { ...shown.email, smtpUrl: shown.email.smtpUrl!.replace('127.0.0.1:2525', 'attacker.example:2525') } },
+      { ...shown, email: { ...shown.email, smtpUrl: shown.email.smtpUrl!.replace(':2525', ':2526') } },
+      { ...shown, email: { ...shown.email, smtpUrl: shown.email.smtpUrl!.replace('smtp:', 'smtps:') } },
+      { ...shown, sms: { ...shown.sms, url: 'https://attacker.example/send' } },
+      { ...shown, push: { ...shown.push, url: 'http://push.example.com/v1' } },
+    ];
+    for (const settings of attempts) await expect(api.channels.save({ settings })).rejects.toThrow(/enter (its password|the secret for the new address) again/);
+    // Nothing changed; a new path on the same host keeps the token; a new host with the secret typed works.
+    expect((await loadChannelSettings(services.db, services.defaultWorkspaceId)).email.smtpUrl).toBe('smtp://mailer:hunter2-secret@127.0.0.1:2525');
+    await api.channels.save({ settings: { ...shown, sms: { ...shown.sms, url: 'https://sms.example.com/v2/send' } } });
+    expect((await loadChannelSettings(services.db, services.defaultWorkspaceId)).sms.authorization).toBe('Bearer sms-token-xyz');
+    await api.channels.save({ settings: { ...shown, email: { ...shown.email, smtpUrl: 'smtp://mailer:new-password@mail.example.com:2525' } } });
+    expect((await loadChannelSettings(services.db, services.defaultWorkspaceId)).email.smtpUrl).toBe('smtp://mailer:new-password@mail.example.com:2525');
+  });
+
   it('stores secrets sealed: the database holds no SMTP password, token or webhook secret in clear', async () => {
     const api = services.caller();
     await api.channels.save({ settings: { email: { smtpUrl: `smtp://mailer:sealed-password-42@${smtp.url.slice('smtp://'.length)}` }, webhook: { secret: 'sealed-webhook-secret-1', allowHosts: [] }, push: { adapter: 'http', url: 'https://push.example.com/send', authorization: 'Bearer sealed-push-token' } } });
@@ -362,5 +384,33 @@ describe('channel settings API', () => {
     expect(smtp.messages[before].subject).toBe('[Test] Hello Lea');
     await api.channels.save({ settings: { email: { smtpUrl: 'smtp://127.0.0.1:1' } } });
     expect(await api.channels.testSmtp()).toMatchObject({ ok: false });
+  });
+
+  it("a workspace's SMTP server on a private or loopback address is refused unless the operator allows its host", async () => {
+    const api = services.caller();
+    const allowed = services.delivery!.allowPrivateHosts;
+    const port = new URL(smtp.url).port;
+    try {
+      services.delivery = { ...services.delivery!, allowPrivateHosts: [] };
+      const before = smtp.received;
+      for (const host of ['127.0.0.1', '[::1]', '[::ffff:127.0.0.1]', 'localhost']) {
+        await api.channels.save({ settings: { email: { smtpUrl: `smtp://${host}:${port}` } } });
+        const result = await api.channels.testSmtp();
+        expect({ host, ...result }).toMatchObject({ host, ok: false, message: expect.stringContaining('private or internal address') });
+        await expect(api.channels.sendTestEmail({ subject: 'x', html: '<p>x</p>', to: 'marketer@example.com' })).rejects.toThrow(/private or internal address/);
+      }
+      // Delivery of a journey's email fails that message with the reason; nothing reaches the server.
+      environment = { ...environment, allowPrivateHosts: [] };
+      await setChannels({ email: { smtpUrl: smtp.url } });
+      const { message } = await sendThrough(email('Blocked'), { email: 'ssrf@example.com' });
+      expect(message).toMatchObject({ status: 'failed', error: expect.stringContaining('private or internal address') });
+      expect(smtp.received).toBe(before);
+      // The operator's own SMTP_URL is trusted as configured.
+      await setChannels({});
+      expect((await sendThrough(email('Operator server'), { email: 'ops@example.com' })).message.status).toBe('sent');
+    } finally {
+      services.delivery = { ...services.delivery!, allowPrivateHosts: allowed };
+      environment = { ...environment, allowPrivateHosts: allowed };
+    }
   });
 });

@@ -40,11 +40,12 @@ export async function createTestServices(options: { extraNodeTypes?: NodeTypeDef
       }
       return users.get(key)!;
     };
-    return {
+    // The caller sees this very object: a test that changes a setting on it (delivery) is heard.
+    const result: TestServices = {
       ...services,
       database,
       caller: (workspaceId = services.defaultWorkspaceId, role: Role = 'admin') => appRouter.createCaller(async () => ({
-        services, workspaceId, csrfOk: true,
+        services: result, workspaceId, csrfOk: true,
         user: { userId: await userFor(workspaceId, role), email: `${role}@test.example`, name: null, workspaceId, role },
       })),
       async close() {
@@ -52,6 +53,7 @@ export async function createTestServices(options: { extraNodeTypes?: NodeTypeDef
         await database.drop();
       },
     };
+    return result;
   } catch (error) {
     await boss?.stop({ graceful: false }).catch(() => undefined);
     await database.drop();

@@ -43,10 +43,12 @@ describe('two-proportion test', async () => {
 describe('webhook target check', async () => {
   const { isPrivateAddress } = await import('../../server/channels/network-guard');
   it('refuses private, loopback, link-local and metadata addresses, also in IPv6 and mapped forms', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe']) {
+    for (const address of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe',
+      // forms an outside review found classed as public: IPv4-compatible, SIIT, 6to4, Teredo, site-local, discard, 6to4 relay, NAT64
+      '::7f00:1', '::127.0.0.1', '::ffff:0:7f00:1', '2002:7f00:1::1', '2001::1', 'fec0::1', '100::1', '192.88.99.1', '64:ff9b::7f00:1', '2001:db8::1', 'ff02::1']) {
       expect({ address, private: isPrivateAddress(address) }).toEqual({ address, private: true });
     }
-    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111']) {
+    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2a00:1450:4001:82b::200e']) {
       expect({ address, private: isPrivateAddress(address) }).toEqual({ address, private: false });
     }
   });
