@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database';
 import type { Role } from '../db/schema';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, needsRehash, unknownUserHash, verifyPassword } from './passwords';
 
 export const roles: Role[] = ['viewer', 'editor', 'publisher', 'admin'];
 export const sessionDays = 14;
@@ -67,8 +67,10 @@ export async function startSession(db: Executor, userId: string, workspaceId: st
 export async function login(db: Executor, email: string, password: string): Promise<string | null> {
   const user = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email.toLowerCase()).executeTakeFirst();
   // A wrong email costs as much as a wrong password: no telling which accounts exist.
-  const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+  const ok = await verifyPassword(password, user?.password_hash ?? unknownUserHash);
   if (!user || !ok) return null;
+  // Made with weaker parameters: replaced now, while the password is at hand.
+  if (needsRehash(user.password_hash)) await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
   const membership = await db.selectFrom('memberships').select('workspace_id').where('user_id', '=', user.id).orderBy('workspace_id').executeTakeFirst();
   if (!membership) return null;
   return startSession(db, user.id, membership.workspace_id);

@@ -82,7 +82,12 @@ export function reachedOverTls(request: http.IncomingMessage, services: Pick<Ser
 }
 
 export function createAuthHandler(services: Services, options: { trustProxy?: boolean } = {}) {
-  const attempts = new RateLimiter(5 / 60, 10); // 10 tries, then one every 12 s per address and email
+  // Each login costs a memory-hard hash: limited per address and email (10 tries, then one every
+  // 12 s), per address whatever the email (30, then one every 6 s), and for the whole server
+  // (20 at once, then 4 a second) — so neither one account nor the CPU can be worn down.
+  const perAccount = new RateLimiter(5 / 60, 10);
+  const perAddress = new RateLimiter(10 / 60, 30);
+  const overall = new RateLimiter(4, 20, 1);
 
   return async function handleAuth(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
     const secure = reachedOverTls(request, services, options.trustProxy ?? false);
@@ -107,7 +112,8 @@ export function createAuthHandler(services: Services, options: { trustProxy?: bo
       if (path === '/auth/signup') {
         token = await services.db.transaction().execute((trx) => signUpFirstUser(trx, services.defaultWorkspaceId, parsed.data));
       } else if (path === '/auth/login') {
-        const wait = attempts.take(`${request.socket.remoteAddress}:${parsed.data.email.toLowerCase()}`);
+        const address = request.socket.remoteAddress ?? '';
+        const wait = perAccount.take(`${address}:${parsed.data.email.toLowerCase()}`) || perAddress.take(address) || overall.take('all');
         if (wait > 0) {
           response.setHeader('Retry-After', String(wait));
           send(response, 429, { error: 'too many login attempts; wait a little and try again' });

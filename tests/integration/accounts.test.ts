@@ -136,3 +136,26 @@ describe('roles, enforced on the server for every procedure', () => {
     await expect(admin.accounts.setRole({ userId: me.userId, role: 'viewer' })).rejects.toThrow(/last admin/);
   });
 });
+
+describe('passwords and login limits', () => {
+  it('a password hashed with weaker parameters still logs in and is rehashed at OWASP strength', async () => {
+    const { scryptSync, randomBytes } = await import('node:crypto');
+    const salt = randomBytes(16);
+    const old = `scrypt$16384$${salt.toString('base64')}$${scryptSync('an old but fine password', salt, 32, { N: 16_384, r: 8, p: 1 }).toString('base64')}`;
+    const user = await app.services.db.insertInto('users').values({ email: 'legacy@example.com', password_hash: old }).returning('id').executeTakeFirstOrThrow();
+    await app.services.db.insertInto('memberships').values({ user_id: user.id, workspace_id: app.services.defaultWorkspaceId, role: 'viewer' }).execute();
+    expect((await post('/auth/login', { email: 'legacy@example.com', password: 'an old but fine password' })).status).toBe(200);
+    const stored = await app.services.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+    expect(stored.password_hash).toMatch(/^scrypt\$131072\$/);
+    expect((await post('/auth/login', { email: 'legacy@example.com', password: 'an old but fine password' })).status).toBe(200);
+    expect((await post('/auth/login', { email: 'legacy@example.com', password: 'wrong' })).status).toBe(401);
+  });
+
+  // Last in the file: it uses up this address's login attempts.
+  it('one address trying many different emails is slowed down with 429, not given an scrypt per guess', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 45; attempt++) statuses.push((await post('/auth/login', { email: `guess-${attempt}@example.com`, password: 'a guess' })).status);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+  }, 60_000);
+});
