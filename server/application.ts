@@ -6,6 +6,7 @@ import { createDatabase } from './db/database';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
 import { startHttpServer } from './http/http-server';
+import { closeTemplatePool } from './channels/templates';
 import { checkTypesInUse, loadNodeRegistry } from './plugins/node-registry';
 import { startJobQueue } from './queue/job-queue';
 import type { Services } from './services';
@@ -49,6 +50,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
     const databaseOptions = { preparedStatements: config.WAYMARK_PREPARED_STATEMENTS === 'on' };
     const { db } = createDatabase(databaseUrl, config.WAYMARK_DB_POOL, databaseOptions);
     cleanups.push(() => db.destroy());
+    cleanups.push(() => closeTemplatePool());
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log(`[waymark] migrations applied: ${applied.join(', ')}`);
 

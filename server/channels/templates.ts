@@ -1,24 +1,32 @@
 // Liquid templates for messages: profile traits, trigger-event properties and journey variables.
 // Safe by construction: no file system, own properties only (no prototype walking), limits on
 // parse and render time and memory; a missing variable renders empty, never throws.
-import { Liquid } from 'liquidjs';
+import Piscina from 'piscina';
 
-const options = {
-  templates: {},            // includes and layouts resolve against nothing: no file access
-  ownPropertyOnly: true,
-  strictVariables: false,
-  strictFilters: true,      // an unknown filter is an error the author sees in the preview
-  parseLimit: 100_000,
-  renderLimit: 200,         // milliseconds
-  memoryLimit: 10_000_000,
-  cache: 500,
-} as const;
-const liquid = new Liquid(options);
+/** A render that takes longer than this is stopped: its thread is terminated. */
+export const renderTimeoutMilliseconds = 1000;
+
 /**
- * For HTML (an email's body): every output is HTML-escaped, so a trait or event property anyone
- * with the public write key can set ("<a href=…>") arrives as text. `| raw` outputs trusted HTML.
+ * Templates render in worker threads (server/channels/template-worker.mjs), each with a heap cap:
+ * a hostile template ({% for i in (1..10000000) %}, a huge sort) stalls or exhausts its thread,
+ * which is terminated after the timeout — the event loop serving /healthz and the API never waits.
  */
-const htmlLiquid = new Liquid({ ...options, outputEscape: 'escape' });
+let pool: Piscina | null = null;
+function templatePool(): Piscina {
+  pool ??= new Piscina({
+    filename: new URL('./template-worker.mjs', import.meta.url).href,
+    minThreads: 1, maxThreads: 2, idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+  });
+  return pool;
+}
+
+/** Stops the template threads (at shutdown). */
+export async function closeTemplatePool(): Promise<void> {
+  const running = pool;
+  pool = null;
+  await running?.destroy();
+}
 
 export interface TemplateData {
   profile: Record<string, unknown>;
@@ -37,14 +45,19 @@ export class TemplateError extends Error {
 const maxOutput = 500_000;
 
 export async function renderTemplate(template: string, data: TemplateData, format: 'text' | 'html' = 'text'): Promise<string> {
+  // No Liquid in it: nothing to render (most subjects and many bodies), no thread needed.
+  if (!template.includes('{')) return template;
+  let output: string;
   try {
-    const output = await (format === 'html' ? htmlLiquid : liquid).parseAndRender(template, data);
-    if (output.length > maxOutput) throw new TemplateError(`the rendered message is larger than ${maxOutput} characters`);
-    return output;
+    output = await templatePool().run({ template, data, format }, { signal: AbortSignal.timeout(renderTimeoutMilliseconds) });
   } catch (error) {
-    if (error instanceof TemplateError) throw error;
-    throw new TemplateError(`template error: ${(error as Error).message}`);
+    const { name, code, message } = error as { name?: string; code?: string; message: string };
+    if (name === 'AbortError' || name === 'TimeoutError') throw new TemplateError(`template error: rendering took longer than ${renderTimeoutMilliseconds} ms and was stopped`);
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new TemplateError('template error: rendering used too much memory and was stopped');
+    throw new TemplateError(`template error: ${message}`);
   }
+  if (output.length > maxOutput) throw new TemplateError(`the rendered message is larger than ${maxOutput} characters`);
+  return output;
 }
 
 /** Renders one field of a message's content; a missing or non-text field renders empty. */

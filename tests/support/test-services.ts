@@ -30,13 +30,17 @@ export async function createTestServices(options: { extraNodeTypes?: NodeTypeDef
       registry: createNodeRegistry(options.extraNodeTypes),
       defaultWorkspaceId: await ensureDefaultWorkspace(database.db),
     };
-    const users = new Map<string, string>();
-    const userFor = async (workspaceId: string, role: Role) => {
+    // One user per workspace and role, made once even when calls start at the same time.
+    const users = new Map<string, Promise<string>>();
+    const userFor = (workspaceId: string, role: Role) => {
       const key = `${workspaceId}:${role}`;
       if (!users.has(key)) {
-        const user = await database.db.insertInto('users').values({ email: `${role}-${users.size}@test.example`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
-        await database.db.insertInto('memberships').values({ user_id: user.id, workspace_id: workspaceId, role }).execute();
-        users.set(key, user.id);
+        const email = `${role}-${users.size}@test.example`;
+        users.set(key, (async () => {
+          const user = await database.db.insertInto('users').values({ email, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
+          await database.db.insertInto('memberships').values({ user_id: user.id, workspace_id: workspaceId, role }).execute();
+          return user.id;
+        })());
       }
       return users.get(key)!;
     };
