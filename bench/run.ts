@@ -24,9 +24,10 @@ import { getJourneyStats } from '../server/stats/journey-stats';
 import { ensureSeedAdmin } from '../server/accounts/accounts';
 import type { JourneyGraph } from '../shared/graph';
 import { configureEncryption } from '../server/security/encryption';
+import { addTracking, renderEmail } from '../server/channels/email-sender';
 
 const quick = process.argv.includes('--quick');
-// --only=engine,migration runs just those parts (ingest, engine, latency, stats, migration, parked, canvas).
+// --only=engine,migration runs just those parts (ingest, engine, latency, delivery, stats, migration, parked, canvas).
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
   ?? (process.argv.includes('--only-latency') ? ['latency'] : null);
 const runs = (part: string) => only === null || only.includes(part);
@@ -492,6 +493,73 @@ async function benchMigration(services: Services, url: string) {
   await sql`DELETE FROM runs WHERE journey_id = ${journey.id}`.execute(services.db);
 }
 
+/** The benchmark's SMTP server (bench/smtp-sink.ts), in a child process; `received()` is its count. */
+async function startBenchSink(): Promise<{ url: string; received(): number; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'smtp-sink.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let count = 0;
+  const port = await new Promise<number>((resolve) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('port ')) resolve(Number(line.slice(5)));
+        if (line.startsWith('received ')) count = Number(line.slice(9));
+      }
+    });
+  });
+  return { url: `smtp://127.0.0.1:${port}`, received: () => count, stop: () => child.kill() };
+}
+
+/**
+ * Emails per second from the outbox to a local SMTP server, beside nodemailer's own pooled send of
+ * the same messages to the same server. The outbox path claims, checks consent, caps and quiet
+ * hours, renders the Liquid subject and body, records the hand-over and the outcome, and records
+ * an "Email Delivered" event for each customer.
+ */
+async function benchDelivery(services: Services, databaseUrl: string) {
+  const emails = quick ? 3_000 : 10_000;
+  const sink = await startBenchSink();
+  const pool = { connections: 10, messages: 100 };
+  const content = { subject: 'Your cart, {{ profile.firstName }}', html: '<p>Hello {{ profile.firstName }},</p><p>you left <a href="https://shop.example.com/cart">something behind</a>.</p>' };
+  try {
+    // Baseline: nodemailer's pooled transport, every message handed to it at once — the same
+    // messages as the outbox sends (rendered, tracked links, text part, unsubscribe headers), made beforehand.
+    const nodemailer = (await import('nodemailer')).default;
+    const transport = nodemailer.createTransport({ url: sink.url, pool: true, maxConnections: pool.connections, maxMessages: pool.messages } as never);
+    const rendered = await renderEmail(content, { profile: { firstName: 'Ada' }, event: {}, vars: {} });
+    const prepared = Array.from({ length: emails }, (_, i) => {
+      const email = { messageId: randomUUID(), idempotencyKey: `baseline-${i}`, from: 'Shop <shop@example.com>', to: `bench-${i}@example.com`, ...rendered, marketing: true };
+      const { html, unsubscribeUrl } = addTracking(email, 'http://localhost:3000', 'bench-secret');
+      return { from: email.from, to: email.to, subject: email.subject, html, text: `${email.text}\n\n--\nUnsubscribe: ${unsubscribeUrl}`, messageId: `<${email.idempotencyKey}@waymark>`,
+        headers: { 'X-Waymark-Idempotency-Key': email.idempotencyKey, 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
+    });
+    const baselineStart = performance.now();
+    await Promise.all(prepared.map((message) => transport.sendMail(message)));
+    const baseline = emails / ((performance.now() - baselineStart) / 1000);
+    transport.close();
+
+    progress(`delivery: ${emails} emails through the outbox to a local SMTP server…`);
+    await sql`INSERT INTO profiles (workspace_id, user_id, traits) SELECT ${services.defaultWorkspaceId}, 'mail-' || n, jsonb_build_object('email', 'mail-' || n || '@example.com', 'firstName', 'Ada') FROM generate_series(1, ${emails}) n`.execute(services.db);
+    await settle(services);
+    const before = sink.received();
+    await sql`INSERT INTO messages (workspace_id, profile_id, channel, recipient, content, idempotency_key)
+      SELECT workspace_id, id, 'email', traits ->> 'email', ${JSON.stringify(content)}::jsonb, 'bench-mail-' || user_id FROM profiles WHERE user_id LIKE 'mail-%'`.execute(services.db);
+    const delivery = { publicUrl: 'http://localhost:3000', smtpUrl: sink.url, from: 'Shop <shop@example.com>', smtpPool: pool };
+    const start = performance.now();
+    const worker = await startWorker({ ...await workerServices(services, databaseUrl), delivery }, databaseUrl, { loops: 1, batchSize, pollMilliseconds: 50, log: progress });
+    while (sink.received() - before < emails) await new Promise((resolve) => setTimeout(resolve, 20));
+    const seconds = (performance.now() - start) / 1000;
+    await worker.stop();
+    const sent = await sql<{ n: number }>`SELECT count(*)::int AS n FROM messages WHERE status = 'sent' AND idempotency_key LIKE 'bench-mail-%'`.execute(services.db);
+    progress(`delivery: ${sent.rows[0].n} recorded as sent`);
+    record({ name: 'delivery.emails_per_second', value: round(emails / seconds), unit: 'emails/s', baseline: round(baseline), ratio: round(emails / seconds / baseline, 2), goal: '≥ 1,000 emails/s and ratio ≥ 0.8 to nodemailer pooled sendMail to the same server' });
+  } finally {
+    sink.stop();
+  }
+}
+
 async function main() {
   configureEncryption(randomUUID() + randomUUID());
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
@@ -514,6 +582,7 @@ async function main() {
       }
       if (runs('engine')) await settle(services).then(() => benchEngine(services, databaseUrl));
       if (runs('latency')) await settle(services).then(() => benchLatency(services, http.url, databaseUrl));
+      if (runs('delivery')) await settle(services).then(() => benchDelivery(services, databaseUrl));
       // Before the bulk parts below (stats seeding, migration, parked runs), which leave the database busy vacuuming.
       if (!runs('canvas')) { /* skipped */ } else if (existsSync(path.resolve('dist/client/index.html'))) await benchCanvas(services, http.url).catch((error) => progress(`canvas: skipped (${(error as Error).message})`));
       else progress('canvas: skipped — build the client first (npm run build)');

@@ -17,6 +17,7 @@ import * as m0014 from './0014_outbox_claim_order';
 import * as m0015 from './0015_steps_by_journey_node';
 import * as m0016 from './0016_steps_without_run_check';
 import * as m0017 from './0017_waits_in_event_time';
+import * as m0018 from './0018_delivery_leases';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_steps_by_journey_node': m0015,
   '0016_steps_without_run_check': m0016,
   '0017_waits_in_event_time': m0017,
+  '0018_delivery_leases': m0018,
 };

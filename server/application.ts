@@ -1,11 +1,13 @@
 // Starts Waymark in one process: database (embedded unless DATABASE_URL), migrations, queue,
 // HTTP API and/or worker by WAYMARK_ROLE; `stop()` ends them in reverse order.
 import path from 'node:path';
+import { sql } from 'kysely';
 import type { Config } from './config';
 import { createDatabase } from './db/database';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
 import { startHttpServer } from './http/http-server';
+import { closeSmtpPools } from './channels/email-sender';
 import { closeTemplatePool } from './channels/templates';
 import { checkTypesInUse, loadNodeRegistry } from './plugins/node-registry';
 import { startJobQueue } from './queue/job-queue';
@@ -51,6 +53,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
     const { db } = createDatabase(databaseUrl, config.WAYMARK_DB_POOL, databaseOptions);
     cleanups.push(() => db.destroy());
     cleanups.push(() => closeTemplatePool());
+    cleanups.push(async () => closeSmtpPools());
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log(`[waymark] migrations applied: ${applied.join(', ')}`);
 
@@ -63,20 +66,27 @@ export async function startApplication({ config, clientDir, log = console.log }:
       db,
       boss,
       registry,
-      defaultWorkspaceId: await ensureDefaultWorkspace(db),
+      defaultWorkspaceId: '',
       secret: config.WAYMARK_SECRET,
       delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS,
-        allowPrivateHosts: (config.WAYMARK_ALLOW_PRIVATE_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean) },
+        allowPrivateHosts: (config.WAYMARK_ALLOW_PRIVATE_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
+        probeSeconds: config.WAYMARK_DELIVERY_PROBE_SECONDS, maxAgeSeconds: config.WAYMARK_DELIVERY_MAX_AGE_HOURS * 3600, concurrency: config.WAYMARK_DELIVERY_CONCURRENCY,
+        smtpPool: { connections: config.WAYMARK_SMTP_POOL_CONNECTIONS, messages: config.WAYMARK_SMTP_POOL_MESSAGES }, batch: config.WAYMARK_DELIVERY_BATCH },
     };
 
-    if (config.WAYMARK_ADMIN_EMAIL && config.WAYMARK_ADMIN_PASSWORD) {
-      await ensureSeedAdmin(db, services.defaultWorkspaceId, config.WAYMARK_ADMIN_EMAIL, config.WAYMARK_ADMIN_PASSWORD);
-    }
-    if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(db, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
+    // Processes that start at once (an API and its workers) seed one workspace, admin and key: one at a time.
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext('waymark-seed'))`.execute(trx);
+      services.defaultWorkspaceId = await ensureDefaultWorkspace(trx);
+      if (config.WAYMARK_ADMIN_EMAIL && config.WAYMARK_ADMIN_PASSWORD) {
+        await ensureSeedAdmin(trx, services.defaultWorkspaceId, config.WAYMARK_ADMIN_EMAIL, config.WAYMARK_ADMIN_PASSWORD);
+      }
+      if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(trx, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
+    });
 
     if (config.WAYMARK_ROLE !== 'api') {
       // The worker has connections of its own, so a flood of ingest calls cannot starve it.
-      const { db: workerDb } = createDatabase(databaseUrl, config.WAYMARK_WORKER_LOOPS + 3, databaseOptions);
+      const { db: workerDb } = createDatabase(databaseUrl, config.WAYMARK_WORKER_LOOPS + 3 + config.WAYMARK_DELIVERY_CONCURRENCY, databaseOptions);
       cleanups.push(() => workerDb.destroy());
       const worker: Worker = await startWorker({ ...services, db: workerDb }, databaseUrl, {
         loops: config.WAYMARK_WORKER_LOOPS,

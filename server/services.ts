@@ -11,5 +11,10 @@ export interface Services {
   /** WAYMARK_SECRET when set; else a secret generated once and kept in the database. */
   secret?: string;
   /** Delivery settings from the environment. */
-  delivery?: { publicUrl: string; smtpUrl?: string; from: string; claimTimeoutSeconds?: number; allowPrivateHosts?: readonly string[] };
+  delivery?: {
+    publicUrl: string; smtpUrl?: string; from: string; claimTimeoutSeconds?: number; allowPrivateHosts?: readonly string[];
+    probeSeconds?: number; maxAgeSeconds?: number; concurrency?: number; smtpPool?: { connections: number; messages: number };
+    /** Messages claimed at once by a worker. */
+    batch?: number;
+  };
 }

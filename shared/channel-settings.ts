@@ -13,7 +13,16 @@ const httpAdapterSchema = z.object({
 });
 
 export const channelSettingsSchema = z.object({
-  email: z.object({ smtpUrl: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(), from: z.string().max(300).optional() }).default({}),
+  email: z.object({
+    smtpUrl: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
+    from: z.string().max(300).optional(),
+    /**
+     * An email whose sending was cut off after the mail server may have taken it (a worker died,
+     * the connection broke): `mark` it uncertain and do not send it again (never twice, the
+     * default), or `resend` it (never lost, perhaps twice).
+     */
+    uncertain: z.enum(['mark', 'resend']).default('mark'),
+  }).default({ uncertain: 'mark' }),
   sms: httpAdapterSchema.default({ adapter: 'log', bodyTemplate: '{"to": "{{ to }}", "body": {{ body | json }}}' }),
   push: httpAdapterSchema.default({ adapter: 'log', bodyTemplate: '{"to": "{{ to }}", "title": {{ title | json }}, "body": {{ body | json }}}' }),
   caps: z.object({ email: capSchema.optional(), sms: capSchema.optional(), push: capSchema.optional() }).default({}),

@@ -6,6 +6,34 @@ import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 
+/** Each provider's state and backlog, refreshed every 10 seconds. */
+export function DeliveryCard() {
+  const { t, formatDate, formatNumber } = useI18n();
+  const trpc = useTRPC();
+  const providers = useQuery({ ...trpc.channels.providers.queryOptions(), refetchInterval: 10_000 });
+  if (!providers.data) return null;
+  const name = (provider: string) => provider.startsWith('webhook:') ? `${t('delivery.webhook')} · ${provider.slice('webhook:'.length)}` : t(`delivery.${provider}` as 'delivery.email');
+  return (
+    <section className="card" aria-labelledby="delivery-heading">
+      <h2 id="delivery-heading">{t('delivery.title')}</h2>
+      <p className="muted">{t('delivery.body')}</p>
+      <table className="table" aria-labelledby="delivery-heading">
+        <thead><tr><th>{t('delivery.provider')}</th><th>{t('delivery.state')}</th><th>{t('delivery.queued')}</th></tr></thead>
+        <tbody>
+          {providers.data.map((row) => (
+            <tr key={row.provider} data-state={row.state}>
+              <td>{name(row.provider)}</td>
+              <td>{row.state === 'up' ? <span className="status status-live">{t('delivery.up')}</span>
+                : <span className="status status-paused">{t('delivery.paused', { since: formatDate(row.pausedSince!), error: row.lastError ?? '' })}</span>}</td>
+              <td>{formatNumber(row.queued)}{row.oldestQueuedAt ? <span className="muted"> · {t('delivery.oldest', { time: formatDate(row.oldestQueuedAt) })}</span> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function ChannelSettingsCard() {
   const { t } = useI18n();
   const trpc = useTRPC();
@@ -26,6 +54,12 @@ export function ChannelSettingsCard() {
         <div className="grid">
           <label className="field"><span>{t('channels.smtp')}</span><input value={form.email.smtpUrl ?? ''} placeholder="smtp://user:password@mail.example.com:587" onChange={(e) => setForm({ ...form, email: { ...form.email, smtpUrl: e.target.value || undefined } })} /></label>
           <label className="field"><span>{t('channels.from')}</span><input value={form.email.from ?? ''} placeholder="Shop <hello@example.com>" onChange={(e) => setForm({ ...form, email: { ...form.email, from: e.target.value || undefined } })} /></label>
+          <label className="field"><span>{t('channels.uncertain')}</span>
+            <select value={form.email.uncertain ?? 'mark'} onChange={(e) => setForm({ ...form, email: { ...form.email, uncertain: e.target.value as 'mark' | 'resend' } })}>
+              <option value="mark">{t('channels.uncertain.mark')}</option>
+              <option value="resend">{t('channels.uncertain.resend')}</option>
+            </select>
+          </label>
           <label className="field"><span>{t('channels.capEmail')}</span><input type="number" min={1} value={cap?.max ?? ''} onChange={(e) => setForm({ ...form, caps: { ...form.caps, email: e.target.value ? { max: Number(e.target.value), days: cap?.days ?? 7 } : undefined } })} /></label>
           <label className="field"><span>{t('channels.capDays')}</span><input type="number" min={1} value={cap?.days ?? ''} disabled={!cap} onChange={(e) => setForm({ ...form, caps: { ...form.caps, email: { max: cap?.max ?? 3, days: Number(e.target.value) } } })} /></label>
           <label className="field"><span>{t('channels.quietStart')}</span><input type="time" value={form.quietHours?.start ?? ''} onChange={(e) => setForm({ ...form, quietHours: e.target.value ? { start: e.target.value, end: form.quietHours?.end ?? '08:00' } : undefined })} /></label>

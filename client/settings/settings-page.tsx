@@ -4,7 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
-import { ChannelSettingsCard } from './channel-settings-card';
+import { ChannelSettingsCard, DeliveryCard } from './channel-settings-card';
 import { MembersCard } from './members-card';
 import { useCurrentUser } from '../accounts/auth-gate';
 
@@ -100,6 +100,7 @@ export function SettingsPage() {
       <h1>{t('settings.title')}</h1>
       <WriteKeys />
       <ChannelSettingsCard />
+      <DeliveryCard />
       <HealthScore />
       <MembersCard />
     </main>

@@ -53,8 +53,14 @@ export async function signUpFirstUser(db: Executor, workspaceId: string, input: 
 
 /** WAYMARK_ADMIN_EMAIL / _PASSWORD: an admin for a first start without a UI step. */
 export async function ensureSeedAdmin(db: Executor, workspaceId: string, email: string, password: string): Promise<void> {
+  // Several processes may start at once (an API and workers): the first insert wins, the rest read it.
   const existing = await db.selectFrom('users').select('id').where('email', '=', email.toLowerCase()).executeTakeFirst();
-  const userId = existing?.id ?? await createUser(db, email, password, null);
+  let userId = existing?.id;
+  if (!userId) {
+    checkPassword(password);
+    await db.insertInto('users').values({ email: email.toLowerCase(), name: null, password_hash: await hashPassword(password) }).onConflict((oc) => oc.column('email').doNothing()).execute();
+    userId = (await db.selectFrom('users').select('id').where('email', '=', email.toLowerCase()).executeTakeFirstOrThrow()).id;
+  }
   await db.insertInto('memberships').values({ user_id: userId, workspace_id: workspaceId, role: 'admin' }).onConflict((oc) => oc.doNothing()).execute();
 }
 

@@ -1,4 +1,5 @@
 // tRPC router: channel settings (secrets masked), test connection, preview and test sends of every touchpoint.
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { audit } from '../accounts/accounts';
 import { loadChannelSettings } from '../channels/channel-context';
@@ -21,7 +22,37 @@ const emailContent = z.object({
   event: z.record(z.string(), z.unknown()).default({}),
 });
 
+export interface ProviderState {
+  /** "email", "sms", "push", or "webhook:host". */
+  provider: string;
+  state: 'up' | 'paused';
+  pausedSince?: Date;
+  nextProbeAt?: Date;
+  lastError?: string;
+  /** Messages waiting in the outbox for this channel (due or not). */
+  queued: number;
+  oldestQueuedAt?: Date;
+}
+
 export const channelsRouter = router({
+  /** Each provider's state (up, or paused since … with the last error) and the channel's backlog. */
+  providers: editorProcedure.query(async ({ ctx }): Promise<ProviderState[]> => {
+    const [paused, backlog] = await Promise.all([
+      ctx.services.db.selectFrom('delivery_providers').selectAll().where('workspace_id', '=', ctx.workspaceId).orderBy('provider').execute(),
+      ctx.services.db.selectFrom('messages').select(['channel', sql<number>`count(*)::int`.as('n'), sql<Date>`min(created_at)`.as('oldest')])
+        .where('workspace_id', '=', ctx.workspaceId).where('status', '=', 'queued').groupBy('channel').execute(),
+    ]);
+    const queued = new Map(backlog.map((row) => [row.channel, row]));
+    const pausedByChannel = new Map(paused.map((row) => [row.provider.split(':')[0], row]));
+    const states: ProviderState[] = (['email', 'sms', 'push', 'webhook'] as const).filter((channel) => channel !== 'webhook' || !pausedByChannel.has('webhook')).map((channel) => {
+      const row = paused.find((entry) => entry.provider === channel);
+      return { provider: channel, state: row ? 'paused' : 'up', ...(row ? { pausedSince: row.paused_since, nextProbeAt: row.next_probe_at, lastError: row.last_error ?? undefined } : {}), queued: queued.get(channel)?.n ?? 0, oldestQueuedAt: queued.get(channel)?.oldest };
+    });
+    for (const row of paused.filter((entry) => entry.provider.startsWith('webhook:'))) {
+      states.push({ provider: row.provider, state: 'paused', pausedSince: row.paused_since, nextProbeAt: row.next_probe_at, lastError: row.last_error ?? undefined, queued: queued.get('webhook')?.n ?? 0, oldestQueuedAt: queued.get('webhook')?.oldest });
+    }
+    return states;
+  }),
   settings: adminProcedure.query(async ({ ctx }) => maskSettings(await loadChannelSettings(ctx.services.db, ctx.workspaceId))),
   save: adminProcedure.input(z.object({ settings: z.unknown() })).mutation(async ({ ctx, input }) => {
     const saved = await saveChannelSettings(ctx.services.db, ctx.workspaceId, input.settings);

@@ -9,7 +9,16 @@ export interface DeliveryEnvironment {
   secret: string;
   defaultSmtpUrl?: string;
   defaultFrom: string;
+  /** The lease on claimed messages, renewed while they are being sent (WAYMARK_DELIVERY_CLAIM_SECONDS). */
   claimTimeoutSeconds?: number;
+  /** The longest pause between two probes of a provider that is down. */
+  probeSeconds?: number;
+  /** How long a message waits for a provider that is down before it expires. */
+  maxAgeSeconds?: number;
+  /** Messages sent to one provider at once by one worker. */
+  concurrency?: number;
+  /** Pooled SMTP connections: how many, and how many messages each carries before it is renewed. */
+  smtpPool?: { connections: number; messages: number };
   /** Hosts an operator allows though they are private (WAYMARK_ALLOW_PRIVATE_HOSTS), e.g. a local Mailpit. */
   allowPrivateHosts?: readonly string[];
 }

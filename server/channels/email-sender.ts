@@ -10,16 +10,26 @@ import { templateRenderer, type TemplateData } from './templates';
 
 const transports = new Map<string, Transporter>();
 
-function transportFor(options: string | SMTPTransport.Options): Transporter {
-  const key = typeof options === 'string' ? options : JSON.stringify(options);
+/** Pooled connections per SMTP server: a handful of connections, each carrying many messages. */
+export interface SmtpPool { connections: number; messages: number }
+const defaultPool: SmtpPool = { connections: 5, messages: 100 };
+
+function transportFor(options: string | SMTPTransport.Options, pool: SmtpPool = defaultPool): Transporter {
+  const key = `${typeof options === 'string' ? options : JSON.stringify(options)} ${pool.connections}/${pool.messages}`;
   let transport = transports.get(key);
   if (!transport) {
-    transport = typeof options === 'string'
-      ? nodemailer.createTransport(options, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never)
-      : nodemailer.createTransport({ ...options, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+    const timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+    const pooled = { pool: true, maxConnections: pool.connections, maxMessages: pool.messages };
+    transport = nodemailer.createTransport({ ...(typeof options === 'string' ? { url: options } : options), ...timeouts, ...pooled } as SMTPTransport.Options);
     transports.set(key, transport);
   }
   return transport;
+}
+
+/** Closes the pooled SMTP connections (at shutdown). */
+export function closeSmtpPools(): void {
+  for (const transport of transports.values()) transport.close();
+  transports.clear();
 }
 
 /**
@@ -98,7 +108,7 @@ export function addTracking(email: OutgoingEmail, publicUrl: string, secret: str
   return { html, unsubscribeUrl };
 }
 
-export async function sendEmail(smtp: SmtpTarget | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void): Promise<string> {
+export async function sendEmail(smtp: SmtpTarget | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void, pool?: SmtpPool): Promise<string> {
   const { html, unsubscribeUrl } = addTracking(email, publicUrl, secret);
   let text = email.text || htmlToText(email.html);
   if (email.marketing) text += `\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
@@ -112,6 +122,6 @@ export async function sendEmail(smtp: SmtpTarget | undefined, email: OutgoingEma
     log(`[email] (no SMTP server configured: logged, not sent) to ${email.to}: ${email.subject}`);
     return `log:${messageId}`;
   }
-  const info = await transportFor(await smtpConnection(smtp)).sendMail({ from: email.from, to: email.to, subject: email.subject, html, text, messageId, headers });
+  const info = await transportFor(await smtpConnection(smtp), pool).sendMail({ from: email.from, to: email.to, subject: email.subject, html, text, messageId, headers });
   return info.messageId ?? messageId;
 }

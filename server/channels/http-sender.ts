@@ -28,7 +28,20 @@ export class RetryableError extends Error {
   }
 }
 
+/**
+ * The provider is not taking messages now (unreachable, timed out, 5xx, 429, SMTP 4xx): delivery
+ * pauses it and keeps its messages. `handed`: the message may have reached it before the failure.
+ */
+export class ProviderDownError extends Error {
+  constructor(message: string, readonly handed: boolean) {
+    super(message);
+    this.name = 'ProviderDownError';
+  }
+}
+
 const maxResponse = 64 * 1024;
+/** Connections kept open between messages to the same provider. */
+const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }) };
 
 export async function deliverHttp(delivery: HttpDelivery): Promise<HttpOutcome> {
   const url = new URL(delivery.url);
@@ -54,6 +67,7 @@ export async function deliverHttp(delivery: HttpDelivery): Promise<HttpOutcome> 
       path: `${url.pathname}${url.search}`,
       headers,
       servername: url.hostname,
+      agent: agents[url.protocol as 'http:' | 'https:'],
       // Connect to the address that was checked, not to a fresh DNS answer.
       lookup: (_host, options, callback) => {
         if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [target]);

@@ -5,11 +5,19 @@ import type { ChannelSettings } from '../../shared/channel-settings';
 import { deliverHttp, type HttpOutcome } from './http-sender';
 import { renderTemplate, type TemplateData } from './templates';
 
+/** `beforeSend` runs once the request is ready; when it answers false nothing is sent ('lost'). */
 export async function sendWebhook(settings: ChannelSettings, content: Record<string, unknown>, render: (template: unknown) => Promise<string>,
-  idempotencyKey: string, extraHeaders: Record<string, string> = {}): Promise<HttpOutcome> {
+  idempotencyKey: string, extraHeaders?: Record<string, string>): Promise<HttpOutcome>;
+export async function sendWebhook(settings: ChannelSettings, content: Record<string, unknown>, render: (template: unknown) => Promise<string>,
+  idempotencyKey: string, extraHeaders: Record<string, string>, beforeSend: () => Promise<boolean>): Promise<HttpOutcome | 'lost'>;
+export async function sendWebhook(settings: ChannelSettings, content: Record<string, unknown>, render: (template: unknown) => Promise<string>,
+  idempotencyKey: string, extraHeaders: Record<string, string> = {}, beforeSend?: () => Promise<boolean>): Promise<HttpOutcome | 'lost'> {
+  const url = await render(content.url);
+  const body = await render(content.body);
+  if (beforeSend && !await beforeSend()) return 'lost';
   return deliverHttp({
-    method: String(content.method ?? 'POST'), url: await render(content.url), headers: { ...(content.headers ?? {}) as Record<string, string>, ...extraHeaders },
-    body: await render(content.body), idempotencyKey, signingSecret: settings.webhook.secret,
+    method: String(content.method ?? 'POST'), url, headers: { ...(content.headers ?? {}) as Record<string, string>, ...extraHeaders },
+    body, idempotencyKey, signingSecret: settings.webhook.secret,
     allowHosts: settings.webhook.allowHosts, timeoutSeconds: settings.webhook.timeoutSeconds,
   });
 }

@@ -2,6 +2,9 @@
 // Safe by construction: no file system, own properties only (no prototype walking), limits on
 // parse and render time and memory; a missing variable renders empty, never throws.
 import Piscina from 'piscina';
+// The same engines as the threads', for templates that cannot loop (see outputsOnly).
+// @ts-expect-error a plain JavaScript module without type declarations
+import renderInThread from './template-worker.mjs';
 
 /** A render that takes longer than this is stopped: its thread is terminated. */
 export const renderTimeoutMilliseconds = 1000;
@@ -44,12 +47,24 @@ export class TemplateError extends Error {
 
 const maxOutput = 500_000;
 
+/**
+ * Only output tags, no range: {{ profile.firstName | upcase }}. Such a template cannot loop; it
+ * renders in time and memory proportional to itself and its data, so it renders here, without the
+ * round trip to a thread (most subjects and bodies are of this kind).
+ */
+const renderHere = renderInThread as (job: { template: string; data: TemplateData; format: 'text' | 'html' }) => Promise<string>;
+
+function outputsOnly(template: string): boolean {
+  return !template.includes('{%') && !template.includes('..');
+}
+
 export async function renderTemplate(template: string, data: TemplateData, format: 'text' | 'html' = 'text'): Promise<string> {
   // No Liquid in it: nothing to render (most subjects and many bodies), no thread needed.
   if (!template.includes('{')) return template;
   let output: string;
   try {
-    output = await templatePool().run({ template, data, format }, { signal: AbortSignal.timeout(renderTimeoutMilliseconds) });
+    output = outputsOnly(template) ? await renderHere({ template, data, format })
+      : await templatePool().run({ template, data, format }, { signal: AbortSignal.timeout(renderTimeoutMilliseconds) });
   } catch (error) {
     const { name, code, message } = error as { name?: string; code?: string; message: string };
     if (name === 'AbortError' || name === 'TimeoutError') throw new TemplateError(`template error: rendering took longer than ${renderTimeoutMilliseconds} ms and was stopped`);

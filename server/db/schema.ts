@@ -158,7 +158,7 @@ export interface StepsTable {
   error: string | null;
 }
 
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'suppressed';
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'suppressed' | 'uncertain' | 'expired';
 
 export interface MessagesTable {
   id: Generated<string>;
@@ -183,6 +183,21 @@ export interface MessagesTable {
   clicked_at: NullableTimestamp;
   unsubscribed_at: NullableTimestamp;
   is_test: Generated<boolean>;
+  /** The claimer's fencing token; its writes check it. */
+  claim_token: string | null;
+  /** Until when the claimer holds the message; it renews the lease while it works. */
+  lease_until: NullableTimestamp;
+  /** When the message was handed to its provider (committed before the call). */
+  handed_at: NullableTimestamp;
+}
+
+/** A provider that is down for a workspace: its messages wait, one is sent as a probe at next_probe_at. */
+export interface DeliveryProvidersTable {
+  workspace_id: string;
+  provider: string;
+  paused_since: Timestamp;
+  next_probe_at: Timestamp;
+  last_error: string | null;
 }
 
 export interface SecretsTable {
@@ -269,6 +284,7 @@ export interface DB {
   runs: RunsTable;
   steps: StepsTable;
   messages: MessagesTable;
+  delivery_providers: DeliveryProvidersTable;
   waits: WaitsTable;
 }
 

@@ -103,13 +103,18 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     defaultFrom: services.delivery?.from ?? 'Waymark <no-reply@localhost>',
     claimTimeoutSeconds: services.delivery?.claimTimeoutSeconds,
     allowPrivateHosts: services.delivery?.allowPrivateHosts,
+    probeSeconds: services.delivery?.probeSeconds,
+    maxAgeSeconds: services.delivery?.maxAgeSeconds,
+    concurrency: services.delivery?.concurrency,
+    smtpPool: services.delivery?.smtpPool,
   };
   const deliveryLoop = async () => {
     while (running) {
       let claimed = 0;
       try {
-        // Batches of 50: the outcome events of a batch are recorded in one ingest commit.
-        claimed = await deliverDueMessages(services, environment, 50, log);
+        // The outcome events of a batch are recorded in one ingest commit. Two loops: one claims,
+        // checks and records while the other's messages are with the provider.
+        claimed = await deliverDueMessages(services, environment, services.delivery?.batch ?? 200, log);
       } catch (error) {
         log(`[worker] delivery failed: ${(error as Error).message}`);
       }
@@ -117,7 +122,7 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     }
   };
 
-  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop(), ...(options.deliver === false ? [] : [deliveryLoop()])];
+  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop(), ...(options.deliver === false ? [] : [deliveryLoop(), deliveryLoop()])];
   return {
     async stop() {
       running = false;

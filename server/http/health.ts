@@ -1,11 +1,14 @@
-// GET /healthz: 200 when the database and the queue answer, 503 when not.
+// GET /healthz: 200 when the database and the queue answer ("degraded" while a delivery provider
+// is paused), 503 when not.
 import { sql } from 'kysely';
 import type { Services } from '../services';
 
 export interface Health {
-  status: 'ok' | 'unavailable';
+  status: 'ok' | 'degraded' | 'unavailable';
   database: 'up' | 'down';
   queue: 'up' | 'down';
+  /** How many delivery providers are paused, their messages waiting (all workspaces; which ones, in Settings → Channels). */
+  pausedProviders?: number;
   error?: string;
 }
 
@@ -34,6 +37,13 @@ export async function checkHealth(services: Services): Promise<Health> {
   } catch (error) {
     health.queue = 'down';
     health.error ??= (error as Error).message;
+  }
+  if (health.database === 'up') {
+    const paused = await withTimeout(services.db.selectFrom('delivery_providers').select(sql<number>`count(*)::int`.as('n')).executeTakeFirst(), 2000).catch(() => undefined);
+    if (paused && paused.n > 0) {
+      health.status = 'degraded';
+      health.pausedProviders = paused.n;
+    }
   }
   if (health.database === 'down' || health.queue === 'down') health.status = 'unavailable';
   return health;

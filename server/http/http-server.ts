@@ -58,7 +58,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     const url = request.url ?? '/';
     if (url === '/healthz' || url.startsWith('/healthz?')) {
       checkHealth(services).then(
-        (health) => sendJson(response, health.status === 'ok' ? 200 : 503, health),
+        (health) => sendJson(response, health.status === 'unavailable' ? 503 : 200, health),
         (error) => sendJson(response, 503, { status: 'unavailable', error: String(error) }),
       );
       return;

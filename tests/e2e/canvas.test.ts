@@ -140,7 +140,8 @@ describe('canvas', () => {
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByRole('button', { name: 'Paste' }).click();
     await expect.poll(() => page.locator('.journey-node').count()).toBe(3);
-    expect(await page.getByTestId('node-sms-2').isVisible()).toBe(true);
+    // (React Flow shows a new node once it has measured it, a frame after it is in the DOM.)
+    await expect.poll(() => page.getByTestId('node-sms-2').isVisible()).toBe(true);
     // Keyboard too: Ctrl+Z removes the pasted node again, Ctrl+Y brings it back.
     await page.getByLabel('Journey canvas').click({ position: { x: 30, y: 30 } });
     await page.keyboard.press('Control+z');

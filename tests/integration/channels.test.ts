@@ -3,7 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelSettings } from '../../shared/channel-settings';
+import type { z } from 'zod';
+import type { channelSettingsSchema } from '../../shared/channel-settings';
 import { deliverDueMessages } from '../../server/channels/delivery';
 import { loadChannelSettings, type DeliveryEnvironment } from '../../server/channels/channel-context';
 import { startHttpServer } from '../../server/http/http-server';
@@ -36,10 +37,13 @@ afterAll(async () => {
   await services?.close();
 });
 
-async function setChannels(channels: Partial<ChannelSettings>) {
+async function setChannels(channels: Partial<z.input<typeof channelSettingsSchema>>) {
   await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(channels)}::jsonb) WHERE id = ${services.defaultWorkspaceId}`.execute(services.db);
 }
-beforeEach(async () => { await setChannels({}); });
+beforeEach(async () => {
+  await setChannels({});
+  await services.db.deleteFrom('delivery_providers').execute();
+});
 
 let counter = 0;
 async function sendThrough(node: { type: string; config: Record<string, unknown> }, traits: Record<string, unknown>, properties: Record<string, unknown> = {}) {
@@ -233,9 +237,12 @@ describe('webhooks', () => {
     hooks.responseBody = '{"traits": {"crmId": "CRM-7"}}';
     const before = hooks.requests.length;
     const { message, profileId } = await sendThrough(hook(`${hooks.url}/crm`), { plan: 'pro' });
+    // A 500 is the target being down: the message waits, queued, and the target is paused until a probe.
     expect(message.status).toBe('queued');
     expect(message.error).toContain('500');
+    expect(await services.db.selectFrom('delivery_providers').select(['provider', 'last_error']).execute()).toEqual([{ provider: `webhook:${new URL(hooks.url).host}`, last_error: 'the target answered 500' }]);
     await services.db.updateTable('messages').set({ send_after: new Date(Date.now() - 1000) }).where('id', '=', message.id).execute();
+    await services.db.updateTable('delivery_providers').set({ next_probe_at: new Date(Date.now() - 1000) }).execute();
     await deliverDueMessages(services, environment);
     expect(hooks.requests.length - before).toBe(2);
     const request = hooks.requests.at(-1)!;
@@ -245,6 +252,7 @@ describe('webhooks', () => {
     expect(request.headers['x-waymark-signature']).toBe(expected);
     const after = await services.db.selectFrom('messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow();
     expect(after.status).toBe('sent');
+    expect(await services.db.selectFrom('delivery_providers').selectAll().execute()).toEqual([]); // the probe closed the pause
     const profile = await services.db.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirstOrThrow();
     expect(profile.traits).toMatchObject({ crmId: 'CRM-7' });
     hooks.responseBody = undefined;
@@ -289,6 +297,12 @@ describe('SMS and push through the HTTP adapter', () => {
     const retried = await sendThrough({ type: 'touchpoint.sms', config: { body: 'Again' } }, { phone: '+41790000003' });
     expect(retried.message).toMatchObject({ status: 'queued' });
     expect(retried.message.error).toContain('503');
+    // The provider is paused: the next SMS waits without a request until the probe is due.
+    const requestsWhilePaused = hooks.requests.length;
+    const waiting = await sendThrough({ type: 'touchpoint.sms', config: { body: 'Waiting' } }, { phone: '+41790000005' });
+    expect(waiting.message).toMatchObject({ status: 'queued', error: 'waiting for the provider: the provider answered 503' });
+    expect(hooks.requests.length).toBe(requestsWhilePaused);
+    await services.db.updateTable('delivery_providers').set({ next_probe_at: new Date(Date.now() - 1000) }).execute();
     hooks.answers.push(400);
     const refused = await sendThrough({ type: 'touchpoint.sms', config: { body: 'Refused' } }, { phone: '+41790000004' });
     expect(refused.message).toMatchObject({ status: 'failed', error: 'the provider answered 400' });
@@ -329,7 +343,7 @@ describe('channel settings API', () => {
     }
     await api.channels.save({ settings: { ...shown, email: { ...shown.email, from: 'New <new@example.com>' } } });
     const channels = await loadChannelSettings(services.db, services.defaultWorkspaceId);
-    expect(channels.email).toEqual({ smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525', from: 'New <new@example.com>' });
+    expect(channels.email).toEqual({ smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525', from: 'New <new@example.com>', uncertain: 'mark' });
     expect(channels.webhook.secret).toBe('a-webhook-secret-123456');
     expect(channels.sms.authorization).toBe('Bearer sms-token-xyz');
     await expect(api.channels.save({ settings: { caps: { email: { max: 0, days: 7 } } } })).rejects.toThrow(/channels\.caps\.email\.max/);

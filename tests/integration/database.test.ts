@@ -194,10 +194,10 @@ describe('outbox', () => {
         SELECT ${workspaceId}, 'email', 'c' || n || '@example.com', '{}'::jsonb, 'outbox-probe-' || n, now() - make_interval(secs => n)
         FROM generate_series(${start + 1}::int, ${start + 5000}::int) n`.execute(db);
     }
-    // Among the oldest: some claimed by a live worker, some by one that died an hour ago, some not due until tomorrow.
+    // Among the oldest: some leased by a live worker, some by one that died an hour ago, some not due until tomorrow.
     const n = sql`substring(idempotency_key from 14)::int`;
-    await sql`UPDATE messages SET status = 'sending', claimed_at = now() WHERE ${n} BETWEEN 19980 AND 19989`.execute(db);
-    await sql`UPDATE messages SET status = 'sending', claimed_at = now() - interval '1 hour' WHERE ${n} BETWEEN 19990 AND 19999`.execute(db);
+    await sql`UPDATE messages SET status = 'sending', claimed_at = now(), lease_until = now() + interval '2 minutes' WHERE ${n} BETWEEN 19980 AND 19989`.execute(db);
+    await sql`UPDATE messages SET status = 'sending', claimed_at = now() - interval '1 hour', lease_until = now() - interval '58 minutes' WHERE ${n} BETWEEN 19990 AND 19999`.execute(db);
     await sql`UPDATE messages SET send_after = now() + interval '1 day' WHERE ${n} BETWEEN 19900 AND 19979`.execute(db);
     const { sql: text, parameters } = claimStatement(50, 120).compile(db);
     expectIndexedRead(await planScans(text, parameters, { relation: 'messages', setting: claimPlanSetting }), 200);

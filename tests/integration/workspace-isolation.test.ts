@@ -27,6 +27,7 @@ describe('workspace isolation', () => {
     const key = await mine.settings.createWriteKey({ name: 'A site key' });
     await mine.settings.setHealthScore({ config: { recencyDays: 45 } as never });
     await mine.channels.save({ settings: { email: { smtpUrl: 'smtp://a:a-smtp-password@127.0.0.1:2525', from: 'A Shop <a@example.com>' } } });
+    await app.services.db.insertInto('delivery_providers').values({ workspace_id: a, provider: 'webhook:crm.a-shop.example', paused_since: new Date(), next_probe_at: new Date(), last_error: 'A CRM is down' }).execute();
     await app.services.caller(a, 'editor').accounts.me();
     const aMember = (await mine.accounts.members()).find((member) => member.role === 'editor')!;
     const versionId = (await mine.journeys.versions({ id: journeyId }))[0].id;
@@ -41,7 +42,7 @@ describe('workspace isolation', () => {
       members: await app.services.db.selectFrom('memberships').select(['user_id', 'role']).where('workspace_id', '=', a).orderBy('user_id').execute(),
     });
     const before = await stateOfA();
-    const markers = [journeyId, profileId, versionId, key.id, 'Secret journey A', 'Secret subject A', 'a-customer', 'Alma', 'a-smtp-password', 'A site key', 'A Shop', aMember.id];
+    const markers = [journeyId, profileId, versionId, key.id, 'Secret journey A', 'Secret subject A', 'a-customer', 'Alma', 'a-smtp-password', 'A site key', 'A Shop', aMember.id, 'a-shop.example', 'A CRM is down'];
 
     // Workspace B's admin tries every procedure with A's ids.
     const b = (await app.services.db.insertInto('workspaces').values({ name: 'B' }).returning('id').executeTakeFirstOrThrow()).id;
@@ -80,6 +81,7 @@ describe('workspace isolation', () => {
       'stats.csv': (api) => api.stats.csv({ journeyId }),
       'stats.nodeCustomers': (api) => api.stats.nodeCustomers({ journeyId, nodeId: 'w' }),
       'channels.settings': (api) => api.channels.settings(),
+      'channels.providers': (api) => api.channels.providers(),
       'channels.save': (api) => api.channels.save({ settings: { email: { from: 'B <b@example.com>' } } }),
       'channels.testSmtp': (api) => api.channels.testSmtp(),
       'channels.preview': (api) => api.channels.preview({ subject: '{{ profile.firstName }} {{ profile.userId }}', html: '{{ profile.email }}', profileId }),

@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 
 export interface SmtpSink {
   url: string;
-  /** Every message received, deduped on Message-ID as a provider does with an idempotency key. */
+  /** Every message received. Like a real SMTP server, the sink does not deduplicate on Message-ID. */
   messages: ParsedMail[];
   received: number;
   /** Logins the server saw, as "user:password". */
@@ -15,16 +15,34 @@ export interface SmtpSink {
   rejectRecipients: Set<string>;
   /** When set, holds each message's "250 OK" until the promise it returns resolves. */
   holdAcknowledgement?: () => Promise<void>;
+  /** Answers each message this many milliseconds late. */
+  answerDelayMilliseconds: number;
+  /** Stops listening and drops its connections (the port stays reserved for `start`). */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
-  const seen = new Set<string>();
-  const sink: SmtpSink = { url: '', messages: [], received: 0, logins: [], rejectRecipients: new Set(), close: async () => {} };
-  const server = new SMTPServer({
+  let port = 0;
+  let server: SMTPServer;
+  const sink: SmtpSink = {
+    url: '', messages: [], received: 0, logins: [], rejectRecipients: new Set(), answerDelayMilliseconds: 0,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    start: async () => {
+      server = createServer();
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      port = (server.server.address() as AddressInfo).port;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const createServer = () => new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
+    // Closing the sink ends open sessions at once, as a server that goes down does.
+    closeTimeout: 10,
     onAuth(auth, _session, callback) {
       sink.logins.push(`${auth.username}:${auth.password}`);
       callback(null, { user: auth.username });
@@ -36,19 +54,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, _session, callback) {
       simpleParser(stream).then(async (mail) => {
         sink.received++;
-        if (!seen.has(mail.messageId ?? '')) {
-          seen.add(mail.messageId ?? '');
-          sink.messages.push(mail);
-        }
+        sink.messages.push(mail);
         if (sink.holdAcknowledgement) await sink.holdAcknowledgement();
+        if (sink.answerDelayMilliseconds > 0) await new Promise((resolve) => setTimeout(resolve, sink.answerDelayMilliseconds));
         callback();
       }, callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
+  await sink.start();
   sink.url = `smtp://127.0.0.1:${port}`;
-  sink.close = () => new Promise((resolve) => server.close(() => resolve()));
   return sink;
 }
 
@@ -62,11 +76,15 @@ export interface HttpSink {
   /** Status codes to answer with, in order; 200 once they run out. */
   answers: number[];
   responseBody?: string;
+  /** Stops listening and drops its connections (the port stays reserved for `start`). */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startHttpSink(): Promise<HttpSink> {
-  const sink: HttpSink = { url: '', requests: [], processed: [], answers: [], close: async () => {} };
+  const sink: HttpSink = { url: '', requests: [], processed: [], answers: [], stop: async () => {}, start: async () => {}, close: async () => {} };
   const keys = new Set<string>();
   const server = http.createServer((request, response) => {
     let body = '';
@@ -85,7 +103,10 @@ export async function startHttpSink(): Promise<HttpSink> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  sink.url = `http://127.0.0.1:${port}`;
   sink.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  sink.stop = sink.close;
+  sink.start = () => new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   return sink;
 }
