@@ -71,7 +71,8 @@ export class IngestGroupCommitter {
 
   private async store(workspaceId: string, group: Pending[]): Promise<void> {
     const settle = (entry: Pending, storedIds: Set<string>) => {
-      const stored = entry.messages.filter((message) => storedIds.has(message.messageId!)).length;
+      // A messageId twice in one call is stored once: the second is a duplicate.
+      const stored = new Set(entry.messages.map((message) => message.messageId!).filter((id) => storedIds.has(id))).size;
       entry.resolve({ stored, duplicates: entry.messages.length - stored });
     };
     try {

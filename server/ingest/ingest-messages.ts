@@ -11,7 +11,7 @@ import { recomputeHealthScores } from '../profiles/health-score';
 import { convertGoals, lockGoalRuns } from '../stats/goals';
 import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
 import { timeOrderedId } from '../db/time-ordered-id';
-import { eventNameOf, occurredAtOf, type SegmentMessage } from './segment-messages';
+import { eventNameOf, occurredAtOf, propertiesOf, type SegmentMessage } from './segment-messages';
 
 export interface IngestOutcome {
   /** The messageIds stored now (not seen before). */
@@ -130,7 +130,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       const arrived = (Array.isArray(receivedAt) ? (receivedAt as readonly Date[])[index] : receivedAt as Date) ?? now;
       return {
         message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index], receivedAt: arrived,
-        name: eventNameOf(message), properties: 'properties' in message ? message.properties : {}, occurredAt: occurredAtOf(message, arrived),
+        name: eventNameOf(message), properties: propertiesOf(message), occurredAt: occurredAtOf(message, arrived),
       };
     });
     if (!knownProfileIds) await resolveProfiles(trx, workspaceId, items);
@@ -150,8 +150,9 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       profile_id: profileId!,
       type: message.type,
       name,
-      properties: 'properties' in message ? properties : 'traits' in message ? message.traits : {},
-      context: message.context ?? {},
+      properties: message.type === 'group' ? { groupId: message.groupId, ...message.traits } : message.type === 'identify' ? message.traits : properties,
+      // `integrations` (which destinations a client meant the call for) is kept with the context.
+      context: message.integrations ? { ...(message.context ?? {}), integrations: message.integrations } : message.context ?? {},
       message_id: messageId,
       occurred_at: occurredAt,
       received_at: arrived,

@@ -1,13 +1,14 @@
 // The Segment HTTP Tracking API's message shapes, in zod: identify, track, page, screen, group, alias.
 import { z } from 'zod';
+import { storableTime } from './message-limits';
 
 /** A string field with messages that say which field and what was expected. */
 const requiredString = (field: string) => z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) });
 
 const id = z.union([z.string().min(1).max(255), z.number().transform(String)]);
 const dateish = z.union([z.string().max(64), z.number()]).optional().refine(
-  (value) => value === undefined || !Number.isNaN(new Date(value).getTime()),
-  'expected an ISO-8601 date',
+  (value) => value === undefined || storableTime(new Date(value).getTime()),
+  'expected an ISO-8601 date between the years 1900 and 9999',
 );
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -28,7 +29,7 @@ const identityMessage = { message: 'either userId or anonymousId is required', p
 export const identifySchema = z.object({ type: z.literal('identify'), ...common, traits: jsonObject.default({}) }).refine(needsIdentity, identityMessage);
 export const trackSchema = z.object({ type: z.literal('track'), ...common, event: requiredString('event').min(1, 'event is required').max(200), properties: jsonObject.default({}) }).refine(needsIdentity, identityMessage);
 export const pageSchema = z.object({ type: z.literal('page'), ...common, name: z.string().max(200).optional(), category: z.string().max(200).optional(), properties: jsonObject.default({}) }).refine(needsIdentity, identityMessage);
-export const screenSchema = z.object({ type: z.literal('screen'), ...common, name: z.string().max(200).optional(), properties: jsonObject.default({}) }).refine(needsIdentity, identityMessage);
+export const screenSchema = z.object({ type: z.literal('screen'), ...common, name: z.string().max(200).optional(), category: z.string().max(200).optional(), properties: jsonObject.default({}) }).refine(needsIdentity, identityMessage);
 export const groupSchema = z.object({ type: z.literal('group'), ...common, groupId: id, traits: jsonObject.default({}) }).refine(needsIdentity, identityMessage);
 export const aliasSchema = z.object({ type: z.literal('alias'), ...common, previousId: id, userId: id });
 
@@ -58,7 +59,7 @@ export function parseMessage(input: unknown, forcedType?: MessageType): { ok: tr
     return { ok: false, errors: [{ field: '', message: 'expected a JSON object' }] };
   }
   const declared = forcedType ?? (input as { type?: unknown }).type;
-  if (typeof declared !== 'string' || !(declared in messageSchemas)) {
+  if (typeof declared !== 'string' || !Object.hasOwn(messageSchemas, declared)) {
     return { ok: false, errors: [{ field: 'type', message: `expected one of ${Object.keys(messageSchemas).join(', ')}` }] };
   }
   const parsed = messageSchemas[declared as MessageType].safeParse({ ...input, type: declared });
@@ -81,14 +82,26 @@ export function eventNameOf(message: SegmentMessage): string {
 }
 
 /**
- * When the event happened. Like Segment: `timestamp` corrected for the client's clock skew when
- * `sentAt` is given; else `originalTimestamp`; else when we received it.
+ * When the event happened, as Segment has it: an explicit `timestamp` as sent; else
+ * `originalTimestamp` corrected for the client's clock when `sentAt` is given (received −
+ * (sentAt − originalTimestamp)); else `originalTimestamp`; else when we received it.
  */
 export function occurredAtOf(message: SegmentMessage, receivedAt: Date): Date {
   const time = (value: unknown) => (value === undefined ? undefined : new Date(value as string | number).getTime());
-  const timestamp = time(message.timestamp) ?? time(message.originalTimestamp);
-  if (timestamp === undefined) return receivedAt;
+  const timestamp = time(message.timestamp);
+  if (timestamp !== undefined) return new Date(timestamp);
+  const original = time(message.originalTimestamp);
+  if (original === undefined) return receivedAt;
   const sentAt = time(message.sentAt);
-  const corrected = sentAt !== undefined ? receivedAt.getTime() - (sentAt - timestamp) : timestamp;
-  return new Date(corrected);
+  return new Date(sentAt !== undefined ? receivedAt.getTime() - (sentAt - original) : original);
+}
+
+/** The properties an event is stored with: a page's or screen's name and category among them. */
+export function propertiesOf(message: SegmentMessage): Record<string, unknown> {
+  switch (message.type) {
+    case 'track': return message.properties;
+    case 'page': return { ...(message.name !== undefined ? { name: message.name } : {}), ...(message.category !== undefined ? { category: message.category } : {}), ...message.properties };
+    case 'screen': return { ...(message.name !== undefined ? { name: message.name } : {}), ...(message.category !== undefined ? { category: message.category } : {}), ...message.properties };
+    default: return {};
+  }
 }

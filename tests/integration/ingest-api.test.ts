@@ -204,6 +204,8 @@ describe('HTTP hardening', () => {
       expect(statuses.filter((code) => code === 200).length).toBeLessThanOrEqual(11);
       expect(statuses.filter((code) => code === 429).length).toBeGreaterThanOrEqual(19);
       expect(Number(answers.find((answer) => answer.status === 429)!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Older Segment libraries read X-RateLimit-Reset (seconds) instead.
+      expect(answers.find((answer) => answer.status === 429)!.headers.get('x-ratelimit-reset')).toBe(answers.find((answer) => answer.status === 429)!.headers.get('retry-after'));
       expect((await track(other, 0)).status).toBe(200); // another key has its own allowance
       const stored = await app.services.db.selectFrom('events').select('message_id').where('name', '=', 'Flood').execute();
       expect(stored.length).toBe(statuses.filter((code) => code === 200).length + 1); // refused calls store nothing
