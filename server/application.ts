@@ -97,7 +97,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
 
     let url: string | null = null;
     if (config.WAYMARK_ROLE !== 'worker') {
-      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir, ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE, trustProxy: config.WAYMARK_TRUST_PROXY === 'on' });
+      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir, ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE, trustProxy: config.WAYMARK_TRUST_PROXY === 'on', log: config.WAYMARK_LOG === 'silent' ? undefined : log });
       cleanups.push(() => http.close());
       url = http.url;
     }

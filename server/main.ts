@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApplication({ config });
+  const app = await startApplication({ config, log: config.WAYMARK_LOG === 'silent' ? () => {} : console.log });
   console.log(`[waymark] ${config.WAYMARK_ROLE === 'worker' ? 'worker running' : `ready at ${app.url}`} (role: ${config.WAYMARK_ROLE})`);
 
   let stopping = false;

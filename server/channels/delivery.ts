@@ -26,6 +26,7 @@ import { sendThroughProvider, sendWebhook } from './providers';
 import { BlockedTargetError } from './network-guard';
 import { trackProfileEvents, type ProfileEvent } from './profile-events';
 import { templateRenderer, TemplateError, type TemplateData } from './templates';
+import { deliveryLatency, deliveryOutcomes } from '../metrics';
 
 /** A lease not renewed for this long is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
 const defaultLeaseSeconds = 120;
@@ -348,8 +349,11 @@ export async function deliverDueMessages(services: DeliveryServices, environment
     const paused = new Map<string, { until: Date; reason: string }>(pausedRows.map((row) => [`${row.workspace_id} ${row.provider}`, { until: row.next_probe_at, reason: row.last_error ?? 'the provider is down' }]));
     const sentInBatch = new Map<string, number>();
 
-    const settle = (message: Claimed, outcome: Outcome, now = new Date()) => {
+    const settle = (message: Claimed, outcome: Outcome, now = new Date(), provider = message.channel as string) => {
       if (outcome.status === 'lost') { inHand.delete(message.id); return; }
+      deliveryOutcomes.inc({ channel: message.channel, provider: provider.startsWith('webhook:') ? 'webhook' : provider, outcome: outcome.status });
+      const due = (message as Claimed & { due?: Date }).due;
+      if (outcome.status === 'sent' && due instanceof Date) deliveryLatency.observe({ channel: message.channel }, Math.max(0, Date.now() - due.getTime()) / 1000);
       finals.push(finalOf(message, outcome, now));
       if (outcome.status === 'bounced' && message.profile_id) bounced.push(message.profile_id);
       if (message.profile_id && outcome.status !== 'delayed' && outcome.status !== 'retry' && outcome.status !== 'held') {
@@ -400,7 +404,7 @@ export async function deliverDueMessages(services: DeliveryServices, environment
         if (provider && pause) {
           // Down: one message probes it when the probe is due (across workers); the rest wait.
           if (pause.until > now || !await takeProbe(services.db, message.workspace_id, provider, probeSeconds)) {
-            settle(message, held(message, pause.until, pause.reason, false, now, maxAgeMilliseconds), now);
+            settle(message, held(message, pause.until, pause.reason, false, now, maxAgeMilliseconds), now, provider);
             return;
           }
         }
@@ -410,7 +414,7 @@ export async function deliverDueMessages(services: DeliveryServices, environment
           await services.db.deleteFrom('delivery_providers').where('workspace_id', '=', message.workspace_id).where('provider', '=', provider).execute();
           log(`[delivery] ${provider} answers again`);
         }
-        settle(message, outcome, now);
+        settle(message, outcome, now, provider);
       } catch (error) {
         if (error instanceof TemplateError || error instanceof BlockedTargetError) { settle(message, { status: 'failed', reason: error.message }, now); return; }
         if (error instanceof ProviderDownError || error instanceof RetryableError) {
@@ -423,7 +427,7 @@ export async function deliverDueMessages(services: DeliveryServices, environment
           const until = provider ? await pauseProvider(services.db, message.workspace_id, provider, down.message, probeSeconds) : new Date(now.getTime() + 30_000);
           if (provider && !paused.has(key)) log(`[delivery] ${provider} paused: ${down.message}`);
           paused.set(key, { until, reason: down.message });
-          settle(message, held(message, until, down.message, true, now, maxAgeMilliseconds), now);
+          settle(message, held(message, until, down.message, true, now, maxAgeMilliseconds), now, provider);
           return;
         }
         const reason = (error as Error).message;

@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import type { Services } from '../services';
 import { IngestGroupCommitter } from './group-commit';
 import { RateLimiter } from './rate-limiter';
+import { ingestMessages } from '../metrics';
 import { storableProblem, storableTime } from './message-limits';
 import { messageSchemas, occurredAtOf, parseMessage, type MessageError, type MessageType, type SegmentMessage } from './segment-messages';
 import { authenticateWriteKey } from './write-keys';
@@ -184,6 +185,9 @@ export function createIngestHandler(services: Services, options: { requestsPerSe
 
       const outcome = await storeNaming(good, positions, rejected, workspaceId, receivedAt);
       if (type !== 'batch' && rejected.length > 0) throw new HttpError(400, `invalid ${type} call: ${rejected[0].errors[0].message}`, { errors: rejected[0].errors });
+      ingestMessages.inc({ outcome: 'stored' }, outcome.stored);
+      ingestMessages.inc({ outcome: 'duplicate' }, outcome.duplicates);
+      ingestMessages.inc({ outcome: 'rejected' }, rejected.length);
       send(response, 200, { success: true, accepted: outcome.stored + outcome.duplicates, stored: outcome.stored, duplicates: outcome.duplicates, ...(rejected.length ? { rejected: rejected.sort((a, b) => a.index - b.index) } : {}) });
     } catch (error) {
       if (error instanceof HttpError) {

@@ -59,6 +59,26 @@ function checkDefinition(plugin: string, candidate: unknown): NodeTypeDefinition
   return definition;
 }
 
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * Imports a plugin. The compiled server runs on plain Node, which cannot import TypeScript: a
+ * plugin written in it is loaded through tsx when that is installed (npm install tsx), else the
+ * error says to install it or compile the plugin to JavaScript.
+ */
+async function importPlugin(specifier: string): Promise<Record<string, unknown>> {
+  try {
+    return await import(specifier) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?ts$/.test(specifier)) throw error;
+    typeScriptLoader ??= import('tsx/esm/api').then((tsx) => { tsx.register(); }, () => {
+      throw new Error('it is TypeScript: install tsx (npm install tsx) or compile the plugin to JavaScript');
+    });
+    await typeScriptLoader;
+    return await import(specifier) as Record<string, unknown>;
+  }
+}
+
 export async function loadPlugins(names: readonly string[], taken: ReadonlySet<string>, cwd = process.cwd()): Promise<NodeTypeDefinition[]> {
   const loaded: NodeTypeDefinition[] = [];
   const seen = new Set(taken);
@@ -66,7 +86,7 @@ export async function loadPlugins(names: readonly string[], taken: ReadonlySet<s
     const specifier = name.startsWith('.') || name.startsWith('/') ? pathToFileURL(path.resolve(cwd, name)).href : name;
     let module: Record<string, unknown>;
     try {
-      module = await import(specifier) as Record<string, unknown>;
+      module = await importPlugin(specifier);
     } catch (error) {
       throw new PluginError(name, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -25,6 +25,36 @@ function postgresProcesses(): string {
 }
 
 describe('server lifecycle', () => {
+  it('`npm start` compiles the server when its sources are newer and runs it on plain Node: client, API and health, and SIGTERM stops it', async () => {
+    rmSync(path.resolve('dist/server'), { recursive: true, force: true });
+    app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir }, undefined, ['scripts/start.mjs']);
+    expect(app.output()).toContain('compiling the server');
+    expect(app.child.spawnargs.join(' ')).not.toContain('tsx');
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${app.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    // A page of the app is the app; what looks like an API or a file and is not one is a 404.
+    expect((await fetch(`${app.url}/journeys`)).status).toBe(200);
+    for (const probe of ['/api/users', '/wp-login.php', '/.env', '/v2/track', '/hooks/x', '/nothing.json']) {
+      expect({ probe, status: (await fetch(`${app.url}${probe}`)).status }).toEqual({ probe, status: 404 });
+    }
+    expect(await (await fetch(`${app.url}/livez`)).json()).toEqual({ status: 'alive' });
+    const ready = await fetch(`${app.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', database: 'up', queue: 'up' });
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    for (const name of ['waymark_runs', 'waymark_queue_jobs', 'waymark_outbox_messages', 'waymark_delivery_providers_paused', 'waymark_http_request_duration_seconds_bucket{', 'waymark_ingest_messages_total', 'waymark_process_cpu_seconds_total']) {
+      expect(metrics, name).toContain(name);
+    }
+    expect(metrics).toContain('route="/readyz",status="200"');
+    // One line per request: method, route, status, time.
+    expect(app.output()).toMatch(/\[http\] GET \/readyz 200 \d+\.\d ms/);
+    expect(await app.stop('SIGTERM')).toBe(0);
+    expect(app.output()).toContain('[waymark] stopped');
+    expect(postgresProcesses()).toBe('');
+  });
+
   it('starts on an embedded PostgreSQL, reports health, and SIGINT leaves no postgres behind', async () => {
     app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir });
     const response = await fetch(`${app.url}/healthz`);

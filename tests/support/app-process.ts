@@ -31,8 +31,9 @@ export async function apiSession(url: string, credentials = testAdmin) {
   };
 }
 
-export async function startAppProcess(env: Record<string, string>, readyPattern = /ready at (http:\/\/\S+)|worker running/): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/** `args`: the sources through tsx by default; `['scripts/start.mjs']` runs what `npm start` runs (the compiled server). */
+export async function startAppProcess(env: Record<string, string>, readyPattern = /ready at (http:\/\/\S+)|worker running/, args = ['--import', 'tsx', 'server/main.ts']): Promise<AppProcess> {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, PORT: '0', WAYMARK_LOG: 'info', WAYMARK_ADMIN_EMAIL: testAdmin.email, WAYMARK_ADMIN_PASSWORD: testAdmin.password, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
