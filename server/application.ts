@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Config } from './config';
-import { createDatabase } from './db/database';
+import { createDatabase, type Database } from './db/database';
 import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './db/embedded-postgres';
 import { migrateToLatest } from './db/migrate';
 import { startHttpServer } from './http/http-server';
@@ -30,6 +30,29 @@ export interface ApplicationOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Waits while PostgreSQL starts or restarts (a process started beside it, or during a failover),
+ * saying so every few seconds; gives up after `seconds` (WAYMARK_DB_WAIT_SECONDS).
+ */
+async function waitForDatabase(db: Database, seconds: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  let said = 0;
+  for (;;) {
+    try {
+      await sql`SELECT 1`.execute(db);
+      if (said > 0) log('[waymark] PostgreSQL answers');
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw new Error(`PostgreSQL did not answer within ${seconds} s: ${(error as Error).message}`);
+      if (Date.now() - said >= 5000) {
+        log(`[waymark] waiting for PostgreSQL: ${(error as Error).message}`);
+        said = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 export async function startApplication({ config, clientDir, log = console.log }: ApplicationOptions): Promise<RunningApplication> {
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -42,7 +65,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
   try {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir: path.join(config.WAYMARK_DATA_DIR, 'pgdata') });
+      const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir: path.join(config.WAYMARK_DATA_DIR, 'pgdata'), port: config.WAYMARK_PG_PORT });
       cleanups.push(() => postgres.stop());
       databaseUrl = await ensureDatabase(postgres.url, 'waymark');
       log(`[waymark] embedded PostgreSQL on port ${postgres.port} (data in ${postgres.dataDir})`);
@@ -54,6 +77,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
     cleanups.push(() => db.destroy());
     cleanups.push(() => closeTemplatePool());
     cleanups.push(async () => closeSmtpPools());
+    await waitForDatabase(db, config.WAYMARK_DB_WAIT_SECONDS, log);
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log(`[waymark] migrations applied: ${applied.join(', ')}`);
 

@@ -10,6 +10,8 @@ export const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   WAYMARK_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   WAYMARK_DATA_DIR: z.string().default('.waymark'),
+  WAYMARK_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WAYMARK_DB_WAIT_SECONDS: numberFromEnv(120, 0, 3600),
   WAYMARK_WORKER_LOOPS: numberFromEnv(2, 1, 64),
   WAYMARK_STEP_BATCH: numberFromEnv(100, 1, 1000),
   WAYMARK_DB_POOL: numberFromEnv(10, 2, 200),

@@ -1,6 +1,6 @@
 // Starts the embedded PostgreSQL used when DATABASE_URL is unset (the default for `npm start` and tests).
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +17,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   /** First port to try; the next free one is taken so a second instance or a system Postgres doesn't clash. */
   preferredPort?: number;
+  /** This port and no other (WAYMARK_PG_PORT); start-up fails when it is taken. */
+  port?: number;
   /** Trade durability for speed (tests and benchmarks). */
   fast?: boolean;
   log?: (line: string) => void;
@@ -126,8 +128,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (sharedPort) {
     return { url: serverUrl(dataDir, sharedPort), port: sharedPort, dataDir, stop: async () => {} };
   }
-  const port = await findFreePort(options.preferredPort ?? 54_330);
-  const log = options.log ?? (() => {});
+  if (options.port !== undefined && !await isPortFree(options.port)) throw new Error(`PostgreSQL cannot listen on port ${options.port} (WAYMARK_PG_PORT): it is taken`);
+  const port = options.port ?? await findFreePort(options.preferredPort ?? 54_330);
+  // PostgreSQL's own log, kept beside its data folder; its last lines are shown when it fails to start.
+  const logFile = path.join(path.dirname(dataDir), 'postgres.log');
+  const recent: string[] = [];
+  const log = (line: string) => {
+    for (const part of line.split('\n').filter(Boolean)) {
+      recent.push(part);
+      if (recent.length > 30) recent.shift();
+    }
+    try { appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`); } catch { /* the log is a help, not a need */ }
+    options.log?.(line);
+  };
   const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', `unix_socket_directories=${prepareSocketDirectory(dataDir, port) ?? ''}`];
   if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -142,8 +155,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message: unknown) => log(String(message)),
     onError: (error: unknown) => log(`[error] ${String(error)}`),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await postgres.initialise();
-  await postgres.start();
+  try {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await postgres.initialise();
+    await postgres.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : error === undefined ? '' : String(error);
+    throw new Error(`the embedded PostgreSQL did not start (data in ${dataDir})${reason ? `: ${reason}` : ''}\n${recent.slice(-12).map((line) => `  | ${line}`).join('\n')}\n  (its whole log: ${logFile})`);
+  }
   writeFileSync(ownerFile(dataDir), String(process.pid));
   return {
     url: serverUrl(dataDir, port),

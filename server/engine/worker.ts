@@ -31,7 +31,10 @@ export interface WorkerOptions {
 
 class Waker {
   private waiters: Array<() => void> = [];
+  private stopped = false;
   wait(milliseconds: number): Promise<void> {
+    // Once stopped, no loop sleeps again (a loop busy when stop() came would otherwise sleep its full time).
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, milliseconds);
       const self = this;
@@ -45,6 +48,10 @@ class Waker {
   }
   wakeAll(): void {
     for (const waiter of [...this.waiters]) waiter();
+  }
+  stop(): void {
+    this.stopped = true;
+    this.wakeAll();
   }
 }
 
@@ -126,8 +133,8 @@ export async function startWorker(services: Services, databaseUrl: string, optio
   return {
     async stop() {
       running = false;
-      waker.wakeAll();
-      scheduleWaker.wakeAll();
+      waker.stop();
+      scheduleWaker.stop();
       await Promise.allSettled(loops);
       await listener.stop();
     },

@@ -1,9 +1,10 @@
 // `npm start` on a fresh machine: embedded PostgreSQL, /healthz, clean stop with no orphan postgres.
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../server/db/embedded-postgres';
 import { startAppProcess, type AppProcess } from '../support/app-process';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'waymark-start-'));
@@ -56,7 +57,9 @@ describe('server lifecycle', () => {
   });
 
   it('starts on an embedded PostgreSQL, reports health, and SIGINT leaves no postgres behind', async () => {
-    app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir });
+    const pgPort = await findFreePort(57_100);
+    app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir, WAYMARK_PG_PORT: String(pgPort) });
+    expect(app.output()).toContain(`embedded PostgreSQL on port ${pgPort}`); // WAYMARK_PG_PORT
     const response = await fetch(`${app.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: 'ok', database: 'up', queue: 'up' });
@@ -70,5 +73,45 @@ describe('server lifecycle', () => {
 
   it('a bad environment stops start-up and names every bad variable', async () => {
     await expect(startAppProcess({ PORT: 'eighty', WAYMARK_ROLE: 'boss' })).rejects.toThrow(/PORT[\s\S]*WAYMARK_ROLE|WAYMARK_ROLE[\s\S]*PORT/);
+  });
+
+  it('a process started while PostgreSQL is down waits for it, says so, and starts once it answers', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'waymark-wait-'));
+    const pgData = path.join(folder, 'pgdata');
+    let postgres = await startEmbeddedPostgres({ dataDir: pgData, fast: true });
+    const { port } = postgres;
+    const databaseUrl = await ensureDatabase(postgres.url, 'waymark');
+    await postgres.stop();
+    try {
+      const starting = startAppProcess({ DATABASE_URL: databaseUrl, WAYMARK_ROLE: 'worker' });
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      postgres = await startEmbeddedPostgres({ dataDir: pgData, port, fast: true });
+      const worker = await starting;
+      expect(worker.output()).toMatch(/waiting for PostgreSQL/);
+      expect(worker.output()).toContain('PostgreSQL answers');
+      // And stops at once on SIGTERM, though its loops were busy starting (it slept a minute before).
+      const stopping = Date.now();
+      expect(await worker.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+    } finally {
+      await postgres.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('an embedded PostgreSQL that cannot start says why: its last log lines and where its log is', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'waymark-broken-'));
+    mkdirSync(path.join(folder, 'pgdata'));
+    writeFileSync(path.join(folder, 'pgdata', 'PG_VERSION'), '9\n'); // a data folder of a PostgreSQL long gone
+    try {
+      const failure = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: folder }).then(() => 'started', (error: Error) => error.message);
+      expect(failure).toMatch(/the app exited with 1/);
+      expect(failure).toMatch(/the embedded PostgreSQL did not start/);
+      expect(failure).toMatch(/\n {2}\| .+/); // PostgreSQL's own words
+      expect(failure).toContain(path.join(folder, 'postgres.log'));
+      expect(failure).not.toContain('undefined');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
