@@ -100,6 +100,6 @@ export const channelsRouter = router({
     if (input.channel !== 'webhook' && !input.to) throw new InvalidInputError('to', input.channel === 'sms' ? 'type a phone number to send the test to' : 'type a device or user id to send the test to');
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
     const data = { profile: await traitsFor(ctx.services.db, ctx.workspaceId, input), event: input.event, vars: {} };
-    return sendTestMessage(settings, input.channel, input.content, data, input.to, (line) => console.log(line));
+    return sendTestMessage(settings, ctx.services.delivery?.allowPrivateHosts, input.channel, input.content, data, input.to, (line) => console.log(line));
   }),
 });

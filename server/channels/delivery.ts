@@ -197,7 +197,7 @@ async function send(services: DeliveryServices, environment: DeliveryEnvironment
     });
   }
   if (message.channel === 'webhook') {
-    const outcome = await sendWebhook(settings, message.content, render, message.idempotency_key, {}, () => ready.handOver());
+    const outcome = await sendWebhook(settings, environment.allowPrivateHosts, message.content, render, message.idempotency_key, {}, () => ready.handOver());
     if (outcome === 'lost') return { status: 'lost' };
     if (outcome.status >= 500 || outcome.status === 429) throw new ProviderDownError(`the target answered ${outcome.status}`, true);
     if (outcome.status >= 400) return { status: 'failed', reason: `the target answered ${outcome.status}` };
@@ -206,7 +206,7 @@ async function send(services: DeliveryServices, environment: DeliveryEnvironment
   }
   const content = { to: recipient, body: await render(message.content.body), title: await render(message.content.title) };
   return fence(services, ready, async () => {
-    const outcome = await sendThroughProvider(settings, message.channel as 'sms' | 'push', content, data, message.idempotency_key, log);
+    const outcome = await sendThroughProvider(settings, environment.allowPrivateHosts, message.channel as 'sms' | 'push', content, data, message.idempotency_key, log);
     if (outcome === 'logged') return { status: 'sent', providerId: `log:${message.idempotency_key}` };
     if (outcome.status >= 500 || outcome.status === 429) throw new ProviderDownError(`the provider answered ${outcome.status}`, true);
     if (outcome.status >= 400) return { status: 'failed', reason: `the provider answered ${outcome.status}` };

@@ -267,6 +267,28 @@ describe('webhooks', () => {
     }
     expect(hooks.requests.length).toBe(before);
   });
+
+  it('a workspace admin alone cannot open a private host: the operator must allow it too (WAYMARK_ALLOW_PRIVATE_HOSTS)', async () => {
+    await setChannels({ webhook: { allowHosts: ['127.0.0.1', '10.0.0.8'], timeoutSeconds: 5 } });
+    const before = hooks.requests.length;
+    const operatorAllows = environment.allowPrivateHosts;
+    environment = { ...environment, allowPrivateHosts: [] };
+    try {
+      const { message } = await sendThrough(hook(`${hooks.url}/intranet`), {});
+      expect(message).toMatchObject({ status: 'failed', error: expect.stringMatching(/private or internal address/) });
+      const api = services.caller(undefined, 'editor');
+      const blocked = services.delivery!.allowPrivateHosts;
+      services.delivery = { ...services.delivery!, allowPrivateHosts: [] };
+      await expect(api.channels.sendTest({ channel: 'webhook', content: { url: `${hooks.url}/intranet-test`, body: '{}' } })).rejects.toThrow(/private or internal address/);
+      services.delivery = { ...services.delivery!, allowPrivateHosts: blocked };
+      expect(hooks.requests.length).toBe(before);
+    } finally {
+      environment = { ...environment, allowPrivateHosts: operatorAllows };
+    }
+    // With the operator's consent the same workspace setting reaches it.
+    const { message } = await sendThrough(hook(`${hooks.url}/intranet`), {});
+    expect(message.status).toBe('sent');
+  });
 });
 
 describe('SMS and push through the HTTP adapter', () => {

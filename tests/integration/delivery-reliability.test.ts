@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 async function startWorker(env: Record<string, string> = {}, role = 'worker'): Promise<AppProcess> {
-  const worker = await startAppProcess({ DATABASE_URL: services.database.url, WAYMARK_ROLE: role, SMTP_URL: smtp.url, ...env });
+  const worker = await startAppProcess({ DATABASE_URL: services.database.url, WAYMARK_ROLE: role, SMTP_URL: smtp.url, WAYMARK_ALLOW_PRIVATE_HOSTS: '127.0.0.1', ...env });
   workers.push(worker);
   return worker;
 }
