@@ -50,6 +50,32 @@ function CredentialsForm({ title, body, submit, path, withName }: { title: strin
   );
 }
 
+/** A reset link an admin issued: the new password only; the link says whose. */
+function ResetForm({ token }: { token: string }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await post(`/auth/reset/${token}`, { password });
+    if (!result.ok) { setError(result.error ?? 'failed'); return; }
+    window.history.replaceState(null, '', '/');
+    await queryClient.invalidateQueries();
+  };
+  return (
+    <main className="auth-page">
+      <form className="card form" onSubmit={onSubmit}>
+        <h1>{t('auth.reset.title')}</h1>
+        <p className="muted">{t('auth.reset.body')}</p>
+        <label className="field"><span>{t('password.next')}</span><input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" minLength={10} required /></label>
+        {error && <p role="alert" className="error">{error}</p>}
+        <Button type="submit" variant="primary">{t('auth.reset.submit')}</Button>
+      </form>
+    </main>
+  );
+}
+
 export function AuthGate({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const status = useQuery({
@@ -59,6 +85,8 @@ export function AuthGate({ children }: { children: ReactNode }) {
   });
   if (!status.data) return null;
   const invite = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(window.location.pathname);
+  const reset = /^\/reset\/([A-Za-z0-9_-]+)$/.exec(window.location.pathname);
+  if (reset) return <ResetForm token={reset[1]} />;
   if (invite) return <CredentialsForm title={t('auth.invite.title')} body={t('auth.invite.body')} submit={t('auth.invite.submit')} path={`/auth/invite/${invite[1]}`} withName />;
   if (status.data.needsSetup) return <CredentialsForm title={t('auth.setup.title')} body={t('auth.setup.body')} submit={t('auth.setup.submit')} path="/auth/signup" withName />;
   if (!status.data.user) return <CredentialsForm title={t('auth.login.title')} submit={t('auth.login')} path="/auth/login" />;

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { ChannelSettingsCard, DeliveryCard } from './channel-settings-card';
-import { MembersCard } from './members-card';
+import { MembersCard, PasswordCard } from './members-card';
 import { useCurrentUser } from '../accounts/auth-gate';
 
 function WriteKeys() {
@@ -94,7 +94,7 @@ function HealthScore() {
 export function SettingsPage() {
   const { t } = useI18n();
   const user = useCurrentUser();
-  if (user?.role !== 'admin') return <main className="page"><h1>{t('settings.title')}</h1><p className="muted">{t('role.admin')} only.</p></main>;
+  if (user?.role !== 'admin') return <main className="page"><h1>{t('settings.title')}</h1><PasswordCard /><p className="muted">{t('role.admin')} only.</p></main>;
   return (
     <main className="page">
       <h1>{t('settings.title')}</h1>
@@ -103,6 +103,7 @@ export function SettingsPage() {
       <DeliveryCard />
       <HealthScore />
       <MembersCard />
+      <PasswordCard />
     </main>
   );
 }

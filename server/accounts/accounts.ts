@@ -116,6 +116,46 @@ export async function acceptInvite(db: Executor, token: string, input: { email: 
   return startSession(db, userId, invite.workspace_id);
 }
 
+/**
+ * A signed-in user changes his password: the current one is checked, and every other session of
+ * his ends (a session someone else may have is gone with the old password).
+ */
+export async function changePassword(db: Executor, userId: string, sessionToken: string | undefined, current: string, next: string): Promise<void> {
+  const user = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  if (!user || !(await verifyPassword(current, user.password_hash))) throw new InvalidInputError('current', 'the current password is not right');
+  checkPassword(next);
+  await db.updateTable('users').set({ password_hash: await hashPassword(next) }).where('id', '=', userId).execute();
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '<>', sessionToken ? tokenHash(sessionToken) : '').execute();
+  const membership = await db.selectFrom('memberships').select('workspace_id').where('user_id', '=', userId).executeTakeFirst();
+  if (membership) await audit(db, membership.workspace_id, userId, 'account.password_changed');
+}
+
+/** Password reset links are valid this long, and once. */
+export const resetHours = 24;
+
+/** An admin issues a reset link for a member of his workspace (shown once, to hand over in person or by mail). */
+export async function createPasswordReset(db: Executor, workspaceId: string, adminId: string, userId: string): Promise<{ token: string; expiresAt: Date }> {
+  const member = await db.selectFrom('memberships').select('user_id').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
+  if (!member) throw new NotFoundError('member', userId);
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + resetHours * 3_600_000);
+  await db.insertInto('password_resets').values({ token_hash: tokenHash(token), user_id: userId, workspace_id: workspaceId, created_by: adminId, expires_at: expiresAt }).execute();
+  await audit(db, workspaceId, adminId, 'member.password_reset_issued', { userId });
+  return { token, expiresAt };
+}
+
+/** Using a reset link: the new password is set, every session of the user ends, and a new one starts. */
+export async function resetPassword(db: Executor, token: string, password: string): Promise<string> {
+  const reset = await db.selectFrom('password_resets').selectAll().where('token_hash', '=', tokenHash(token)).where('used_at', 'is', null).where('expires_at', '>', new Date()).forUpdate().executeTakeFirst();
+  if (!reset) throw new NotFoundError('password reset', 'link');
+  checkPassword(password);
+  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', reset.user_id).execute();
+  await db.updateTable('password_resets').set({ used_at: new Date() }).where('token_hash', '=', reset.token_hash).execute();
+  await db.deleteFrom('sessions').where('user_id', '=', reset.user_id).execute();
+  await audit(db, reset.workspace_id, reset.user_id, 'account.password_reset');
+  return startSession(db, reset.user_id, reset.workspace_id);
+}
+
 export async function listMembers(db: Executor, workspaceId: string) {
   return db.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.user_id')
     .select(['u.id', 'u.email', 'u.name', 'm.role']).where('m.workspace_id', '=', workspaceId).orderBy('u.email').execute();

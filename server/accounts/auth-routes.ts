@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { RateLimiter } from '../ingest/rate-limiter';
 import type { Services } from '../services';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
-import { acceptInvite, login, logout, needsSetup, sessionDays, sessionUser, signUpFirstUser } from './accounts';
+import { acceptInvite, login, logout, needsSetup, resetPassword, sessionDays, sessionUser, signUpFirstUser } from './accounts';
 
 export const sessionCookie = 'waymark_session';
 
@@ -104,6 +104,16 @@ export function createAuthHandler(services: Services, options: { trustProxy?: bo
         await logout(services.db, readCookie(request, sessionCookie));
         setSession(response, null, secure);
         send(response, 200, { ok: true });
+        return;
+      }
+      if (path.startsWith('/auth/reset/')) {
+        // A reset link: only the new password; the link says whose.
+        const body = z.object({ password: z.string().max(200) }).safeParse(await readJson(request));
+        if (!body.success) throw new InvalidInputError('password', 'the new password is required');
+        const reset = decodeURIComponent(path.slice('/auth/reset/'.length));
+        const token = await services.db.transaction().execute((trx) => resetPassword(trx, reset, body.data.password));
+        setSession(response, token, secure);
+        send(response, 200, { user: await sessionUser(services.db, token) });
         return;
       }
       const parsed = credentials.safeParse(await readJson(request));

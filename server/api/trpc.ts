@@ -13,6 +13,8 @@ export interface RequestContext {
   user: SessionUser | null;
   /** The request carried the x-waymark-csrf header (a cross-site form cannot send it). */
   csrfOk: boolean;
+  /** The session cookie's token (to keep this session when the others end). */
+  sessionToken?: string;
 }
 
 const t = initTRPC.context<RequestContext>().create({

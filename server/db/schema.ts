@@ -191,6 +191,15 @@ export interface MessagesTable {
   handed_at: NullableTimestamp;
 }
 
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  workspace_id: string;
+  created_by: string | null;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
 /** A provider that is down for a workspace: its messages wait, one is sent as a probe at next_probe_at. */
 export interface DeliveryProvidersTable {
   workspace_id: string;
@@ -285,6 +294,7 @@ export interface DB {
   steps: StepsTable;
   messages: MessagesTable;
   delivery_providers: DeliveryProvidersTable;
+  password_resets: PasswordResetsTable;
   waits: WaitsTable;
 }
 

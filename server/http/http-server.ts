@@ -59,8 +59,9 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     router: appRouter,
     basePath: '/trpc/',
     createContext: async ({ req }) => {
-      const user = await sessionUser(services.db, sessionToken(req));
-      return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1' };
+      const token = sessionToken(req);
+      const user = await sessionUser(services.db, token);
+      return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1', sessionToken: token };
     },
     maxBodySize: 5 * 1024 * 1024,
   });

@@ -4,12 +4,21 @@ import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../server/db/schema';
 import { journeyTemplates } from '../../shared/templates';
+import { startSession } from '../../server/accounts/accounts';
 import { useTestServer } from '../support/test-server';
 
 const app = useTestServer();
 
 const post = (path: string, body: unknown, headers: Record<string, string> = { 'x-waymark-csrf': '1' }) =>
   fetch(`${app.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+/** A new session cookie of the first account, or of an admin of the workspace. */
+async function sessionOf(who: 'owner' | 'admin'): Promise<string> {
+  const user = who === 'owner'
+    ? await app.services.db.selectFrom('users').select('id').where('email', '=', 'owner@example.com').executeTakeFirstOrThrow()
+    : await app.services.db.selectFrom('memberships').select('user_id as id').where('workspace_id', '=', app.services.defaultWorkspaceId).where('role', '=', 'admin').executeTakeFirstOrThrow();
+  return `waymark_session=${await startSession(app.services.db, user.id, app.services.defaultWorkspaceId)}`;
+}
 
 async function code(promise: Promise<unknown>): Promise<string> {
   try {
@@ -152,6 +161,49 @@ describe('passwords and login limits', () => {
   });
 
   // Last in the file: it uses up this address's login attempts.
+  it('a user changes his password: the current one is checked, his other sessions end, this one stays', async () => {
+    const owner = { email: 'owner@example.com', password: 'a long enough password' };
+    // Two sessions of the owner (as two logins make them; logins here are spent on the rate-limit tests).
+    const [here, elsewhere] = [await sessionOf('owner'), await sessionOf('owner')];
+    const change = (cookie: string, current: string, next: string) => fetch(`${app.url}/trpc/accounts.changePassword`, { method: 'POST', headers: { cookie, 'Content-Type': 'application/json', 'x-waymark-csrf': '1' }, body: JSON.stringify({ current, next }) });
+    const userOf = async (cookie: string) => ((await (await fetch(`${app.url}/auth/status`, { headers: { cookie } })).json()) as { user: { email: string } | null }).user;
+    expect((await change(here, 'not my password', 'the next long password')).status).toBe(400);
+    expect((await change(here, owner.password, 'short')).status).toBe(400);
+    expect(await userOf(elsewhere)).toMatchObject({ email: owner.email }); // nothing changed yet
+    expect((await change(here, owner.password, 'the next long password')).status).toBe(200);
+    expect(await userOf(here)).toMatchObject({ email: owner.email });
+    expect(await userOf(elsewhere)).toBeNull(); // the other session ended with the old password
+    expect((await post('/auth/login', owner)).status).toBe(401);
+    expect((await change(here, 'the next long password', owner.password)).status).toBe(200);
+  });
+
+  it('an admin issues a one-time reset link: it sets a new password, ends the member\'s sessions and signs him in', async () => {
+    const admin = await sessionOf('admin');
+    const trpc = async (procedure: string, input: unknown, cookie = admin) => {
+      const response = await fetch(`${app.url}/trpc/${procedure}`, { method: 'POST', headers: { cookie, 'Content-Type': 'application/json', 'x-waymark-csrf': '1' }, body: JSON.stringify(input) });
+      return { status: response.status, data: ((await response.json()) as { result?: { data: any } }).result?.data };
+    };
+    const invite = await trpc('accounts.invite', { role: 'editor' });
+    const joined = await post(`/auth/invite/${invite.data.token}`, { email: 'forgetful@example.com', password: 'a password soon forgotten' });
+    const memberSession = joined.headers.get('set-cookie')!.split(';')[0];
+    const members = await (await fetch(`${app.url}/trpc/accounts.members`, { headers: { cookie: admin } })).json() as { result: { data: Array<{ id: string; email: string }> } };
+    const member = members.result.data.find((entry) => entry.email === 'forgetful@example.com')!;
+    // Only an admin issues one.
+    expect((await trpc('accounts.resetLink', { userId: member.id }, memberSession)).status).toBe(403);
+    const link = await trpc('accounts.resetLink', { userId: member.id });
+    expect(link.data.path).toMatch(/^\/reset\/[A-Za-z0-9_-]{40,}$/);
+    const resetPath = link.data.path.replace('/reset/', '/auth/reset/');
+    expect((await post(resetPath, { password: 'short' })).status).toBe(400);
+    const reset = await post(resetPath, { password: 'a brand new password' });
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toMatchObject({ user: { email: 'forgetful@example.com', role: 'editor' } });
+    expect((await post(resetPath, { password: 'yet another password' })).status).toBe(404); // once
+    expect(((await (await fetch(`${app.url}/auth/status`, { headers: { cookie: memberSession } })).json()) as { user: unknown }).user).toBeNull();
+    expect((await post('/auth/login', { email: 'forgetful@example.com', password: 'a brand new password' })).status).toBe(200);
+    const audit = await (await fetch(`${app.url}/trpc/accounts.audit`, { headers: { cookie: admin } })).json() as { result: { data: Array<{ action: string }> } };
+    expect(audit.result.data.map((entry) => entry.action)).toEqual(expect.arrayContaining(['member.password_reset_issued', 'account.password_reset']));
+  });
+
   it('one address trying many different emails is slowed down with 429, not given an scrypt per guess', async () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 45; attempt++) statuses.push((await post('/auth/login', { email: `guess-${attempt}@example.com`, password: 'a guess' })).status);

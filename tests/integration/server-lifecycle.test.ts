@@ -37,6 +37,7 @@ describe('server lifecycle', () => {
     expect(await page.text()).toContain('<div id="root">');
     // A page of the app is the app; what looks like an API or a file and is not one is a 404.
     expect((await fetch(`${app.url}/journeys`)).status).toBe(200);
+    expect((await fetch(`${app.url}/reset/a-reset-token`)).status).toBe(200); // where a password reset link leads
     for (const probe of ['/api/users', '/wp-login.php', '/.env', '/v2/track', '/hooks/x', '/nothing.json']) {
       expect({ probe, status: (await fetch(`${app.url}${probe}`)).status }).toEqual({ probe, status: 404 });
     }

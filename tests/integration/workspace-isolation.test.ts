@@ -92,6 +92,8 @@ describe('workspace isolation', () => {
       'accounts.invite': (api) => api.accounts.invite({ role: 'admin' }),
       'accounts.setRole': (api) => api.accounts.setRole({ userId: aMember.id, role: null }),
       'accounts.audit': (api) => api.accounts.audit(),
+      'accounts.resetLink': (api) => api.accounts.resetLink({ userId: aMember.id }),
+      'accounts.changePassword': (api) => api.accounts.changePassword({ current: 'not the password', next: 'a new password here' }),
     };
     expect(Object.keys(calls).sort()).toEqual(Object.keys((appRouter as unknown as { _def: { procedures: object } })._def.procedures).sort());
 
@@ -108,7 +110,7 @@ describe('workspace isolation', () => {
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(calls).map((name) => [name, 'nothing of A'])));
     // The lookups by id were refused outright, not answered empty.
-    for (const name of ['journeys.get', 'journeys.startTest', 'journeys.simulate', 'journeys.migrationPreview', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
+    for (const name of ['accounts.resetLink', 'journeys.get', 'journeys.startTest', 'journeys.simulate', 'journeys.migrationPreview', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
       await expect(calls[name](theirs), name).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }
     await drainSteps(app.services);
