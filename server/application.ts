@@ -28,6 +28,8 @@ export interface ApplicationOptions {
   config: Config;
   clientDir?: string;
   log?: (line: string) => void;
+  /** Problems, with the error's stack (tRPC's internal errors, the worker's failures). */
+  logError?: (line: string, error?: unknown) => void;
 }
 
 /**
@@ -53,7 +55,7 @@ async function waitForDatabase(db: Database, seconds: number, log: (line: string
   }
 }
 
-export async function startApplication({ config, clientDir, log = console.log }: ApplicationOptions): Promise<RunningApplication> {
+export async function startApplication({ config, clientDir, log = console.log, logError = (line, error) => console.error(line, error) }: ApplicationOptions): Promise<RunningApplication> {
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -121,7 +123,7 @@ export async function startApplication({ config, clientDir, log = console.log }:
 
     let url: string | null = null;
     if (config.WAYMARK_ROLE !== 'worker') {
-      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir, ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE, trustProxy: config.WAYMARK_TRUST_PROXY === 'on', log: config.WAYMARK_LOG === 'silent' ? undefined : log });
+      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir, ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE, trustProxy: config.WAYMARK_TRUST_PROXY === 'on', log: config.WAYMARK_LOG === 'silent' ? undefined : log, logError });
       cleanups.push(() => http.close());
       url = http.url;
     }

@@ -34,6 +34,7 @@ export const configSchema = z.object({
   WAYMARK_ADMIN_EMAIL: z.string().email('WAYMARK_ADMIN_EMAIL is an email address').optional(),
   WAYMARK_ADMIN_PASSWORD: z.string().min(10, 'WAYMARK_ADMIN_PASSWORD needs at least 10 characters').optional(),
   WAYMARK_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
+  WAYMARK_LOG_FORMAT: z.enum(['auto', 'json', 'text']).default('auto'),
   WAYMARK_ALLOW_PRIVATE_HOSTS: z.string().optional(),
   WAYMARK_TRUST_PROXY: z.enum(['on', 'off'], { message: 'WAYMARK_TRUST_PROXY is on (behind a reverse proxy that sets X-Forwarded-Proto) or off' }).default('off'),
 });

@@ -1,6 +1,7 @@
 // `npm start`: parse the environment, start Waymark, stop cleanly on SIGINT/SIGTERM.
 import { ConfigError, parseConfig } from './config';
 import { startApplication } from './application';
+import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   let config;
@@ -13,16 +14,20 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApplication({ config, log: config.WAYMARK_LOG === 'silent' ? () => {} : console.log });
-  console.log(`[waymark] ${config.WAYMARK_ROLE === 'worker' ? 'worker running' : `ready at ${app.url}`} (role: ${config.WAYMARK_ROLE})`);
+  const logger = createLogger(config.WAYMARK_LOG, config.WAYMARK_LOG_FORMAT);
+  const app = await startApplication({ config, log: logger.info, logError: logger.error });
+  // Said even when silent: it is how a supervisor knows the process is up.
+  const ready = `[waymark] ${config.WAYMARK_ROLE === 'worker' ? 'worker running' : `ready at ${app.url}`} (role: ${config.WAYMARK_ROLE})`;
+  if (config.WAYMARK_LOG === 'silent') console.log(ready);
+  else logger.info(ready);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[waymark] ${signal}: stopping…`);
+    logger.info(`[waymark] ${signal}: stopping…`);
     await app.stop();
-    console.log('[waymark] stopped');
+    logger.info('[waymark] stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

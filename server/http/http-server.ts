@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   trustProxy?: boolean;
   /** Where one line per request goes (method, route, status, time; no bodies, ids or queries). */
   log?: (line: string) => void;
+  /** Where internal errors of API calls go, with their stacks. */
+  logError?: (line: string, error?: unknown) => void;
 }
 
 const securityHeaders: Record<string, string> = {
@@ -64,6 +66,9 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
       return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1', sessionToken: token };
     },
     maxBodySize: 5 * 1024 * 1024,
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') (options.logError ?? ((line, cause) => console.error(line, cause)))(`[trpc] ${path ?? '?'} failed: ${error.message}`, error.cause ?? error);
+    },
   });
   const ingest = createIngestHandler(services, { requestsPerSecond: options.ingestRequestsPerSecond });
   const auth = createAuthHandler(services, { trustProxy: options.trustProxy });

@@ -115,4 +115,21 @@ describe('server lifecycle', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it('logs JSON lines when asked (as in production): one object a line, the request lines among them', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'waymark-json-'));
+    const json = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: folder, WAYMARK_LOG_FORMAT: 'json' });
+    try {
+      await fetch(`${json.url}/readyz`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = json.output().split('\n').filter((line) => line.startsWith('{'));
+      const entries = lines.map((line) => JSON.parse(line) as { level: number; time: string; msg: string });
+      expect(entries.find((entry) => entry.msg.includes('ready at'))).toMatchObject({ level: 30, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      expect(entries.some((entry) => /^\[http\] GET \/readyz 200 /.test(entry.msg))).toBe(true);
+      expect(json.output().split('\n').filter((line) => line.startsWith('[waymark]'))).toEqual([]); // nothing outside JSON
+    } finally {
+      await json.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
