@@ -106,7 +106,7 @@ export async function createInvite(db: Executor, workspaceId: string, role: Role
 export async function acceptInvite(db: Executor, token: string, input: { email: string; password: string; name?: string }): Promise<string> {
   const invite = await db.selectFrom('invites').selectAll().where('token_hash', '=', tokenHash(token)).where('accepted_at', 'is', null).where('expires_at', '>', new Date()).forUpdate().executeTakeFirst();
   if (!invite) throw new NotFoundError('invitation', 'link');
-  let user = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', input.email.toLowerCase()).executeTakeFirst();
+  const user = await db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', input.email.toLowerCase()).executeTakeFirst();
   if (user && !(await verifyPassword(input.password, user.password_hash))) throw new ForbiddenError('this email has an account: use its password to accept');
   const userId = user?.id ?? await createUser(db, input.email, input.password, input.name ?? null);
   await db.insertInto('memberships').values({ user_id: userId, workspace_id: invite.workspace_id, role: invite.role })

@@ -84,6 +84,7 @@ export function htmlToText(html: string): string {
 
 /** A subject fit for its header: one line, no control characters. */
 function headerSafe(subject: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is what this does
   return subject.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
 }
 

@@ -36,13 +36,12 @@ class Waker {
     // Once stopped, no loop sleeps again (a loop busy when stop() came would otherwise sleep its full time).
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, milliseconds);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.waiters = self.waiters.filter((waiter) => waiter !== done);
+        this.waiters = this.waiters.filter((waiter) => waiter !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, milliseconds);
       this.waiters.push(done);
     });
   }

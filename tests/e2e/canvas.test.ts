@@ -1,7 +1,7 @@
 // What a marketer does on the canvas: build a journey by drag and drop, configure it, publish it,
 // undo and redo, copy and paste, and find every edit again after a reload.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
 import { testAdmin } from '../support/app-process';
 import { useE2eApp } from '../support/e2e-app';

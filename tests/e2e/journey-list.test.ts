@@ -1,5 +1,5 @@
 // A marketer opens Waymark, creates a journey, and finds it again after a reload and a restart.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
 

@@ -1,6 +1,6 @@
 // A plugin's node types appear in the palette with their icon and category, and get an
 // inspector form from their schema — with no client build.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
 

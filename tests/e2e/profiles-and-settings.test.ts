@@ -1,6 +1,6 @@
 // A marketer creates a write key, a site sends events with it, and the customer shows up in Profiles.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
 

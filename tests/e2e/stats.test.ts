@@ -1,5 +1,5 @@
 // The stats overlay shows each node's numbers; clicking a node's badge lists its customers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { journeyTemplates } from '../../shared/templates';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
