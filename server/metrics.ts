@@ -10,7 +10,15 @@ export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'waymark_' });
 
 export const ingestMessages = new Counter({ name: 'waymark_ingest_messages_total', help: 'Messages received on the ingest API, by outcome (stored, duplicate, rejected)', labelNames: ['outcome'] as const, registers: [registry] });
-export const stepsExecuted = new Counter({ name: 'waymark_steps_total', help: 'Journey steps executed, by node type', labelNames: ['node_type'] as const, registers: [registry] });
+const stepsExecuted = new Counter({ name: 'waymark_steps_total', help: 'Journey steps executed, by node type', labelNames: ['node_type'] as const, registers: [registry] });
+const stepCounters = new Map<string, { inc(): void }>();
+
+/** Counts a step (on the engine's hot path: the labelled counter is looked up once per node type). */
+export function countStep(nodeType: string): void {
+  let counter = stepCounters.get(nodeType);
+  if (!counter) stepCounters.set(nodeType, counter = stepsExecuted.labels(nodeType));
+  counter.inc();
+}
 export const deliveryOutcomes = new Counter({ name: 'waymark_delivery_outcomes_total', help: 'Outbox messages settled, by channel, provider and outcome (sent, held, failed, bounced, suppressed, uncertain, expired…)', labelNames: ['channel', 'provider', 'outcome'] as const, registers: [registry] });
 export const deliveryLatency = new Histogram({ name: 'waymark_delivery_latency_seconds', help: 'From when a message was due to when its provider took it', labelNames: ['channel'] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600], registers: [registry] });
 export const httpDuration = new Histogram({ name: 'waymark_http_request_duration_seconds', help: 'HTTP requests, by method, route and status', labelNames: ['method', 'route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [registry] });

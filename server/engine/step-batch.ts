@@ -1,6 +1,6 @@
 // The interpreter: moves each run of a batch of step jobs through its published graph, node by node,
 // until it waits, ends or fails — all inside the caller's transaction (exactly once).
-import { stepsExecuted } from '../metrics';
+import { countStep } from '../metrics';
 import { anyOf, type Executor } from '../db/database';
 import { sql, type Transaction } from 'kysely';
 import { matchesFilter, type Condition } from '../../shared/conditions';
@@ -365,7 +365,7 @@ async function advanceRun(
       const retimeFrom = hop === 0 && !resume && node.definition.waits && run.context.retimeFrom ? new Date(run.context.retimeFrom) : null;
       const ctx = createNodeContext({ db: trx, now: retimeFrom ?? position.at, runId: run.id, nodeId, journeyId: run.journey_id, profile: profileView, event, resume, staged });
       result = await node.definition.execute(ctx, node.config);
-      stepsExecuted.inc({ node_type: node.definition.type });
+      countStep(node.definition.type);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const attempts = run.attempts + 1;
