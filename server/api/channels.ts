@@ -43,14 +43,15 @@ export const channelsRouter = router({
         .where('workspace_id', '=', ctx.workspaceId).where('status', '=', 'queued').groupBy('channel').execute(),
     ]);
     const queued = new Map(backlog.map((row) => [row.channel, row]));
-    const pausedByChannel = new Map(paused.map((row) => [row.provider.split(':')[0], row]));
-    const states: ProviderState[] = (['email', 'sms', 'push', 'webhook'] as const).filter((channel) => channel !== 'webhook' || !pausedByChannel.has('webhook')).map((channel) => {
+    const backlogOf = (channel: 'email' | 'sms' | 'push' | 'webhook') => ({ queued: queued.get(channel)?.n ?? 0, oldestQueuedAt: queued.get(channel)?.oldest });
+    const stateOf = (row: (typeof paused)[number]) => ({ state: 'paused' as const, pausedSince: row.paused_since, nextProbeAt: row.next_probe_at, lastError: row.last_error ?? undefined });
+    // Webhooks are paused per host: each paused host stands in for the channel's line.
+    const pausedHosts = paused.filter((row) => row.provider.startsWith('webhook:'));
+    const states: ProviderState[] = (['email', 'sms', 'push', 'webhook'] as const).filter((channel) => channel !== 'webhook' || pausedHosts.length === 0).map((channel) => {
       const row = paused.find((entry) => entry.provider === channel);
-      return { provider: channel, state: row ? 'paused' : 'up', ...(row ? { pausedSince: row.paused_since, nextProbeAt: row.next_probe_at, lastError: row.last_error ?? undefined } : {}), queued: queued.get(channel)?.n ?? 0, oldestQueuedAt: queued.get(channel)?.oldest };
+      return { provider: channel, ...(row ? stateOf(row) : { state: 'up' as const }), ...backlogOf(channel) };
     });
-    for (const row of paused.filter((entry) => entry.provider.startsWith('webhook:'))) {
-      states.push({ provider: row.provider, state: 'paused', pausedSince: row.paused_since, nextProbeAt: row.next_probe_at, lastError: row.last_error ?? undefined, queued: queued.get('webhook')?.n ?? 0, oldestQueuedAt: queued.get('webhook')?.oldest });
-    }
+    for (const row of pausedHosts) states.push({ provider: row.provider, ...stateOf(row), ...backlogOf('webhook') });
     return states;
   }),
   settings: adminProcedure.query(async ({ ctx }) => maskSettings(await loadChannelSettings(ctx.services.db, ctx.workspaceId))),

@@ -45,6 +45,8 @@ type Claimed = {
   /** From a test run: goes to the workspace's test address, past consent, caps and quiet hours. */
   is_test: boolean;
   created_at: Date;
+  /** When it was due: its send_after (a delay, quiet hours, a retry), else when it was written. */
+  due: Date;
   /** Set when an earlier claimer handed the message to its provider and never recorded the outcome. */
   handed_at: Date | null;
 };
@@ -75,7 +77,7 @@ export const claimPlanSetting = 'SET LOCAL enable_sort = off';
 
 /** The statement that claims up to `limit` due messages under `token` (exported for the test of its plan). */
 export function claimStatement(limit: number, leaseSeconds: number, token: string = randomUUID()) {
-  return sql<Claimed & { due: Date }>`
+  return sql<Claimed>`
     WITH queued AS (
       -- due queued messages, in claim order straight from their index (messages_queued_due)
       SELECT id, coalesce(send_after, created_at) AS due, created_at, idempotency_key FROM messages
@@ -100,7 +102,7 @@ async function claimDue(db: Database, limit: number, leaseSeconds: number, token
     return claimStatement(limit, leaseSeconds, token).execute(trx);
   });
   // RETURNING does not keep the subquery's order: sort, so a journey's messages go out in step order.
-  const key = (row: Claimed & { due: Date }) => [row.due.getTime(), row.created_at.getTime(), row.idempotency_key] as const;
+  const key = (row: Claimed) => [row.due.getTime(), row.created_at.getTime(), row.idempotency_key] as const;
   return result.rows.sort((a, b) => {
     const [ka, kb] = [key(a), key(b)];
     return ka[0] - kb[0] || ka[1] - kb[1] || ka[2].localeCompare(kb[2]);
@@ -352,8 +354,7 @@ export async function deliverDueMessages(services: DeliveryServices, environment
     const settle = (message: Claimed, outcome: Outcome, now = new Date(), provider = message.channel as string) => {
       if (outcome.status === 'lost') { inHand.delete(message.id); return; }
       deliveryOutcomes.inc({ channel: message.channel, provider: provider.startsWith('webhook:') ? 'webhook' : provider, outcome: outcome.status });
-      const due = (message as Claimed & { due?: Date }).due;
-      if (outcome.status === 'sent' && due instanceof Date) deliveryLatency.observe({ channel: message.channel }, Math.max(0, Date.now() - due.getTime()) / 1000);
+      if (outcome.status === 'sent') deliveryLatency.observe({ channel: message.channel }, Math.max(0, Date.now() - message.due.getTime()) / 1000);
       finals.push(finalOf(message, outcome, now));
       if (outcome.status === 'bounced' && message.profile_id) bounced.push(message.profile_id);
       if (message.profile_id && outcome.status !== 'delayed' && outcome.status !== 'retry' && outcome.status !== 'held') {

@@ -3,6 +3,7 @@
 // HTTP API with its body template. Used by delivery and by "send test".
 import type { ChannelSettings } from '../../shared/channel-settings';
 import { deliverHttp, type HttpOutcome } from './http-sender';
+import { renderTemplate, type TemplateData } from './templates';
 
 /**
  * The private hosts a workspace's webhooks and providers may reach: those its admin lists that the
@@ -13,7 +14,6 @@ export function reachablePrivateHosts(settings: ChannelSettings, operatorHosts: 
   const operator = new Set(operatorHosts.map((host) => host.toLowerCase()));
   return settings.webhook.allowHosts.filter((host) => operator.has(host.toLowerCase()));
 }
-import { renderTemplate, type TemplateData } from './templates';
 
 /** `beforeSend` runs once the request is ready; when it answers false nothing is sent ('lost'). */
 export async function sendWebhook(settings: ChannelSettings, operatorHosts: readonly string[] | undefined, content: Record<string, unknown>, render: (template: unknown) => Promise<string>,

@@ -35,7 +35,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
       port = (server.server.address() as AddressInfo).port;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => sink.stop(),
   };
   const createServer = () => new SMTPServer({
     authOptional: true,
