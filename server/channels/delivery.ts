@@ -27,6 +27,7 @@ import { BlockedTargetError } from './network-guard';
 import { trackProfileEvents, type ProfileEvent } from './profile-events';
 import { templateRenderer, TemplateError, type TemplateData } from './templates';
 import { deliveryLatency, deliveryOutcomes } from '../metrics';
+import { changeTraits } from '../profiles/trait-changes';
 
 /** A lease not renewed for this long is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
 const defaultLeaseSeconds = 120;
@@ -256,7 +257,8 @@ async function applyResponseTraits(services: DeliveryServices, profileId: string
   try {
     const parsed = JSON.parse(body) as { traits?: unknown };
     if (parsed.traits && typeof parsed.traits === 'object' && !Array.isArray(parsed.traits)) {
-      await services.db.updateTable('profiles').set({ traits: sql`traits || ${JSON.stringify(parsed.traits)}::jsonb` }).where('id', '=', profileId).execute();
+      const traits = parsed.traits as Record<string, unknown>;
+      await services.db.transaction().execute((trx) => changeTraits(trx, services.boss, [{ profileId, set: traits }]));
     }
   } catch { /* not JSON: nothing to apply */ }
 }
@@ -483,7 +485,8 @@ async function writeOutcomes(db: Database, token: string, finals: readonly Final
 /** Bounced addresses marked on their profiles, and the outcome events (idempotent by their message ids). */
 async function recordEffects(services: DeliveryServices, entry: Unrecorded): Promise<void> {
   if (entry.bounced.length > 0) {
-    await services.db.updateTable('profiles').set({ traits: sql`traits || '{"emailBounced": true}'::jsonb` }).where('id', '=', anyOf([...new Set(entry.bounced)])).execute();
+    const bounced = [...new Set(entry.bounced)].map((profileId) => ({ profileId, set: { emailBounced: true } }));
+    await services.db.transaction().execute((trx) => changeTraits(trx, services.boss, bounced));
     entry.bounced = [];
   }
   await trackProfileEvents(services, entry.events);

@@ -3,6 +3,7 @@
 // redirect to the signed URL). Each becomes a profile event.
 import type http from 'node:http';
 import { sql } from 'kysely';
+import { changeTraits } from '../profiles/trait-changes';
 import type { Services } from '../services';
 import { trackProfileEvent } from './profile-events';
 import { verifyToken } from './signing';
@@ -39,7 +40,13 @@ function preferenceForm(consent: Record<string, unknown>, saved: boolean): strin
 
 /** Merges per-channel consent into the profile's `consent` trait. */
 async function setConsent(services: Services, profileId: string, consent: Record<string, boolean>): Promise<void> {
-  await sql`UPDATE profiles SET traits = traits || jsonb_build_object('consent', coalesce(traits -> 'consent', '{}'::jsonb) || ${JSON.stringify(consent)}::jsonb) WHERE id = ${profileId}`.execute(services.db);
+  await services.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('profiles').select('traits').where('id', '=', profileId).forUpdate().executeTakeFirst();
+    if (!row) return;
+    const current = (row.traits as { consent?: unknown }).consent;
+    const before = current && typeof current === 'object' && !Array.isArray(current) ? current : {};
+    await changeTraits(trx, services.boss, [{ profileId, set: { consent: { ...before, ...consent } } }]);
+  });
 }
 
 export function createTrackingHandler(services: Services, secret: () => Promise<string>) {

@@ -114,6 +114,8 @@ export interface RunContext {
   clock?: string;
   /** The event that set `clock` (the trigger event, or the event that ended the last wait). */
   clockEvent?: string | null;
+  /** Started by another journey (its trait change or Start journey step): how deep in that chain. */
+  depth?: number;
   /** The run's clock when it entered the journey (the goal window starts here). */
   enteredClock?: string;
   /** While waiting: when (event time) the wait's timer is due. */

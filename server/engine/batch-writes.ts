@@ -8,6 +8,7 @@ import type { DB, NewMessage, NewStep, RunContext, RunStatus } from '../db/schem
 import { queueNames, wakeChannel, type StepJob } from '../queue/job-queue';
 import { recordStats, type ConversionCredit } from '../stats/rollup';
 import { timeOrderedId } from '../db/time-ordered-id';
+import { changeTraits } from '../profiles/trait-changes';
 
 export interface RunUpdate {
   id: string;
@@ -38,6 +39,8 @@ export interface ProfilePatch {
   unset: Set<string>;
   addTags: Set<string>;
   removeTags: Set<string>;
+  /** The deepest run in a chain of journeys among those that made this change, plus one. */
+  depth: number;
 }
 
 export interface WaitRow {
@@ -60,6 +63,7 @@ export interface JourneyStart {
   /** Where the starting run stood in event time: the new run begins there. */
   clock?: string;
   clockEvent?: string | null;
+  depth: number;
 }
 
 export class BatchWrites {
@@ -81,12 +85,13 @@ export class BatchWrites {
     this.jobs.push({ name: queueNames.steps, data: job, startAfter: startAfter?.toISOString() });
   }
 
-  patchFor(profileId: string): ProfilePatch {
+  patchFor(profileId: string, depth: number): ProfilePatch {
     let patch = this.profilePatches.get(profileId);
     if (!patch) {
-      patch = { set: {}, unset: new Set(), addTags: new Set(), removeTags: new Set() };
+      patch = { set: {}, unset: new Set(), addTags: new Set(), removeTags: new Set(), depth };
       this.profilePatches.set(profileId, patch);
     }
+    if (depth > patch.depth) patch.depth = depth;
     return patch;
   }
 
@@ -128,15 +133,12 @@ export class BatchWrites {
         ON CONFLICT (idempotency_key) DO NOTHING`.execute(trx);
     }
     if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);
-    // Sorted, so two batches touching the same profiles lock them in the same order.
-    for (const [profileId, patch] of [...this.profilePatches].sort(([a], [b]) => a.localeCompare(b))) {
-      await sql`
-        UPDATE profiles SET
-          traits = (traits || ${JSON.stringify(patch.set)}::jsonb) - ${[...patch.unset]}::text[],
-          tags = ARRAY(
-            SELECT DISTINCT t FROM unnest(tags || ${[...patch.addTags]}::text[]) AS t
-            WHERE t <> ALL(${[...patch.removeTags]}::text[]) ORDER BY t)
-        WHERE id = ${profileId}`.execute(trx);
+    // Trait changes made by journeys start segment and health-score journeys like any other
+    // (their jobs go with this batch's, below). Profiles are locked in id order.
+    if (this.profilePatches.size > 0) {
+      await changeTraits(trx, boss, [...this.profilePatches].map(([profileId, patch]) => ({
+        profileId, set: patch.set, unset: [...patch.unset], addTags: [...patch.addTags], removeTags: [...patch.removeTags], depth: patch.depth,
+      })), now);
     }
     if (this.jobs.length > 0) {
       await boss.insert(this.jobs, { db: queueExecutor(trx) });

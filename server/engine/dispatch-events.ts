@@ -26,6 +26,8 @@ export interface TraitChange {
   profileId: string;
   before: Record<string, unknown>;
   after: Record<string, unknown>;
+  /** Made by a journey: how deep its run was in a chain of journeys starting journeys. */
+  depth?: number;
 }
 
 /** A profile's aggregate of one event before and after this batch, for threshold triggers. */
@@ -34,7 +36,8 @@ export interface MetricChange {
   event: string;
   before: { count: number; sums: Record<string, number> };
   after: { count: number; sums: Record<string, number> };
-  latest: DispatchedEvent;
+  /** This batch's events of that name for the profile, in event time: the one that crossed a level starts the run. */
+  events: DispatchedEvent[];
 }
 
 export interface DispatchInput {
@@ -53,11 +56,31 @@ export interface DispatchResult {
 
 type TriggerRow = { journey_id: string; node_id: string; kind: string; event_name: string | null; config: Record<string, unknown> };
 
-interface ThresholdConfig { measure: 'count' | 'sum' | 'inactivity'; property?: string; op: 'gte' | 'gt'; value: number; windowDays?: number }
+export interface ThresholdConfig { measure: 'count' | 'sum' | 'inactivity'; property?: string; op: 'gte' | 'gt'; value: number; windowDays?: number }
 
 function crossed(config: ThresholdConfig, before: number, after: number): boolean {
   const passes = (value: number) => (config.op === 'gte' ? value >= config.value : value > config.value);
   return !passes(before) && passes(after);
+}
+
+/**
+ * The event of a batch that took a profile's total across a threshold trigger's level (the third
+ * order of four sent together, not the fourth), or null when the batch did not cross it.
+ */
+export function crossingEvent(config: ThresholdConfig, change: MetricChange): DispatchedEvent | null {
+  const measure = (side: MetricChange['before']) => (config.measure === 'count' ? side.count : side.sums[config.property ?? ''] ?? 0);
+  if (!crossed(config, measure(change.before), measure(change.after))) return null;
+  let total = measure(change.before);
+  for (const event of change.events) {
+    const before = total;
+    if (config.measure === 'count') total += 1;
+    else {
+      const value = event.properties[config.property ?? ''];
+      if (typeof value === 'number' && Number.isFinite(value)) total += value;
+    }
+    if (crossed(config, before, total)) return event;
+  }
+  return change.events.at(-1) ?? null;
 }
 
 export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: DispatchInput): Promise<DispatchResult> {
@@ -81,11 +104,11 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
 
   // Entries per (journey, trigger node), first qualifying event per profile.
   const entries = new Map<string, { journeyId: string; nodeId: string; entries: Map<string, JourneyEntry> }>();
-  const addEntry = (trigger: TriggerRow, profileId: string, event: DispatchedEvent | null) => {
+  const addEntry = (trigger: TriggerRow, profileId: string, event: DispatchedEvent | null, depth?: number) => {
     const key = `${trigger.journey_id}\u0000${trigger.node_id}`;
     let group = entries.get(key);
     if (!group) entries.set(key, group = { journeyId: trigger.journey_id, nodeId: trigger.node_id, entries: new Map() });
-    if (!group.entries.has(profileId)) group.entries.set(profileId, { profileId, event });
+    if (!group.entries.has(profileId)) group.entries.set(profileId, depth ? { profileId, event, depth } : { profileId, event });
   };
 
   for (const trigger of triggers) {
@@ -102,15 +125,15 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
       if (config.measure === 'inactivity' || config.windowDays) continue; // from the schedule
       for (const change of input.metricChanges ?? []) {
         if (change.event !== trigger.event_name) continue;
-        const measure = (side: MetricChange['before']) => (config.measure === 'count' ? side.count : side.sums[config.property ?? ''] ?? 0);
-        if (crossed(config, measure(change.before), measure(change.after))) addEntry(trigger, change.profileId, change.latest);
+        const crossing = crossingEvent(config, change);
+        if (crossing) addEntry(trigger, change.profileId, crossing);
       }
     } else if (trigger.kind === 'segment') {
       const condition = (trigger.config as { condition?: Condition }).condition;
       if (!condition || condition.rules.length === 0) continue;
       for (const change of input.traitChanges ?? []) {
         const env = (traits: Record<string, unknown>) => ({ traits, event: null, variables: {} });
-        if (!matchesFilter(condition, env(change.before)) && matchesFilter(condition, env(change.after))) addEntry(trigger, change.profileId, null);
+        if (!matchesFilter(condition, env(change.before)) && matchesFilter(condition, env(change.after))) addEntry(trigger, change.profileId, null, change.depth);
       }
     }
   }

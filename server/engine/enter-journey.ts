@@ -14,7 +14,16 @@ export interface JourneyEntry {
   /** Where the run begins in event time, when not at its trigger event (a journey started by another run). */
   clock?: string;
   clockEvent?: string | null;
+  /** Started by a journey (its trait change, or a Start journey step): how deep in such a chain. */
+  depth?: number;
 }
+
+/**
+ * How many journeys in a row may start one another through trait changes and Start journey steps
+ * before the next run is stopped: a journey whose change re-triggers itself, or two that trigger
+ * each other, would otherwise loop for ever.
+ */
+export const maxChainDepth = 10;
 
 export interface EnterJourneyManyInput {
   workspaceId: string;
@@ -32,6 +41,7 @@ export interface EnterJourneyInput extends Omit<EnterJourneyManyInput, 'entries'
   event: RunContext['event'];
   clock?: string;
   clockEvent?: string | null;
+  depth?: number;
 }
 
 export type SkipReason = 'not-live' | 'already-active' | 'no-reentry' | 'too-soon' | 'no-trigger';
@@ -78,7 +88,11 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
 
   // Test profiles (test mode) enter the journey's test version instead of the live one.
   const testers = new Set(journey.test_version_id ? journey.test_profile_ids : []);
-  const contextOf = (entry: JourneyEntry): RunContext => (entry.clock ? { event: entry.event, variables: {}, clock: entry.clock, clockEvent: entry.clockEvent ?? null } : { event: entry.event, variables: {} });
+  const contextOf = (entry: JourneyEntry): RunContext => ({
+    event: entry.event, variables: {},
+    ...(entry.clock ? { clock: entry.clock, clockEvent: entry.clockEvent ?? null } : {}),
+    ...(entry.depth ? { depth: entry.depth } : {}),
+  });
   const rows = eligible.map((profileId) => testers.has(profileId)
     ? { profile_id: profileId, version_id: journey.test_version_id, context: { ...contextOf(byProfile.get(profileId)!), test: { speed: journey.test_speed } } satisfies RunContext }
     : { profile_id: profileId, version_id: journey.version_id, context: contextOf(byProfile.get(profileId)!) });
@@ -121,7 +135,7 @@ export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
 
 /** Starts one profile in a journey. */
 export async function enterJourney(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyInput): Promise<EnterResult> {
-  const { runs, skipped } = await enterJourneyMany(trx, boss, { ...input, entries: [{ profileId: input.profileId, event: input.event, clock: input.clock, clockEvent: input.clockEvent }] });
+  const { runs, skipped } = await enterJourneyMany(trx, boss, { ...input, entries: [{ profileId: input.profileId, event: input.event, clock: input.clock, clockEvent: input.clockEvent, depth: input.depth }] });
   const runId = runs.get(input.profileId);
   return runId ? { entered: true, runId } : { entered: false, reason: skipped ?? 'already-active' };
 }

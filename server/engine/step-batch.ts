@@ -11,7 +11,7 @@ import type { StepJob } from '../queue/job-queue';
 import { BatchWrites, type RunUpdate } from './batch-writes';
 import { loadVersions, type CompiledVersion } from './compiled-version';
 import { createNodeContext, emptyStagedWrites, NodeFailure, type StagedWrites } from './node-context';
-import { enterJourney } from './enter-journey';
+import { enterJourney, maxChainDepth } from './enter-journey';
 
 /** Waits shorter than this become delayed queue jobs; longer ones park on `runs.wake_at`. */
 export const shortWaitMilliseconds = 60_000;
@@ -358,6 +358,10 @@ async function advanceRun(
       failRun(writes, cursor, nodeId, node?.configError ?? `node "${nodeId}" is not in the journey`, now, stepIsOpen);
       return;
     }
+    if (hop === 0 && seq === 0 && !resume && (run.context.depth ?? 0) > maxChainDepth) {
+      failRun(writes, cursor, nodeId, `stopped before its first step: journeys started one another ${run.context.depth} times in a row through trait changes and Start journey steps (at most ${maxChainDepth}) — two journeys that trigger each other, or one that triggers itself?`, now);
+      return;
+    }
     const staged: StagedWrites = emptyStagedWrites(variables);
     let result: NodeResult;
     try {
@@ -509,7 +513,7 @@ function applyStagedWrites(writes: BatchWrites, run: LockedRun, profile: Profile
     });
   });
   if (Object.keys(staged.traitSets).length || staged.traitUnsets.size || staged.addTags.size || staged.removeTags.size) {
-    const patch = writes.patchFor(run.profile_id);
+    const patch = writes.patchFor(run.profile_id, (run.context.depth ?? 0) + 1);
     Object.assign(patch.set, staged.traitSets);
     for (const name of staged.traitUnsets) { patch.unset.add(name); delete patch.set[name]; }
     for (const tag of staged.addTags) { patch.addTags.add(tag); patch.removeTags.delete(tag); }
@@ -517,6 +521,6 @@ function applyStagedWrites(writes: BatchWrites, run: LockedRun, profile: Profile
   }
   for (const journeyId of staged.journeyStarts) {
     // The journey started from here begins where this run stands in event time.
-    writes.journeyStarts.push({ workspaceId: run.workspace_id, journeyId, profileId: run.profile_id, event: run.context.event, clock: position.at.toISOString(), clockEvent: position.eventId });
+    writes.journeyStarts.push({ workspaceId: run.workspace_id, journeyId, profileId: run.profile_id, event: run.context.event, clock: position.at.toISOString(), clockEvent: position.eventId, depth: (run.context.depth ?? 0) + 1 });
   }
 }

@@ -6,10 +6,11 @@ import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { anyOf, type Database } from '../db/database';
 import type { DB } from '../db/schema';
-import { dispatchEvents, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
+import { dispatchEvents, inEventTimeOrder, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
 import { recomputeHealthScores } from '../profiles/health-score';
 import { convertGoals, lockGoalRuns } from '../stats/goals';
-import { mergeProfiles, resolveProfile } from '../profiles/profile-store';
+import { mergeProfiles, resolveProfile, type MergedTraits } from '../profiles/profile-store';
+import { traitsChanged } from '../profiles/trait-changes';
 import { timeOrderedId } from '../db/time-ordered-id';
 import { eventNameOf, occurredAtOf, propertiesOf, type SegmentMessage } from './segment-messages';
 
@@ -42,7 +43,7 @@ export function customerKeys(messages: readonly SegmentMessage[]): Set<string> {
 }
 
 /** Resolves every message's profile: simple ones in bulk, those that link two ids one by one. */
-async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items: Keyed[]): Promise<void> {
+async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items: Keyed[], merged: MergedTraits): Promise<void> {
   const keys = customerKeys(items.map((item) => item.message));
   // The same locks resolveProfile takes, all at once in a fixed order: no deadlock between batches.
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${workspaceId} || ':' || k, 1)) FROM unnest(${[...keys].sort()}::text[]) AS k ORDER BY k`.execute(trx);
@@ -81,14 +82,14 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
   for (const item of items) {
     const { message } = item;
     if (message.type === 'alias') {
-      const target = await resolveProfile(trx, workspaceId, { userId: String(message.userId) });
+      const target = await resolveProfile(trx, workspaceId, { userId: String(message.userId) }, merged);
       const previous = await trx.selectFrom('profile_identities').select('profile_id')
         .where('workspace_id', '=', workspaceId).where('value', '=', String(message.previousId)).executeTakeFirst();
-      if (previous && previous.profile_id !== target) await mergeProfiles(trx, workspaceId, previous.profile_id, target);
+      if (previous && previous.profile_id !== target) await mergeProfiles(trx, workspaceId, previous.profile_id, target, merged);
       else if (!previous) await trx.insertInto('profile_identities').values({ workspace_id: workspaceId, kind: 'anonymous', value: String(message.previousId), profile_id: target }).onConflict((oc) => oc.doNothing()).execute();
       item.profileId = target;
     } else if (message.userId && message.anonymousId) {
-      item.profileId = await resolveProfile(trx, workspaceId, { userId: String(message.userId), anonymousId: String(message.anonymousId) });
+      item.profileId = await resolveProfile(trx, workspaceId, { userId: String(message.userId), anonymousId: String(message.anonymousId) }, merged);
     } else {
       item.profileId = known.get(message.userId ? identityKey('user', String(message.userId)) : identityKey('anonymous', String(message.anonymousId)));
     }
@@ -133,7 +134,9 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
         name: eventNameOf(message), properties: propertiesOf(message), occurredAt: occurredAtOf(message, arrived),
       };
     });
-    if (!knownProfileIds) await resolveProfiles(trx, workspaceId, items);
+    // A merge gives a profile the other's traits: a trait change like any other (below).
+    const merged: MergedTraits = new Map();
+    if (!knownProfileIds) await resolveProfiles(trx, workspaceId, items, merged);
 
     // Lock order, the same in every transaction: runs, then profiles, then new rows that point
     // at them. (Inserting an event takes a key-share lock on its profile; taking FOR UPDATE after
@@ -185,11 +188,12 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       if (item.message.type !== 'identify' || Object.keys(item.message.traits).length === 0) continue;
       patches.set(item.profileId!, { ...(patches.get(item.profileId!) ?? {}), ...item.message.traits });
     }
-    for (const [profileId, patch] of patches) {
-      const before = traits.get(profileId) ?? {};
-      const after = { ...before, ...patch };
+    for (const profileId of new Set([...patches.keys(), ...merged.keys()])) {
+      if (!traits.has(profileId)) continue; // merged into another profile later in the batch
+      const current = traits.get(profileId)!;
+      const after = { ...current, ...patches.get(profileId) };
       traits.set(profileId, after);
-      traitChanges.push({ profileId, before, after });
+      traitChanges.push({ profileId, before: merged.get(profileId) ?? current, after });
     }
     const lastSeen = new Map<string, string>();
     for (const row of rows) {
@@ -212,23 +216,24 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     if (dispatchable.length > 0) {
       // Each profile's additions from this batch, then one upsert that adds them in SQL and
       // returns the totals after it: the totals before are those minus this batch's part.
-      const additions = new Map<string, { profileId: string; event: string; count: number; sums: Record<string, number>; latest: MetricChange['latest'] }>();
-      for (const item of dispatchable) {
+      const additions = new Map<string, { profileId: string; event: string; count: number; sums: Record<string, number>; events: MetricChange['events']; lastAt: string }>();
+      for (const { item } of inEventTimeOrder(dispatchable.map((item) => ({ item, event: { occurredAt: item.occurredAt.toISOString() } })))) {
         const event = item.name;
         const key = `${item.profileId}\u0000${event}`;
-        const addition = additions.get(key) ?? { profileId: item.profileId!, event, count: 0, sums: {}, latest: undefined as never };
+        const addition = additions.get(key) ?? { profileId: item.profileId!, event, count: 0, sums: {}, events: [], lastAt: '' };
         addition.count += 1;
         for (const [name, value] of Object.entries(numericProperties(item.properties))) {
           addition.sums[name] = (addition.sums[name] ?? 0) + value;
         }
-        addition.latest = { id: item.eventId, name: event, properties: item.properties, occurredAt: item.occurredAt.toISOString() };
+        addition.events.push({ id: item.eventId, name: event, properties: item.properties, occurredAt: item.occurredAt.toISOString() });
+        addition.lastAt = item.occurredAt.toISOString();
         additions.set(key, addition);
       }
       const ordered = [...additions.values()].sort((a, b) => (a.profileId + a.event).localeCompare(b.profileId + b.event));
       const totals = await sql<{ profile_id: string; event: string; count: number; sums: Record<string, number> }>`
         INSERT INTO profile_metrics AS m (profile_id, event, count, sums, last_at)
         SELECT x.profile_id, x.event, x.count, x.sums, x.last_at
-        FROM jsonb_to_recordset(${JSON.stringify(ordered.map((a) => ({ profile_id: a.profileId, event: a.event, count: a.count, sums: a.sums, last_at: a.latest.occurredAt })))}::jsonb)
+        FROM jsonb_to_recordset(${JSON.stringify(ordered.map((a) => ({ profile_id: a.profileId, event: a.event, count: a.count, sums: a.sums, last_at: a.lastAt })))}::jsonb)
           AS x(profile_id uuid, event text, count bigint, sums jsonb, last_at timestamptz)
         ON CONFLICT (profile_id, event) DO UPDATE SET
           count = m.count + excluded.count,
@@ -241,7 +246,7 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
         const addition = additions.get(`${total.profile_id}\u0000${total.event}`)!;
         const after = { count: Number(total.count), sums: Object.fromEntries(Object.entries(total.sums).map(([k, v]) => [k, Number(v)])) };
         const before = { count: after.count - addition.count, sums: Object.fromEntries(Object.entries(after.sums).map(([k, v]) => [k, v - (addition.sums[k] ?? 0)])) };
-        metricChanges.push({ profileId: addition.profileId, event: addition.event, before, after, latest: addition.latest });
+        metricChanges.push({ profileId: addition.profileId, event: addition.event, before, after, events: addition.events });
       }
     }
 
@@ -249,11 +254,16 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
       profileId: item.profileId!,
       event: { id: item.eventId, name: item.name, properties: item.properties, occurredAt: item.occurredAt.toISOString() },
     }));
-    const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, traitChanges, metricChanges, traits });
+    const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, metricChanges, traits });
     // Goals after waits: a wait answered by an earlier event of this batch is resumed (and its run
     // left to the engine, which ends it in event time) rather than ended by a later conversion.
     await convertGoals(trx, goalRuns, dispatchable.map((item) => ({ id: item.eventId, profileId: item.profileId!, name: item.name, properties: item.properties, occurredAt: item.occurredAt })), now);
-    const healthStarted = fresh.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, [...new Set(fresh.map((item) => item.profileId!))]) : 0;
-    return { storedIds: new Set(fresh.map((item) => item.messageId)), stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + healthStarted, waitsResumed: dispatched.waitsResumed.length };
+    // Trait changes start segment and health-score journeys (the one path every trait change
+    // takes); the other profiles' scores move with their events.
+    const traitStarted = await traitsChanged(trx, services.boss, workspaceId, traitChanges, now);
+    const changedIds = new Set(traitChanges.map((change) => change.profileId));
+    const eventsOnly = [...new Set(fresh.map((item) => item.profileId!))].filter((id) => !changedIds.has(id));
+    const healthStarted = eventsOnly.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, eventsOnly) : 0;
+    return { storedIds: new Set(fresh.map((item) => item.messageId)), stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + traitStarted + healthStarted, waitsResumed: dispatched.waitsResumed.length };
   });
 }

@@ -21,8 +21,11 @@ export async function setHealthConfig(db: Executor, workspaceId: string, config:
   await db.updateTable('profiles').set({ health_computed_at: null }).where('workspace_id', '=', workspaceId).execute();
 }
 
-/** Recomputes the scores of these profiles; returns how many journeys were started. */
-export async function recomputeHealthScores(trx: Transaction<DB>, boss: PgBoss, workspaceId: string, profileIds: string[], now = new Date()): Promise<number> {
+/**
+ * Recomputes the scores of these profiles; returns how many journeys were started. `depths`: for
+ * scores moved by a journey's trait change, how deep that run was in a chain of journeys.
+ */
+export async function recomputeHealthScores(trx: Transaction<DB>, boss: PgBoss, workspaceId: string, profileIds: string[], now = new Date(), depths?: ReadonlyMap<string, number>): Promise<number> {
   if (profileIds.length === 0) return 0;
   const config = await getHealthConfig(trx, workspaceId);
   if (!config) return 0;
@@ -56,7 +59,10 @@ export async function recomputeHealthScores(trx: Transaction<DB>, boss: PgBoss, 
     if (crossing.length === 0) continue;
     const { runs } = await enterJourneyMany(trx, boss, {
       workspaceId, journeyId: trigger.journey_id, triggerNodeId: trigger.node_id, now,
-      entries: crossing.map(({ id, before, score }) => ({ profileId: id, event: { id: `health-${id}-${now.getTime()}`, name: 'Health Score Changed', properties: { before, after: score, level }, occurredAt: now.toISOString() } })),
+      entries: crossing.map(({ id, before, score }) => ({
+        profileId: id, depth: depths?.get(id) || undefined,
+        event: { id: `health-${id}-${now.getTime()}`, name: 'Health Score Changed', properties: { before, after: score, level }, occurredAt: now.toISOString() },
+      })),
     });
     started += runs.size;
   }

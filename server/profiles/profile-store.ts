@@ -1,18 +1,11 @@
 // Profiles (the golden record of a customer) and the events they did.
 import { sql, type Transaction } from 'kysely';
-import type { Executor } from '../db/database';
+import { anyOf, type Executor } from '../db/database';
 import type { DB } from '../db/schema';
 
 export interface Identity {
   userId?: string | null;
   anonymousId?: string | null;
-}
-
-export interface ProfileRow {
-  id: string;
-  user_id: string | null;
-  traits: Record<string, unknown>;
-  tags: string[];
 }
 
 async function findByIdentity(db: Executor, workspaceId: string, kind: 'user' | 'anonymous', value: string): Promise<string | null> {
@@ -30,7 +23,7 @@ async function addIdentity(db: Executor, workspaceId: string, kind: 'user' | 'an
  * The profile for a user id and/or anonymous id, created when new. When the two ids belong to
  * two profiles (an anonymous visitor logs in), they are merged into the known user's profile.
  */
-export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, identity: Identity): Promise<string> {
+export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, identity: Identity, merged?: MergedTraits): Promise<string> {
   const userId = identity.userId || null;
   const anonymousId = identity.anonymousId || null;
   if (!userId && !anonymousId) throw new Error('a profile needs a userId or an anonymousId');
@@ -42,7 +35,7 @@ export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, 
   const byAnonymous = anonymousId ? await findByIdentity(trx, workspaceId, 'anonymous', anonymousId) : null;
 
   if (byUser && byAnonymous && byUser !== byAnonymous) {
-    await mergeProfiles(trx, workspaceId, byAnonymous, byUser);
+    await mergeProfiles(trx, workspaceId, byAnonymous, byUser, merged);
     return byUser;
   }
   const existing = byUser ?? byAnonymous;
@@ -60,10 +53,20 @@ export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, 
   return created.id;
 }
 
+/**
+ * The traits a profile had before merges gave it another profile's traits, by profile: the caller
+ * hands the change on (server/profiles/trait-changes.ts) once it has written the rest.
+ */
+export type MergedTraits = Map<string, Record<string, unknown>>;
+
 /** Moves everything of `fromId` onto `intoId` (events, runs, messages, ids, traits) and deletes `fromId`. */
-export async function mergeProfiles(trx: Transaction<DB>, workspaceId: string, fromId: string, intoId: string): Promise<void> {
-  const from = await trx.selectFrom('profiles').select(['traits', 'tags', 'first_seen_at']).where('id', '=', fromId).where('workspace_id', '=', workspaceId).forUpdate().executeTakeFirst();
-  if (!from) return;
+export async function mergeProfiles(trx: Transaction<DB>, workspaceId: string, fromId: string, intoId: string, merged?: MergedTraits): Promise<void> {
+  const profiles = await trx.selectFrom('profiles').select(['id', 'traits', 'tags', 'first_seen_at']).where('id', '=', anyOf([fromId, intoId])).where('workspace_id', '=', workspaceId)
+    .orderBy('id').forUpdate().execute();
+  const from = profiles.find((row) => row.id === fromId);
+  const into = profiles.find((row) => row.id === intoId);
+  if (!from || !into) return;
+  if (merged && !merged.has(intoId)) merged.set(intoId, into.traits as Record<string, unknown>);
   // The known profile's traits win over the anonymous ones.
   await sql`
     UPDATE profiles SET traits = ${JSON.stringify(from.traits)}::jsonb || traits,
@@ -82,13 +85,4 @@ export async function mergeProfiles(trx: Transaction<DB>, workspaceId: string, f
   await trx.updateTable('waits').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
   await trx.updateTable('profile_identities').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
   await trx.deleteFrom('profiles').where('id', '=', fromId).execute();
-}
-
-/** Merges traits into a profile (identify). Returns the profile after the change. */
-export async function mergeTraits(db: Executor, profileId: string, traits: Record<string, unknown>): Promise<ProfileRow> {
-  return db.updateTable('profiles')
-    .set({ traits: sql`traits || ${JSON.stringify(traits)}::jsonb`, last_seen_at: sql`now()` })
-    .where('id', '=', profileId)
-    .returning(['id', 'user_id', 'traits', 'tags'])
-    .executeTakeFirstOrThrow() as Promise<ProfileRow>;
 }

@@ -212,8 +212,9 @@ describe('the official Segment Node client on its default batching', () => {
     const { key } = await createWriteKey(services.db, services.defaultWorkspaceId, 'segment-node');
     const userId = `segment-${randomUUID()}`;
     await services.db.transaction().execute(async (trx) => {
-      const { resolveProfile, mergeTraits } = await import('../../server/profiles/profile-store');
-      await mergeTraits(trx, await resolveProfile(trx, services.defaultWorkspaceId, { userId }), { email: `${userId}@example.com` });
+      const { resolveProfile } = await import('../../server/profiles/profile-store');
+      const { changeTraits } = await import('../../server/profiles/trait-changes');
+      await changeTraits(trx, services.boss, [{ profileId: await resolveProfile(trx, services.defaultWorkspaceId, { userId }), set: { email: `${userId}@example.com` } }]);
     });
     const requests: number[] = [];
     const analytics = new Analytics({ writeKey: key, host: server.url });

@@ -5,7 +5,8 @@ import { ingestMessages } from '../../server/ingest/ingest-messages';
 import { runOneBatch, wakeDueRuns } from '../../server/engine/worker';
 import { publishJourney } from '../../server/journeys/publish-journey';
 import { createJourney, setEntryRule } from '../../server/journeys/journey-store';
-import { resolveProfile, mergeTraits } from '../../server/profiles/profile-store';
+import { resolveProfile } from '../../server/profiles/profile-store';
+import { changeTraits } from '../../server/profiles/trait-changes';
 import type { Services } from '../../server/services';
 import type { EntryRule } from '../../server/db/schema';
 import type { JourneyGraph } from '../../shared/graph';
@@ -31,7 +32,7 @@ export async function publishGraph(services: Services, graph: JourneyGraph, opti
 export async function createProfile(services: Services, traits: Record<string, unknown> = {}, userId = `user-${randomUUID()}`): Promise<string> {
   return services.db.transaction().execute(async (trx) => {
     const id = await resolveProfile(trx, services.defaultWorkspaceId, { userId });
-    await mergeTraits(trx, id, traits);
+    await changeTraits(trx, services.boss, [{ profileId: id, set: traits }]);
     return id;
   });
 }
