@@ -66,13 +66,25 @@ function offsetAt(instant: number, timeZone: string): number {
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
-/** The instant when the wall clock in `timeZone` shows the given local date and time. */
+/**
+ * The instant when the wall clock in `timeZone` shows the given local date and time. Around a
+ * daylight-saving change, one rule everywhere (Temporal's "compatible", and what PostgreSQL does):
+ * a time the clock skipped (02:30 on the night it jumps from 02:00 to 03:00) moves forward past
+ * the gap by as much as it was into it (03:30); a time the clock shows twice (01:30 on the night
+ * it goes back) is its first occurrence.
+ */
 export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
-  const guess = Date.UTC(year, month - 1, day, hour, minute);
-  let instant = guess - offsetAt(guess, timeZone);
-  // Once more, for the hour around a daylight-saving change.
-  instant = guess - offsetAt(instant, timeZone);
-  return new Date(instant);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // The offsets in force a day before and a day after: around a change they differ.
+  const before = offsetAt(wall - 86_400_000, timeZone);
+  const after = offsetAt(wall + 86_400_000, timeZone);
+  let first: number | null = null;
+  for (const offset of [before, after, offsetAt(wall, timeZone)]) {
+    const instant = wall - offset;
+    if (offsetAt(instant, timeZone) === offset && (first === null || instant < first)) first = instant;
+  }
+  // No instant shows this time: it fell into a gap. Read with the offset from before the gap.
+  return new Date(first ?? wall - before);
 }
 
 /**
