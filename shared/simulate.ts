@@ -18,6 +18,8 @@ export interface SimulatedEvent {
 
 export interface SimulationInput {
   graph: JourneyGraph;
+  /** The journey simulated: A/B splits and holdouts draw the same side for a customer as the engine does. */
+  journeyId?: string;
   registry: NodeTypeRegistry;
   profile: { id: string; userId: string | null; traits: Record<string, unknown>; tags?: string[] };
   /** The event that starts the run (for event triggers); it happens at `start`. */
@@ -120,7 +122,7 @@ export async function simulate(input: SimulationInput): Promise<SimulationResult
     const profile: ProfileView = { id: input.profile.id, userId: input.profile.userId, traits: result.traits, tags: result.tags };
     const staged = emptyStagedWrites(variables);
     const why: RuleOutcome[] = [];
-    const context = createRunContext({ now, runId: 'simulation', nodeId, journeyId: 'simulation', profile, event: triggerEvent, resume, staged, countEvents, trace: why });
+    const context = createRunContext({ now, runId: 'simulation', nodeId, journeyId: input.journeyId ?? 'simulation', profile, event: triggerEvent, resume, staged, countEvents, trace: why });
     let outcome: NodeResult;
     try {
       outcome = await definition.execute(context, parsed.data);

@@ -55,7 +55,7 @@ export async function simulateJourney(db: Executor, registry: NodeTypeRegistry, 
   }
   const settings: ChannelSettings = await loadChannelSettings(db, workspaceId);
   const result = await simulate({
-    graph: validation.graph, registry, profile, history, start, quietHours: settings.quietHours,
+    graph: validation.graph, journeyId: journey.id, registry, profile, history, start, quietHours: settings.quietHours,
     trigger: request.trigger ?? null, goal: (journey.goal as JourneyGoal | null) ?? null,
     events: (request.events ?? []).map((event) => ({ name: event.name, properties: event.properties, at: new Date(start.getTime() + event.afterHours * 3_600_000).toISOString() })),
   });

@@ -27,7 +27,7 @@ describe('journey stats', () => {
     await services.caller().journeys.setGoal({ id: journeyId, goal: { event: 'Order Completed', windowDays: 7, exitOnConversion: false } });
 
     const customers = await Promise.all(Array.from({ length: 40 }, (_, i) => createProfile(services, { vip: i % 4 === 0 })));
-    const variant = (profileId: string) => (stableBucket(profileId, 'ab') * 100 < 50 ? 'a' : 'b');
+    const variant = (profileId: string) => (stableBucket(profileId, `${journeyId}:ab`) * 100 < 50 ? 'a' : 'b');
     const inA = customers.filter((id) => variant(id) === 'a');
     const inB = customers.filter((id) => variant(id) === 'b');
     const vipA = inA.filter((id) => customers.indexOf(id) % 4 === 0);

@@ -25,7 +25,7 @@ async function drainAt(clock: Date): Promise<void> {
   while ((await runOneBatch({ ...services, now: () => clock } as typeof services, 100)) > 0) { /* drain */ }
 }
 
-async function enginePath(templateId: string, trigger: string | undefined, events: Array<{ name: string; properties?: Record<string, unknown>; at: string }>, index: number): Promise<{ path: string[]; profileId: string }> {
+async function enginePath(templateId: string, trigger: string | undefined, events: Array<{ name: string; properties?: Record<string, unknown>; at: string }>, index: number): Promise<{ path: string[]; profileId: string; journeyId: string }> {
   const journeyId = journeys.get(templateId)!;
   const profileId = await createProfile(services, sampleTraits, `sim-${index}`);
   let clock = shift(start.toISOString());
@@ -53,7 +53,7 @@ async function enginePath(templateId: string, trigger: string | undefined, event
   }
   const steps = await services.db.selectFrom('steps').innerJoin('runs', 'runs.id', 'steps.run_id').select(['steps.node_id', 'steps.port', 'steps.outcome'])
     .where('runs.journey_id', '=', journeyId).where('runs.profile_id', '=', profileId).orderBy('steps.seq').execute();
-  return { path: steps.map((step) => `${step.node_id}:${step.port ?? step.outcome}`), profileId };
+  return { path: steps.map((step) => `${step.node_id}:${step.port ?? step.outcome}`), profileId, journeyId };
 }
 
 describe('simulator and engine', () => {
@@ -61,7 +61,7 @@ describe('simulator and engine', () => {
     const engine = await enginePath(template, trigger, events, index);
     const graph = journeyTemplates.find((candidate) => candidate.id === template)!.graph;
     const simulated = await simulate({
-      graph, registry: services.registry, profile: { id: engine.profileId, userId: `sim-${index}`, traits: sampleTraits },
+      graph, journeyId: engine.journeyId, registry: services.registry, profile: { id: engine.profileId, userId: `sim-${index}`, traits: sampleTraits },
       trigger: trigger ? { name: trigger, properties: triggerProperties } : null,
       events: events.map((event) => ({ ...event, at: shift(event.at).toISOString() })), start: shift(start.toISOString()),
     });

@@ -28,7 +28,10 @@ export const abSplit = defineNodeType({
   ports: (config) => config.variants.map((variant) => ({ id: variant.id, label: `${variant.label} (${variant.percent}%)` })),
   summary: (config) => config.variants.map((variant) => `${variant.label} ${variant.percent}%`).join(' / '),
   execute: (ctx, config) => {
-    const draw = ctx.bucket(ctx.nodeId) * 100;
+    // Salted with the journey as well as the node: a duplicated journey or a template imported
+    // twice keeps its node ids, and its experiment must still draw independently. Both ids stay
+    // the same across versions of a journey, so a customer keeps his variant when it changes.
+    const draw = ctx.bucket(`${ctx.journeyId}:${ctx.nodeId}`) * 100;
     let cumulative = 0;
     for (const variant of config.variants) {
       cumulative += variant.percent;
