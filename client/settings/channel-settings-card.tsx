@@ -44,7 +44,8 @@ export function ChannelSettingsCard() {
   const save = useMutation(trpc.channels.save.mutationOptions({ onSuccess: (next) => { setForm(next as ChannelSettings); setSaved(true); } }));
   const test = useMutation(trpc.channels.testSmtp.mutationOptions());
   if (!form) return null;
-  const submit = (event: FormEvent) => { event.preventDefault(); setSaved(false); save.mutate({ settings: form }); };
+  // Every section is sent; cleared quiet hours go as null (a section left out would be kept).
+  const submit = (event: FormEvent) => { event.preventDefault(); setSaved(false); save.mutate({ settings: { ...form, quietHours: form.quietHours ?? null } }); };
   const cap = form.caps.email;
   return (
     <section className="card" aria-labelledby="channels-heading">

@@ -69,13 +69,28 @@ function keepUrlPassword(next: string | undefined, current: string | undefined):
   return parsed.toString();
 }
 
+/**
+ * Saves what was sent and keeps the rest: each section sent (email, sms, push, caps, quietHours,
+ * test, webhook) replaces that section, a section left out stays as it is, and `null` clears an
+ * optional one (quietHours: null ends quiet hours). Saving only the frequency caps leaves the
+ * quiet hours alone.
+ */
 export async function saveChannelSettings(db: Executor, workspaceId: string, input: unknown): Promise<ChannelSettings> {
-  const parsed = channelSettingsSchema.safeParse(input);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidInputError('channels', 'expected an object of settings sections');
+  const known = Object.keys(channelSettingsSchema.shape);
+  const unknown = Object.keys(input).find((key) => !known.includes(key));
+  if (unknown) throw new InvalidInputError(`channels.${unknown}`, `not a settings section (one of ${known.join(', ')})`);
+  const current = await loadChannelSettings(db, workspaceId);
+  const merged: Record<string, unknown> = { ...current };
+  for (const [section, value] of Object.entries(input)) {
+    if (value === null) delete merged[section];
+    else merged[section] = value;
+  }
+  const parsed = channelSettingsSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidInputError(`channels.${issue.path.join('.')}`, issue.message);
   }
-  const current = await loadChannelSettings(db, workspaceId);
   const next: ChannelSettings = {
     ...parsed.data,
     email: { ...parsed.data.email, smtpUrl: keepUrlPassword(parsed.data.email.smtpUrl, current.email.smtpUrl) },

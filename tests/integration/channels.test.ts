@@ -371,6 +371,27 @@ describe('channel settings API', () => {
     await expect(api.channels.save({ settings: { caps: { email: { max: 0, days: 7 } } } })).rejects.toThrow(/channels\.caps\.email\.max/);
   });
 
+  it('saving one section keeps the others: frequency caps saved alone leave the quiet hours as they were', async () => {
+    const api = services.caller();
+    await api.channels.save({ settings: { quietHours: { start: '21:00', end: '07:30' }, test: { email: 'qa@shop.example' } } });
+    await api.channels.save({ settings: { caps: { email: { max: 3, days: 7 } } } });
+    let channels = await loadChannelSettings(services.db, services.defaultWorkspaceId);
+    expect(channels.quietHours).toEqual({ start: '21:00', end: '07:30' });
+    expect(channels.test.email).toBe('qa@shop.example');
+    expect(channels.caps.email).toEqual({ max: 3, days: 7 });
+    // A section sent replaces that section; null clears an optional one.
+    await api.channels.save({ settings: { quietHours: null, caps: {} } });
+    channels = await loadChannelSettings(services.db, services.defaultWorkspaceId);
+    expect(channels.quietHours).toBeUndefined();
+    expect(channels.caps).toEqual({});
+    expect(channels.test.email).toBe('qa@shop.example');
+    // Bad input names the field and changes nothing.
+    await expect(api.channels.save({ settings: { quiethours: { start: '22:00', end: '06:00' } } })).rejects.toThrow(/channels\.quiethours.*not a settings section/);
+    await expect(api.channels.save({ settings: { quietHours: { start: '25:00', end: '06:00' }, caps: { email: { max: 5, days: 1 } } } })).rejects.toThrow(/channels\.quietHours\.start/);
+    expect(await loadChannelSettings(services.db, services.defaultWorkspaceId)).toEqual(channels);
+    await api.channels.save({ settings: { test: {} } });
+  });
+
   it('a masked secret is not kept when its destination changes: the new host must be given the secret again', async () => {
     const api = services.caller();
     await api.channels.save({ settings: { email: { smtpUrl: 'smtp://mailer:hunter2-secret@127.0.0.1:2525' }, sms: { adapter: 'http', url: 'https://sms.example.com/send', authorization: 'Bearer sms-token-xyz' }, push: { adapter: 'http', url: 'https://push.example.com/v1', authorization: 'Bearer push-token' } } });
