@@ -167,6 +167,8 @@ export async function duplicateJourney(db: Executor, workspaceId: string, journe
   const source = await getJourney(db, workspaceId, journeyId);
   const copy = await createJourney(db, workspaceId, { name: name ?? `${source.name} (copy)`.slice(0, 200), draft: source.draft });
   await setEntryRule(db, workspaceId, copy.id, source.entryRule, source.reentryDays);
+  // The copy measures what the original measures: its goal comes along.
+  if (source.goal) await setGoal(db, workspaceId, copy.id, source.goal);
   return getJourney(db, workspaceId, copy.id);
 }
 

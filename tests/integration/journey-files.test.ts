@@ -97,10 +97,12 @@ describe('editing support', () => {
     expect((restored.liveGraph!.nodes.find((node) => node.id === 'reminder')!.config as { subject: string }).subject).toBe('Changed');
   });
 
-  it('duplicate copies the draft and entry rule as a new draft journey', async () => {
+  it('duplicate copies the draft, entry rule and goal as a new draft journey', async () => {
     const api = services.caller();
     const journey = await api.journeys.import({ file: file() });
+    const goal = { event: 'Order Completed', windowDays: 3, exitOnConversion: true };
+    await api.journeys.setGoal({ id: journey.id, goal });
     const copy = await api.journeys.duplicate({ id: journey.id });
-    expect(copy).toMatchObject({ name: 'Abandoned cart (copy)', status: 'draft', entryRule: 'after', draft: cart.graph });
+    expect(copy).toMatchObject({ name: 'Abandoned cart (copy)', status: 'draft', entryRule: 'after', draft: cart.graph, goal });
   });
 });
