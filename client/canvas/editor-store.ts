@@ -45,6 +45,18 @@ interface EditorState {
 }
 
 const historyLimit = 100;
+
+/**
+ * The Delete key removes a node and its edges in two calls (edges, then nodes — or the other way
+ * round): one undo step for both. A removal opens a group that the next task closes.
+ */
+let removalGroupOpen = false;
+function commitRemoval(commit: () => void): void {
+  if (removalGroupOpen) return;
+  removalGroupOpen = true;
+  commit();
+  setTimeout(() => { removalGroupOpen = false; }, 0);
+}
 const clipboardKey = 'waymark.clipboard';
 const snapshot = (state: Pick<EditorState, 'nodes' | 'edges'>): Snapshot => ({ nodes: state.nodes, edges: state.edges });
 
@@ -83,13 +95,14 @@ export const useEditor = create<EditorState>((set, get) => ({
 
   onNodesChange: (changes) => {
     const content = changes.some((change) => change.type === 'remove' || change.type === 'add' || (change.type === 'position' && change.dragging === false));
-    if (changes.some((change) => change.type === 'remove')) get().commit();
+    if (changes.some((change) => change.type === 'remove')) commitRemoval(get().commit);
     set((state) => ({ nodes: applyNodeChanges(changes, state.nodes), revision: content ? state.revision + 1 : state.revision }));
   },
 
   onEdgesChange: (changes) => {
     const content = changes.some((change) => change.type === 'remove' || change.type === 'add');
-    if (content) get().commit();
+    if (changes.some((change) => change.type === 'remove')) commitRemoval(get().commit);
+    else if (content) get().commit();
     set((state) => ({ edges: applyEdgeChanges(changes, state.edges), revision: content ? state.revision + 1 : state.revision }));
   },
 

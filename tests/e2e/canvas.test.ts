@@ -163,6 +163,36 @@ describe('canvas', () => {
     expect(journeyId).not.toBe(other);
   });
 
+  it('deleting a connected node, undo and redo are one step each, edges included, and autosave stores the restored graph', async () => {
+    const draft = { schemaVersion: 1, nodes: [
+      { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Cart Abandoned' } },
+      { id: 'wait', type: 'wait.delay', position: { x: 0, y: 160 }, config: { duration: { amount: 1, unit: 'hours' } } },
+      { id: 'bye', type: 'action.exit', position: { x: 0, y: 320 }, config: {} },
+    ], edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'wait' }, { id: 'e2', source: 'wait', sourcePort: 'out', target: 'bye' }] };
+    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Undo a delete', draft });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
+    await page.goto(`${e2e.url}/journeys/${created.id}`);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+    const shown = async () => ({ nodes: await page.locator('.journey-node').count(), edges: await page.locator('.react-flow__edge').count() });
+
+    await page.getByTestId('node-wait').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(shown).toEqual({ nodes: 2, edges: 0 });
+    await page.keyboard.press('Control+z');
+    await expect.poll(shown).toEqual({ nodes: 3, edges: 2 });
+    await page.keyboard.press('Control+y');
+    await expect.poll(shown).toEqual({ nodes: 2, edges: 0 });
+    await page.keyboard.press('Control+z');
+    await expect.poll(shown).toEqual({ nodes: 3, edges: 2 });
+    // The second undo goes past the delete: there was nothing before it.
+    await page.keyboard.press('Control+z');
+    await expect.poll(shown).toEqual({ nodes: 3, edges: 2 });
+    await saved(page);
+    const stored = await api<{ draft: { nodes: unknown[]; edges: Array<{ source: string; target: string }> } }>('journeys.get', { id: created.id });
+    expect(stored.draft.nodes).toHaveLength(3);
+    expect(stored.draft.edges.map((edge) => `${edge.source}>${edge.target}`).sort()).toEqual(['start>wait', 'wait>bye']);
+  });
+
   it('a save from a second tab with an older draft is refused and the editor says so', async () => {
     const first = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
     const journeyId = await newJourney(first, 'Two tabs');
