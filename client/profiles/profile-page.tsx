@@ -79,7 +79,7 @@ export function ProfilePage({ profileId }: { profileId: string }) {
           <ul className="timeline">
             {runs.map((run) => (
               <li key={run.id}>
-                <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link> v{run.version} · <span className={`status status-${run.status}`}>{run.status}</span>
+                <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link> {run.version === null || run.version > 0 ? `v${run.version}` : t('profile.testRun', { number: -run.version })} · <span className={`status status-${run.status}`}>{run.status}</span>
                 {' '}{(run.status === 'waiting' || run.status === 'active') && t('profile.run.at', { node: run.current_node })}
                 <div className="muted">{formatDate(run.entered_at)}{run.error ? ` · ${run.error}` : ''}</div>
                 <ol className="path" aria-label={`${run.journey_name} path`}>

@@ -80,7 +80,7 @@ export const journeysRouter = router({
     }))
     .mutation(async ({ ctx, input }) => {
       const result = await startTestRuns(ctx.services.db, ctx.services.boss, ctx.services.registry, ctx.workspaceId, input.id, input);
-      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.test-started', { journeyId: input.id, version: result.version, profiles: input.profiles.length, speed: input.speed });
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'journey.test-started', { journeyId: input.id, test: result.testNumber, profiles: input.profiles.length, speed: input.speed });
       return result;
     }),
   /** One customer through the draft with a virtual clock; nothing is written. */

@@ -29,14 +29,18 @@ export interface JourneyDetail extends JourneySummary {
   goal: JourneyGoal | null;
 }
 
+/** A run of a published version, not of a test version. */
+const notTestRun = sql<boolean>`NOT EXISTS (SELECT 1 FROM journey_versions tv WHERE tv.id = runs.version_id AND tv.is_test)`;
+
 export async function listJourneys(db: Executor, workspaceId: string, search?: string): Promise<JourneySummary[]> {
   let query = db
     .selectFrom('journeys as j')
     .leftJoin('journey_versions as v', 'v.id', 'j.live_version_id')
     .select((eb) => [
       'j.id', 'j.name', 'j.status', 'j.updated_at', 'j.created_at', 'v.version as live_version',
-      eb.selectFrom('runs').whereRef('runs.journey_id', '=', 'j.id').select(sql<number>`count(*)`.as('n')).as('entries'),
-      eb.selectFrom('runs').whereRef('runs.journey_id', '=', 'j.id').where('runs.converted_at', 'is not', null).select(sql<number>`count(*)`.as('n')).as('converted'),
+      // Test runs (test mode) are not entries, as in the journey's stats.
+      eb.selectFrom('runs').whereRef('runs.journey_id', '=', 'j.id').where(notTestRun).select(sql<number>`count(*)`.as('n')).as('entries'),
+      eb.selectFrom('runs').whereRef('runs.journey_id', '=', 'j.id').where(notTestRun).where('runs.converted_at', 'is not', null).select(sql<number>`count(*)`.as('n')).as('converted'),
     ])
     .where('j.workspace_id', '=', workspaceId)
     .orderBy('j.updated_at', 'desc');
@@ -67,7 +71,7 @@ export async function getJourney(db: Executor, workspaceId: string, journeyId: s
   const counts = await db
     .selectFrom('runs')
     .select([sql<number>`count(*)`.as('entries'), sql<number>`count(converted_at)`.as('converted')])
-    .where('journey_id', '=', journeyId)
+    .where('journey_id', '=', journeyId).where(notTestRun)
     .executeTakeFirstOrThrow();
   return {
     id: row.id,
@@ -151,8 +155,9 @@ export async function setEntryRule(db: Executor, workspaceId: string, journeyId:
 }
 
 export async function listVersions(db: Executor, workspaceId: string, journeyId: string) {
+  // Published versions only: a test of the draft is not a version of the journey.
   return db.selectFrom('journey_versions').select(['id', 'version', 'published_at', 'is_test'])
-    .where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).orderBy('version', 'desc').execute();
+    .where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).where('is_test', '=', false).orderBy('version', 'desc').execute();
 }
 
 /** Makes a published version the draft again (the live version stays live until published). */

@@ -23,11 +23,16 @@ export async function publishJourney(db: Database, registry: NodeTypeRegistry, w
   return db.transaction().execute((trx) => publishJourneyIn(trx, registry, workspaceId, journeyId, moves));
 }
 
-/** Stores a graph as the journey's next version number (a test version for test mode). */
+/**
+ * Stores a graph as the journey's next version: published versions count 1, 2, 3 …; test versions
+ * (test mode) count -1, -2 … apart from them, so a test takes no number from the published ones.
+ */
 export async function insertVersion(trx: Transaction<DB>, workspaceId: string, journeyId: string, graph: JourneyGraph, isTest = false): Promise<{ id: string; version: number }> {
-  const last = await trx.selectFrom('journey_versions').select(sql<number>`coalesce(max(version), 0)`.as('n')).where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
+  const last = await trx.selectFrom('journey_versions')
+    .select(isTest ? sql<number>`least(coalesce(min(version), 0), 0)`.as('n') : sql<number>`greatest(coalesce(max(version), 0), 0)`.as('n'))
+    .where('journey_id', '=', journeyId).executeTakeFirstOrThrow();
   return trx.insertInto('journey_versions')
-    .values({ journey_id: journeyId, workspace_id: workspaceId, version: Number(last.n) + 1, graph: JSON.stringify(graph), is_test: isTest })
+    .values({ journey_id: journeyId, workspace_id: workspaceId, version: Number(last.n) + (isTest ? -1 : 1), graph: JSON.stringify(graph), is_test: isTest })
     .returning(['id', 'version']).executeTakeFirstOrThrow();
 }
 

@@ -49,6 +49,6 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
     };
     // A test profile already inside this journey (live or an earlier test) is skipped.
     const inserted = await createRuns(trx, boss, { workspaceId, journeyId, triggerNodeId: start.id, now, rows: testers.map((profileId) => ({ profile_id: profileId, version_id: version.id, context })) });
-    return { versionId: version.id, version: version.version, started: inserted.length, alreadyInside: testers.length - inserted.length };
+    return { versionId: version.id, testNumber: -version.version, started: inserted.length, alreadyInside: testers.length - inserted.length };
   });
 }

@@ -38,7 +38,7 @@ describe('test mode', () => {
     await expect(api.journeys.startTest({ id: journeyId, profiles: ['tina', 'nobody'], speed: 3600 })).rejects.toThrow(/profiles\.1/);
     await services.caller().channels.save({ settings: { test: { email: 'qa@shop.example' } } });
     const started = await api.journeys.startTest({ id: journeyId, profiles: ['tina', 'tom@customer.example'], speed: 3600 });
-    expect(started).toMatchObject({ version: 2, started: 2, alreadyInside: 0 });
+    expect(started).toMatchObject({ testNumber: 1, started: 2, alreadyInside: 0 });
     // A customer not on the list who does the trigger event enters the live version, not the test.
     await track(services, real, 'Trial Started');
     await drainSteps(services);
@@ -72,12 +72,16 @@ describe('test mode', () => {
     expect(stats.nodes.t.entered).toBe(1);
     expect(stats.nodes.m?.entered ?? 0).toBe(0);
     expect(stats.nodes.m?.messages ?? {}).toEqual({});
-    expect((await api.journeys.versions({ id: journeyId })).map((version) => [version.version, version.is_test])).toEqual([[2, true], [1, false]]);
+    // Nor among the journey's versions, nor counted in the journey list: a test takes no version number and is no entry.
+    expect((await api.journeys.versions({ id: journeyId })).map((version) => [version.version, version.is_test])).toEqual([[1, false]]);
+    expect((await api.journeys.list({})).find((item) => item.id === journeyId)).toMatchObject({ liveVersion: 1, entries: 1 });
+    expect(await api.journeys.get({ id: journeyId })).toMatchObject({ entries: 1 });
     const live = await services.db.selectFrom('journeys').select('live_version_id').where('id', '=', journeyId).executeTakeFirstOrThrow();
     expect(live.live_version_id).not.toBe(started.versionId);
 
-    // Publishing for real ends the test: her next trigger event enters the live version.
+    // Publishing for real ends the test: her next trigger event enters the live version, v2.
     await api.journeys.publish({ id: journeyId });
+    expect((await api.journeys.versions({ id: journeyId })).map((version) => version.version)).toEqual([2, 1]);
     await track(services, tina, 'Trial Started');
     await drainSteps(services);
     const afterPublish = await services.db.selectFrom('runs').innerJoin('journey_versions', 'journey_versions.id', 'runs.version_id').select(['journey_versions.is_test']).where('runs.profile_id', '=', tina).where('runs.status', '=', 'waiting').executeTakeFirstOrThrow();
