@@ -65,7 +65,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof GraphInvalidError) {
-      console.error(`nothing was imported; the file has ${error.problems.length} problem(s):`);
+      console.error(`nothing was imported; the file has ${error.problems.length} ${error.problems.length === 1 ? 'problem' : 'problems'}:`);
       for (const problem of error.problems) console.error(`  - ${problem.message}`);
       return 1;
     }

@@ -1,5 +1,6 @@
 // The i18n layer: `useI18n()` gives `t(key, values)` and locale-aware number and date formats.
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { formatMessage } from './format-message';
 import { de, en, type MessageKey } from './messages';
 
 export type Locale = 'en' | 'de';
@@ -33,11 +34,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         document.documentElement.lang = next;
         setLocaleState(next);
       },
-      t: (key, values) => {
-        let text: string = catalogs[locale][key] ?? en[key] ?? key;
-        for (const [name, replacement] of Object.entries(values ?? {})) text = text.replace(`{${name}}`, String(replacement));
-        return text;
-      },
+      t: (key, values) => formatMessage(catalogs[locale][key] ?? en[key] ?? key, values, locale),
       formatNumber: (number, options) => (options ? new Intl.NumberFormat(locale, options).format(number) : numbers.format(number)),
       formatDate: (date) => dates.format(typeof date === 'string' ? new Date(date) : date),
     };

@@ -39,7 +39,7 @@ function TestRuns({ journeyId, beforeStart, trigger }: { journeyId: string; befo
         start.mutate({ id: journeyId, profiles: profiles.split(',').map((profile) => profile.trim()).filter(Boolean), speed: Math.max(1, Number(speed) || 1), trigger: trigger() });
       }}>{t('testMode.start')}</Button>
       {start.error && <p role="alert" className="error">{start.error.message}</p>}
-      {start.data && <p role="status">{t('testMode.started', { version: start.data.version, started: start.data.started, inside: start.data.alreadyInside })}</p>}
+      {start.data && <p role="status">{t('testMode.started', { number: start.data.testNumber, started: start.data.started, inside: start.data.alreadyInside })}</p>}
     </fieldset>
   );
 }

@@ -31,11 +31,11 @@ describe('moving live customers', () => {
     try {
       await page.getByRole('button', { name: 'Publish', exact: true }).click();
       const dialog = page.getByRole('dialog');
-      await expect.poll(() => dialog.getByText('3 customer(s) are inside version 1.').isVisible()).toBe(true);
+      await expect.poll(() => dialog.getByText('3 customers are inside version 1.').isVisible()).toBe(true);
       await dialog.getByLabel('Move them to the new version').check();
       const target = dialog.getByLabel(/Move customers at .* to/);
       expect(await target.inputValue()).toBe('#choose');
-      await expect.poll(() => dialog.getByText('3 customer(s) are at removed nodes: choose where they go.').isVisible()).toBe(true);
+      await expect.poll(() => dialog.getByText('3 customers are at removed nodes: choose where they go.').isVisible()).toBe(true);
       expect(await dialog.getByRole('button', { name: /Publish and move/ }).isDisabled()).toBe(true);
       await target.selectOption('w2');
       await expect.poll(() => dialog.getByRole('status').textContent()).toContain('3 move, 0 exit, 0 stay');

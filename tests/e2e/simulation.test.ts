@@ -57,7 +57,7 @@ describe('simulation', () => {
       await panel.getByLabel('Test profiles (user ids or emails, comma-separated)').fill('qa-anna');
       await panel.getByLabel('Waits shortened ×').fill('3600');
       await panel.getByRole('button', { name: 'Start test runs' }).click();
-      await expect.poll(() => panel.getByText('Test version v1: 1 test run(s) started, 0 already inside.').isVisible()).toBe(true);
+      await expect.poll(() => panel.getByText('Test 1 of the draft: 1 test run started, 0 already inside.').isVisible()).toBe(true);
       expect(await count("SELECT count(*)::int AS n FROM runs r JOIN journey_versions v ON v.id = r.version_id WHERE v.is_test")).toBe(1);
     } catch (error) {
       await screenshot(page, 'simulation-failure');
