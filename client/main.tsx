@@ -1,16 +1,13 @@
 // Client entry: query cache, tRPC, i18n, then the app.
+import './zod-setup';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import { App } from './app';
 import { AuthGate } from './accounts/auth-gate';
 import { I18nProvider } from './i18n/i18n';
 import { createApiClient, prefetchForPage, TRPCProvider } from './trpc';
 import './styles.css';
-
-// No eval in the browser: the Content-Security-Policy forbids it, and zod need not try.
-z.config({ jitless: true });
 
 function Root() {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));

@@ -108,7 +108,7 @@ export interface NodeTypeDefinition<Config = any> {
   category: NodeCategory;
   label: string;
   description: string;
-  /** An emoji or a short icon name the canvas shows. */
+  /** The icon the canvas shows: a lucide icon name (client/ui/node-icon.tsx lists them, e.g. "mail"), or an emoji. */
   icon: string;
   config: z.ZodType<Config>;
   /** Output ports; may depend on config (a split has one per branch). Triggers and actions usually have `out`. */

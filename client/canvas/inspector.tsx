@@ -5,6 +5,7 @@ import { useEditor } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 import { SchemaForm, type JsonSchema } from './schema-form';
 import { EmailPreview, TouchpointTest } from './email-preview';
+import { NodeIcon } from '../ui/node-icon';
 
 export function Inspector() {
   const { t } = useI18n();
@@ -19,7 +20,7 @@ export function Inspector() {
   const description = types.get(selected.data.type);
   return (
     <aside className="inspector" aria-label={t('inspector.title')}>
-      <h2><span aria-hidden="true">{description?.icon}</span> {description?.label ?? selected.data.type}</h2>
+      <h2><NodeIcon name={description?.icon} /> {description?.label ?? selected.data.type}</h2>
       <p className="muted">{description?.description}</p>
       {problems.length > 0 && (
         <ul className="problems" role="alert">{problems.map((problem, index) => <li key={index}>{problem.message}</li>)}</ul>

@@ -1,5 +1,6 @@
 // The journey editor: palette, canvas, inspector, problems; autosave, undo/redo, copy/paste,
 // auto-layout, publish with what changed, versions, pause/resume, export.
+import { ClipboardPaste, Copy, Ellipsis, Network, Redo2, Trash2, Undo2 } from 'lucide-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow,
@@ -13,6 +14,7 @@ import { useI18n } from '../i18n/i18n';
 import { Link } from '../navigation';
 import { useTRPC, useTRPCClient } from '../trpc';
 import { Button } from '../ui/button';
+import { Menu } from '../ui/menu';
 import { Dialog } from '../ui/dialog';
 import { edgeId, useEditor } from './editor-store';
 import { flowNodeTypes } from './journey-node';
@@ -204,19 +206,25 @@ function Editor({ journeyId }: { journeyId: string }) {
           <span className="muted">{data.liveVersion ? t('editor.version', { version: data.liveVersion }) : t('editor.noVersion')}</span>
           <span className={`save-status save-${status}`} role="status">{t(`save.${status}`)}</span>
           <span className="spacer" />
+          <span className="toolbar-group" role="group" aria-label={t('editor.views')}>
           <Button aria-pressed={statsOn} className={statsOn ? 'button-on' : ''} onClick={() => { setStatsOn(!statsOn); setCustomersOf(null); setSimulating(false); useSimulation.getState().clear(); }}>{t('stats.toggle')}</Button>
           <Button onClick={() => setShowGoal(true)}>{t('stats.goal')}</Button>
           <Button aria-pressed={simulating} className={simulating ? 'button-on' : ''} onClick={() => { if (simulating) useSimulation.getState().clear(); setSimulating(!simulating); setStatsOn(false); }}>{t('simulate.toggle')}</Button>
-          <Button onClick={() => useEditor.getState().undo()} aria-label={t('editor.undo')}>↶</Button>
-          <Button onClick={() => useEditor.getState().redo()} aria-label={t('editor.redo')}>↷</Button>
-          <Button onClick={() => useEditor.getState().copySelection()}>{t('editor.copy')}</Button>
-          <Button onClick={() => useEditor.getState().paste()}>{t('editor.paste')}</Button>
-          <Button onClick={() => useEditor.getState().deleteSelection()}>{t('editor.delete')}</Button>
-          <Button onClick={() => { revealAll(); useEditor.getState().autoLayout(); setTimeout(() => void flow.fitView({ duration: 300 }), 50); }}>{t('editor.layout')}</Button>
-          <Button onClick={() => void exportFile()}>{t('editor.export')}</Button>
-          <Button onClick={() => setShowVersions(true)}>{t('editor.versions')}</Button>
+          </span>
+          <span className="toolbar-group" role="group" aria-label={t('editor.editing')}>
+            <Button className="icon-button" onClick={() => useEditor.getState().undo()} aria-label={t('editor.undo')} title={t('editor.undo')}><Undo2 size={16} aria-hidden /></Button>
+            <Button className="icon-button" onClick={() => useEditor.getState().redo()} aria-label={t('editor.redo')} title={t('editor.redo')}><Redo2 size={16} aria-hidden /></Button>
+            <Button className="icon-button" onClick={() => useEditor.getState().copySelection()} aria-label={t('editor.copy')} title={t('editor.copy')}><Copy size={16} aria-hidden /></Button>
+            <Button className="icon-button" onClick={() => useEditor.getState().paste()} aria-label={t('editor.paste')} title={t('editor.paste')}><ClipboardPaste size={16} aria-hidden /></Button>
+            <Button className="icon-button" onClick={() => useEditor.getState().deleteSelection()} aria-label={t('editor.delete')} title={t('editor.delete')}><Trash2 size={16} aria-hidden /></Button>
+            <Button className="icon-button" onClick={() => { revealAll(); useEditor.getState().autoLayout(); setTimeout(() => void flow.fitView({ duration: 300, padding: 0.15 }), 50); }} aria-label={t('editor.layout')} title={t('editor.layout')}><Network size={16} aria-hidden /></Button>
+          </span>
           {data.status === 'live' && <Button onClick={() => setStatus.mutate({ id: journeyId, action: 'pause' })}>{t('editor.pause')}</Button>}
           {data.status === 'paused' && <Button onClick={() => setStatus.mutate({ id: journeyId, action: 'resume' })}>{t('editor.resume')}</Button>}
+          <Menu label={t('editor.more')} icon={<Ellipsis size={16} aria-hidden />} items={[
+            { label: t('editor.versions'), onSelect: () => setShowVersions(true) },
+            { label: t('editor.export'), onSelect: () => void exportFile() },
+          ]} />
           <Button variant="primary" onClick={() => { void flush(); setPublishing(true); }}>{t('editor.publish')}</Button>
         </header>
         {statsOn && (

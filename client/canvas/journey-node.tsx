@@ -7,6 +7,7 @@ import { useEditor, type JourneyFlowNode } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 import { NodeStatsBadge, PortStats } from '../stats/node-stats-badge';
 import { useSimulation } from '../simulation/simulation-store';
+import { NodeIcon } from '../ui/node-icon';
 
 const noPorts: PortSpec[] = [];
 
@@ -27,7 +28,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
     >
       {category !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
       <div className="node-title">
-        <span className="node-icon" aria-hidden="true">{description?.icon ?? '❔'}</span>
+        <span className="node-icon" aria-hidden="true"><NodeIcon name={description?.icon} size={15} /></span>
         <span className="node-label">{data.label || description?.label || data.type}</span>
         {problems && <span className="node-problem" role="img" aria-label="has problems">⚠</span>}
         {visits && <span className="sim-order" aria-label={`simulated step ${visits.join(', ')}`}>{visits.join(',')}</span>}

@@ -4,6 +4,7 @@ import { useMemo, useState, type DragEvent } from 'react';
 import { nodeCategories, type NodeTypeDescription } from '../../shared/node-type';
 import { useI18n } from '../i18n/i18n';
 import { useNodeTypes } from './node-types-context';
+import { NodeIcon } from '../ui/node-icon';
 
 export const dragFormat = 'application/x-waymark-node-type';
 
@@ -36,7 +37,7 @@ export function Palette({ onAdd }: { onAdd(type: NodeTypeDescription): void }) {
               title={type.description}
               aria-label={t('canvas.add', { label: type.label })}
             >
-              <span aria-hidden="true">{type.icon}</span> {type.label}
+              <NodeIcon name={type.icon} /> {type.label}
             </button>
           ))}
         </section>

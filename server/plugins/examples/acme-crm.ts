@@ -9,7 +9,7 @@ const createCrmTask = defineNodeType({
   category: 'action',
   label: 'Create CRM task',
   description: 'Creates a follow-up task for the customer\'s sales owner in Acme CRM.',
-  icon: '📋',
+  icon: 'clipboard-list',
   config: z.object({
     endpoint: z.string().url('the CRM API address, e.g. https://crm.example.com/api/tasks').default('https://crm.example.com/api/tasks'),
     title: z.string().min(1, 'name the task').max(200).default('Call {{ profile.firstName }}'),
@@ -43,7 +43,7 @@ const scoreLead = defineNodeType({
   category: 'condition',
   label: 'Score lead',
   description: 'Scores the customer from company size and recent visits; hot leads go one way, cold the other.',
-  icon: '🔥',
+  icon: 'flame',
   config: z.object({
     threshold: z.number().min(0).max(100).default(50),
     visitsEvent: z.string().min(1).default('Page Viewed'),

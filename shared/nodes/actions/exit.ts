@@ -8,7 +8,7 @@ export const exit = defineNodeType({
   category: 'action',
   label: 'Exit',
   description: 'Ends the customer\'s trip through this journey.',
-  icon: '🚪',
+  icon: 'log-out',
   config: z.object({}),
   ports: () => [],
   summary: () => 'Exit journey',

@@ -8,7 +8,7 @@ export const goal = defineNodeType({
   category: 'action',
   label: 'Goal reached',
   description: 'Counts the customer as converted; the journey may go on after it.',
-  icon: '🏁',
+  icon: 'flag',
   config: z.object({ name: z.string().max(100).default('Converted') }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `Goal: ${config.name}`,

@@ -8,7 +8,7 @@ export const startJourney = defineNodeType({
   category: 'action',
   label: 'Start journey',
   description: 'Starts the customer in another live journey (its entry rules apply).',
-  icon: '↪️',
+  icon: 'corner-down-right',
   config: z.object({ journeyId: z.string().uuid('choose the journey to start') }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `Start journey ${config.journeyId.slice(0, 8)}`,

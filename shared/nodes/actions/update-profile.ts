@@ -15,7 +15,7 @@ export const updateProfile = defineNodeType({
   category: 'action',
   label: 'Update profile',
   description: 'Sets or clears traits and adds or removes tags on the customer\'s profile.',
-  icon: '✏️',
+  icon: 'user-pen',
   config: z.object({ operations: z.array(operationSchema).min(1, 'add at least one change').max(50).default([{ op: 'addTag', tag: 'vip' }]) }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => config.operations.map((operation) => {

@@ -14,7 +14,7 @@ export const abSplit = defineNodeType({
   category: 'condition',
   label: 'A/B split',
   description: 'Sends each customer to a variant at random by percentage; the same customer always gets the same variant.',
-  icon: '🎲',
+  icon: 'flask-conical',
   config: z.object({
     variants: z.array(variantSchema).min(2, 'an A/B split needs at least two variants').max(10).default([
       { id: 'a', label: 'A', percent: 50 },

@@ -8,7 +8,7 @@ export const holdout = defineNodeType({
   category: 'condition',
   label: 'Holdout',
   description: 'Keeps a fixed share of customers out (control group); the same customer always lands on the same side.',
-  icon: '🧪',
+  icon: 'shield-off',
   config: z.object({ percent: z.number().min(0).max(100).default(10) }),
   ports: () => [
     { id: 'out', label: 'treated' },

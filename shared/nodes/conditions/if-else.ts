@@ -9,7 +9,7 @@ export const ifElse = defineNodeType({
   category: 'condition',
   label: 'If / else',
   description: 'Sends the customer down "yes" when the condition holds, else "no".',
-  icon: '🔀',
+  icon: 'split',
   config: z.object({ condition: conditionSchema.default({ match: 'all', rules: [] }) }),
   ports: () => [
     { id: 'yes', label: 'yes' },

@@ -15,7 +15,7 @@ export const multiSplit = defineNodeType({
   category: 'condition',
   label: 'Multi-way split',
   description: 'Checks branches in order; the customer takes the first that matches, or "else".',
-  icon: '🔱',
+  icon: 'git-fork',
   config: z.object({
     branches: z.array(branchSchema).min(1, 'add at least one branch').max(20).default([
       { id: 'branch-1', label: 'Branch 1', condition: { match: 'all', rules: [] } },

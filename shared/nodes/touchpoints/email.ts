@@ -8,7 +8,7 @@ export const email = defineNodeType({
   category: 'touchpoint',
   label: 'Email',
   description: 'Sends an email. Subject and body may use Liquid variables such as {{ profile.firstName }}.',
-  icon: '✉️',
+  icon: 'mail',
   config: z.object({
     subject: z.string().min(1, 'an email needs a subject').max(300).default('Hello {{ profile.firstName | default: "there" }}'),
     html: z.string().max(200_000).default('<p>Hello {{ profile.firstName | default: "there" }}</p>'),

@@ -8,7 +8,7 @@ export const push = defineNodeType({
   category: 'touchpoint',
   label: 'Push',
   description: 'Sends a push notification to the customer\'s devices.',
-  icon: '📱',
+  icon: 'smartphone',
   config: z.object({
     title: z.string().min(1, 'a push needs a title').max(200).default('News for you'),
     body: z.string().max(1000).default(''),

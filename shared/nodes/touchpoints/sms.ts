@@ -8,7 +8,7 @@ export const sms = defineNodeType({
   category: 'touchpoint',
   label: 'SMS',
   description: 'Sends a text message to the customer\'s phone.',
-  icon: '💬',
+  icon: 'message-square',
   config: z.object({ body: z.string().min(1, 'an SMS needs a text').max(1600).default('Hi {{ profile.firstName }}!') }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `SMS “${config.body.slice(0, 40)}”`,

@@ -8,7 +8,7 @@ export const webhook = defineNodeType({
   category: 'touchpoint',
   label: 'Webhook',
   description: 'Calls an HTTP endpoint of another system, signed, with a Liquid body.',
-  icon: '🔗',
+  icon: 'webhook',
   config: z.object({
     method: z.enum(['POST', 'PUT', 'PATCH', 'GET', 'DELETE']).default('POST'),
     url: z.string().url('a webhook needs a full URL (https://…)').default('https://example.com/hooks/waymark'),

@@ -9,7 +9,7 @@ export const eventTrigger = defineNodeType({
   category: 'trigger',
   label: 'Event',
   description: 'Starts when the customer does something: Cart Abandoned, Order Completed, Account Created…',
-  icon: '⚡',
+  icon: 'zap',
   config: z.object({
     event: z.string().min(1, 'name the event that starts the journey').max(200).default('Cart Abandoned'),
     where: conditionSchema.optional(),

@@ -8,7 +8,7 @@ export const healthTrigger = defineNodeType({
   category: 'trigger',
   label: 'Health score',
   description: 'Starts when the customer health score falls below (or rises above) a level.',
-  icon: '❤️',
+  icon: 'heart-pulse',
   config: z.object({
     direction: z.enum(['below', 'above']).default('below'),
     level: z.number().min(0).max(100).default(40),

@@ -9,7 +9,7 @@ export const recurringTrigger = defineNodeType({
   category: 'trigger',
   label: 'Recurring date',
   description: 'Starts every year on a date trait (birthday, signed-up date), at a local time in the customer\'s timezone.',
-  icon: '🎂',
+  icon: 'calendar-clock',
   config: z.object({
     trait: z.string().min(1, 'name the date trait').max(200).default('birthday'),
     offsetDays: z.number().int().min(-365).max(365).default(0),

@@ -9,7 +9,7 @@ export const segmentTrigger = defineNodeType({
   category: 'trigger',
   label: 'Entered segment',
   description: 'Starts when a trait changes so that the profile matches the condition (e.g. plan becomes "pro").',
-  icon: '🎯',
+  icon: 'target',
   config: z.object({
     condition: conditionSchema.default({ match: 'all', rules: [] }),
   }),

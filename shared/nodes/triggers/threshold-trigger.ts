@@ -8,7 +8,7 @@ export const thresholdTrigger = defineNodeType({
   category: 'trigger',
   label: 'Threshold',
   description: 'Starts when a count or sum of an event crosses a value, or when a customer has been inactive for N days.',
-  icon: '📈',
+  icon: 'trending-up',
   config: z.object({
     measure: z.enum(['count', 'sum', 'inactivity']).default('sum'),
     event: z.string().min(1, 'name the event to measure').max(200).default('Order Completed'),

@@ -9,7 +9,7 @@ export const delay = defineNodeType({
   category: 'wait',
   label: 'Delay',
   description: 'Waits a fixed time before the customer goes on.',
-  icon: '⏳',
+  icon: 'hourglass',
   config: z.object({ duration: durationSchema.default({ amount: 1, unit: 'days' }) }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `Wait ${describeDuration(config.duration)}`,

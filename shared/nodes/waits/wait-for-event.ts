@@ -10,7 +10,7 @@ export const waitForEvent = defineNodeType({
   category: 'wait',
   label: 'Wait for event',
   description: 'Waits until the customer does something, or the timeout passes — whichever comes first.',
-  icon: '👂',
+  icon: 'ear',
   config: z.object({
     event: z.string().min(1, 'name the event to wait for').max(200).default('Order Completed'),
     where: conditionSchema.optional(),

@@ -11,7 +11,7 @@ export const waitUntil = defineNodeType({
   category: 'wait',
   label: 'Wait until',
   description: 'Waits until a date, or until a time of day (on chosen weekdays) in the customer\'s timezone.',
-  icon: '🕗',
+  icon: 'clock',
   config: z.object({
     mode: z.enum(['timeOfDay', 'date']).default('timeOfDay'),
     time: timeOfDaySchema.default('09:00'),
