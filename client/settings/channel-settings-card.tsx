@@ -43,6 +43,7 @@ export function ChannelSettingsCard() {
   useEffect(() => { if (current.data && !form) setForm(current.data as ChannelSettings); }, [current.data, form]);
   const save = useMutation(trpc.channels.save.mutationOptions({ onSuccess: (next) => { setForm(next as ChannelSettings); setSaved(true); } }));
   const test = useMutation(trpc.channels.testSmtp.mutationOptions());
+  const environment = useQuery(trpc.channels.environment.queryOptions());
   if (!form) return null;
   // Every section is sent; cleared quiet hours go as null (a section left out would be kept).
   const submit = (event: FormEvent) => { event.preventDefault(); setSaved(false); save.mutate({ settings: { ...form, quietHours: form.quietHours ?? null } }); };
@@ -53,7 +54,9 @@ export function ChannelSettingsCard() {
       <p className="muted">{t('channels.body')}</p>
       <form onSubmit={submit} className="form">
         <div className="grid">
-          <label className="field"><span>{t('channels.smtp')}</span><input value={form.email.smtpUrl ?? ''} placeholder="smtp://user:password@mail.example.com:587" onChange={(e) => setForm({ ...form, email: { ...form.email, smtpUrl: e.target.value || undefined } })} /></label>
+          <label className="field"><span>{t('channels.smtp')}</span><input value={form.email.smtpUrl ?? ''} placeholder={environment.data?.smtp ? t('channels.smtpFromEnvironment', { server: environment.data.smtp }) : 'smtp://user:password@mail.example.com:587'} aria-describedby="smtp-source" onChange={(e) => setForm({ ...form, email: { ...form.email, smtpUrl: e.target.value || undefined } })} />
+            <small id="smtp-source" className="muted">{form.email.smtpUrl ? t('channels.smtpOwn') : environment.data?.smtp ? t('channels.smtpFromEnvironment', { server: environment.data.smtp }) : t('channels.smtpNone')}</small>
+          </label>
           <label className="field"><span>{t('channels.from')}</span><input value={form.email.from ?? ''} placeholder="Shop <hello@example.com>" onChange={(e) => setForm({ ...form, email: { ...form.email, from: e.target.value || undefined } })} /></label>
           <label className="field"><span>{t('channels.uncertain')}</span>
             <select value={form.email.uncertain ?? 'mark'} onChange={(e) => setForm({ ...form, email: { ...form.email, uncertain: e.target.value as 'mark' | 'resend' } })}>

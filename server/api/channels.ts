@@ -60,6 +60,20 @@ export const channelsRouter = router({
     await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'settings.channels', {});
     return saved;
   }),
+  /**
+   * The SMTP server the operator set for every workspace (SMTP_URL), used while the workspace sets
+   * none: scheme, host and port only — its user and password stay on the server.
+   */
+  environment: adminProcedure.query(({ ctx }) => {
+    const url = ctx.services.delivery?.smtpUrl;
+    if (!url) return { smtp: null };
+    try {
+      const parsed = new URL(url);
+      return { smtp: `${parsed.protocol}//${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}` };
+    } catch {
+      return { smtp: 'SMTP_URL' };
+    }
+  }),
   testSmtp: adminProcedure.mutation(async ({ ctx }) => {
     const settings = await loadChannelSettings(ctx.services.db, ctx.workspaceId);
     return testSmtpConnection(smtpTarget(settings.email.smtpUrl, ctx.services.delivery?.smtpUrl, ctx.services.delivery?.allowPrivateHosts));

@@ -82,6 +82,7 @@ describe('workspace isolation', () => {
       'stats.nodeCustomers': (api) => api.stats.nodeCustomers({ journeyId, nodeId: 'w' }),
       'channels.settings': (api) => api.channels.settings(),
       'channels.providers': (api) => api.channels.providers(),
+      'channels.environment': (api) => api.channels.environment(),
       'channels.save': (api) => api.channels.save({ settings: { email: { from: 'B <b@example.com>' } } }),
       'channels.testSmtp': (api) => api.channels.testSmtp(),
       'channels.preview': (api) => api.channels.preview({ subject: '{{ profile.firstName }} {{ profile.userId }}', html: '{{ profile.email }}', profileId }),
