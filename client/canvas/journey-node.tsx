@@ -8,13 +8,17 @@ import { useNodeTypes } from './node-types-context';
 import { NodeStatsBadge, PortStats } from '../stats/node-stats-badge';
 import { useSimulation } from '../simulation/simulation-store';
 import { NodeIcon } from '../ui/node-icon';
+import { useI18n } from '../i18n/i18n';
 
 const noPorts: PortSpec[] = [];
 
 function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
+  const { t } = useI18n();
   const description = useNodeTypes().get(data.type);
   const inspected = useEditor((state) => state.inspection.nodes[id]);
   const problems = useEditor((state) => state.inspection.problems.filter((problem) => problem.nodeId === id).map((problem) => problem.message).join('\n'));
+  // A node whose settings are not complete says what is missing, not what the node type does.
+  const unfinished = useEditor((state) => state.inspection.problems.find((problem) => problem.nodeId === id && problem.code === 'config')?.message.replace(/^node "[^"]*" \([^)]*\): /, ''));
   const ports = inspected?.ports ?? description?.defaultPorts ?? noPorts;
   const category = description?.category ?? 'action';
   const visits = useSimulation((state) => state.visits.get(id));
@@ -33,7 +37,9 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
         {problems && <span className="node-problem" role="img" aria-label="has problems">⚠</span>}
         {visits && <span className="sim-order" aria-label={`simulated step ${visits.join(', ')}`}>{visits.join(',')}</span>}
       </div>
-      <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>
+      {unfinished
+        ? <div className="node-summary node-unfinished" data-testid={`unfinished-${id}`}>{t('node.unfinished', { problem: unfinished })}</div>
+        : <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>}
       <NodeStatsBadge nodeId={id} label={data.label || description?.label || data.type} />
       {ports.length > 0 && (
         <div className="node-ports">

@@ -12,7 +12,8 @@ import { useEditor } from '../canvas/editor-store';
 import { useSimulation } from './simulation-store';
 
 type Result = inferRouterOutputs<AppRouter>['journeys']['simulate'];
-type EventRow = { name: string; afterDays: string };
+type EventRow = { name: string; after: string; unit: 'minutes' | 'hours' | 'days' };
+const hoursPer = { minutes: 1 / 60, hours: 1, days: 24 } as const;
 
 function parseJson(text: string, field: string): Record<string, unknown> {
   if (!text.trim()) return {};
@@ -68,7 +69,7 @@ export function SimulationPanel({ journeyId, defaultTrigger, onClose, beforeTest
         id: journeyId, graph,
         ...(profile ? { profileId: profile.id } : { sample: parseJson(sample, t('simulate.sample')) }),
         trigger: triggerName.trim() ? { name: triggerName.trim(), properties: parseJson(triggerProperties, t('simulate.properties')) } : null,
-        events: events.filter((event) => event.name.trim()).map((event) => ({ name: event.name.trim(), properties: {}, afterHours: Number(event.afterDays || 0) * 24 })),
+        events: events.filter((event) => event.name.trim()).map((event) => ({ name: event.name.trim(), properties: {}, afterHours: Number(event.after || 0) * hoursPer[event.unit] })),
       };
       const answer = await queryClient.fetchQuery({ ...trpc.journeys.simulate.queryOptions(input), staleTime: 0 });
       setResult(answer);
@@ -116,11 +117,16 @@ export function SimulationPanel({ journeyId, defaultTrigger, onClose, beforeTest
         {events.map((event, index) => (
           <div key={index} className="row">
             <input aria-label={t('simulate.eventName', { n: index + 1 })} value={event.name} placeholder="Order Completed" onChange={(change) => setEvents(events.map((row, i) => (i === index ? { ...row, name: change.target.value } : row)))} />
-            <label>{t('simulate.after')} <input aria-label={t('simulate.eventDays', { n: index + 1 })} type="number" min="0" step="0.5" value={event.afterDays} onChange={(change) => setEvents(events.map((row, i) => (i === index ? { ...row, afterDays: change.target.value } : row)))} /> {t('simulate.days')}</label>
+            <label className="sim-after">{t('simulate.after')} <input aria-label={t('simulate.eventAfter', { n: index + 1 })} type="number" min="0" step="any" value={event.after} onChange={(change) => setEvents(events.map((row, i) => (i === index ? { ...row, after: change.target.value } : row)))} /></label>
+            <select aria-label={t('simulate.eventUnit', { n: index + 1 })} value={event.unit} onChange={(change) => setEvents(events.map((row, i) => (i === index ? { ...row, unit: change.target.value as EventRow['unit'] } : row)))}>
+              <option value="minutes">{t('simulate.minutes')}</option>
+              <option value="hours">{t('simulate.hours')}</option>
+              <option value="days">{t('simulate.days')}</option>
+            </select>
             <Button variant="ghost" aria-label={t('simulate.removeEvent', { n: index + 1 })} onClick={() => setEvents(events.filter((_, i) => i !== index))}>✕</Button>
           </div>
         ))}
-        <Button onClick={() => setEvents([...events, { name: '', afterDays: '1' }])}>{t('simulate.addEvent')}</Button>
+        <Button onClick={() => setEvents([...events, { name: '', after: '1', unit: 'days' }])}>{t('simulate.addEvent')}</Button>
       </fieldset>
       <Button variant="primary" onClick={() => void run()} disabled={running}>{t('simulate.run')}</Button>
       {error && <p role="alert" className="error">{error}</p>}

@@ -31,7 +31,17 @@ describe('simulation', () => {
       await panel.getByLabel('Sample traits (JSON)').fill('{"firstName": "Lina", "email": "lina@example.com", "timezone": "Europe/Zurich"}');
       await panel.getByRole('button', { name: 'Add an event' }).click();
       await panel.getByLabel('Event 1', { exact: true }).fill('Order Completed');
-      await panel.getByLabel('Event 1 after days').fill('5');
+      await panel.getByLabel('Event 1 after', { exact: true }).fill('5');
+      await panel.getByLabel('Event 1 time unit').selectOption('days');
+      // Minutes, hours and days can be chosen, and the row stays inside the panel.
+      expect(await panel.getByLabel('Event 1 time unit').locator('option').allTextContents()).toEqual(['minutes', 'hours', 'days']);
+      const row = await panel.getByLabel('Event 1 time unit').evaluate((select) => {
+        const line = select.closest('.row')!;
+        const box = line.getBoundingClientRect();
+        return { overflow: line.scrollWidth - line.clientWidth, right: Math.max(...[...line.children].map((child) => child.getBoundingClientRect().right)), panelRight: box.right };
+      });
+      expect(row.overflow).toBeLessThanOrEqual(0);
+      expect(row.right).toBeLessThanOrEqual(row.panelRight + 1);
       await panel.getByRole('button', { name: 'Run simulation' }).click();
 
       const path = panel.getByRole('list', { name: 'Simulated path' });

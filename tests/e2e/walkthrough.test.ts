@@ -6,7 +6,7 @@ import { apiSession } from '../support/app-process';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
 
-const e2e = useE2eApp();
+const e2e = useE2eApp({ SMTP_URL: 'smtp://mailer:env-smtp-secret@mail.shop.example:2525' });
 let session: ReturnType<typeof apiSession> | undefined;
 const signedIn = () => (session ??= apiSession(e2e.url));
 
@@ -65,5 +65,31 @@ describe('a marketer\'s first visit', () => {
     const items = page.locator('.palette-item');
     expect(await items.count()).toBeGreaterThan(15);
     expect(await page.locator('.palette-item:not(:has(svg))').count()).toBe(0);
+  });
+
+  it('Settings says which SMTP server is in use when it comes from the environment, without its password; the password rule shows before submitting', async () => {
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
+    await page.goto(`${e2e.url}/settings`);
+    const source = page.locator('#smtp-source');
+    await expect.poll(() => source.textContent()).toContain('From the environment (SMTP_URL): smtp://mail.shop.example:2525');
+    expect(await page.content()).not.toContain('env-smtp-secret');
+    const rule = page.locator('#password-rule');
+    expect(await rule.textContent()).toBe('At least 10 characters — 10 more to go.');
+    await page.getByLabel('New password').fill('short');
+    expect(await rule.textContent()).toBe('At least 10 characters — 5 more to go.');
+    await page.getByLabel('New password').fill('long enough now');
+    expect(await rule.textContent()).toBe('✓ At least 10 characters.');
+  });
+
+  it('an email without a subject does not look finished: its card says what is missing', async () => {
+    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Unfinished email', draft: { schemaVersion: 1, nodes: [
+      { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } },
+      { id: 'mail', type: 'touchpoint.email', position: { x: 0, y: 160 }, config: { subject: '', html: '<p>Hi</p>' } },
+    ], edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'mail' }] } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
+    await page.goto(`${e2e.url}/journeys/${created.id}`);
+    await expect.poll(() => page.getByTestId('unfinished-mail').textContent()).toBe('Not finished: subject: an email needs a subject');
+    expect(await page.getByTestId('node-mail').textContent()).not.toContain('Sends an email');
+    expect(await page.getByTestId('unfinished-start').count()).toBe(0);
   });
 });
