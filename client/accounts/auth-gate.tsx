@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useState, type FormEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { Button } from '../ui/button';
+import { minPasswordLength } from '../../shared/passwords';
 
 export interface CurrentUser { userId: string; email: string; name: string | null; workspaceId: string; role: 'viewer' | 'editor' | 'publisher' | 'admin' }
 
@@ -24,8 +25,8 @@ export async function logOut(): Promise<void> {
 /** The rule a new password must meet, shown before it is sent and ticked off while it is typed. */
 export function PasswordRule({ password }: { password: string }) {
   const { t } = useI18n();
-  const met = password.length >= 10;
-  return <p id="password-rule" className={`hint ${met ? 'hint-met' : ''}`}>{met ? '✓ ' : ''}{t('password.rule', { count: Math.max(0, 10 - password.length) })}</p>;
+  const met = password.length >= minPasswordLength;
+  return <p id="password-rule" className={`hint ${met ? 'hint-met' : ''}`}>{met ? '✓ ' : ''}{t('password.rule', { min: minPasswordLength, count: Math.max(0, minPasswordLength - password.length) })}</p>;
 }
 
 function CredentialsForm({ title, body, submit, path, withName }: { title: string; body?: string; submit: string; path: string; withName?: boolean }) {
@@ -49,7 +50,7 @@ function CredentialsForm({ title, body, submit, path, withName }: { title: strin
         {body && <p className="muted">{body}</p>}
         {withName && <label className="field"><span>{t('auth.name')}</span><input value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" /></label>}
         <label className="field"><span>{t('auth.email')}</span><input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" required /></label>
-        <label className="field"><span>{t('auth.password')}</span><input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete={withName ? 'new-password' : 'current-password'} required {...(withName ? { minLength: 10, 'aria-describedby': 'password-rule' } : {})} /></label>
+        <label className="field"><span>{t('auth.password')}</span><input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete={withName ? 'new-password' : 'current-password'} required {...(withName ? { minLength: minPasswordLength, 'aria-describedby': 'password-rule' } : {})} /></label>
         {withName && <PasswordRule password={password} />}
         {error && <p role="alert" className="error">{error}</p>}
         <Button type="submit" variant="primary">{submit}</Button>
@@ -76,7 +77,7 @@ function ResetForm({ token }: { token: string }) {
       <form className="card form" onSubmit={onSubmit}>
         <h1>{t('auth.reset.title')}</h1>
         <p className="muted">{t('auth.reset.body')}</p>
-        <label className="field"><span>{t('password.next')}</span><input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" minLength={10} required aria-describedby="password-rule" /></label>
+        <label className="field"><span>{t('password.next')}</span><input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" minLength={minPasswordLength} required aria-describedby="password-rule" /></label>
         <PasswordRule password={password} />
         {error && <p role="alert" className="error">{error}</p>}
         <Button type="submit" variant="primary">{t('auth.reset.submit')}</Button>

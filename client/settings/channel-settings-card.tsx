@@ -54,7 +54,7 @@ export function ChannelSettingsCard() {
       <p className="muted">{t('channels.body')}</p>
       <form onSubmit={submit} className="form">
         <div className="grid">
-          <label className="field"><span>{t('channels.smtp')}</span><input value={form.email.smtpUrl ?? ''} placeholder={environment.data?.smtp ? t('channels.smtpFromEnvironment', { server: environment.data.smtp }) : 'smtp://user:password@mail.example.com:587'} aria-describedby="smtp-source" onChange={(e) => setForm({ ...form, email: { ...form.email, smtpUrl: e.target.value || undefined } })} />
+          <label className="field"><span>{t('channels.smtp')}</span><input value={form.email.smtpUrl ?? ''} placeholder="smtp://user:password@mail.example.com:587" aria-describedby="smtp-source" onChange={(e) => setForm({ ...form, email: { ...form.email, smtpUrl: e.target.value || undefined } })} />
             <small id="smtp-source" className="muted">{form.email.smtpUrl ? t('channels.smtpOwn') : environment.data?.smtp ? t('channels.smtpFromEnvironment', { server: environment.data.smtp }) : t('channels.smtpNone')}</small>
           </label>
           <label className="field"><span>{t('channels.from')}</span><input value={form.email.from ?? ''} placeholder="Shop <hello@example.com>" onChange={(e) => setForm({ ...form, email: { ...form.email, from: e.target.value || undefined } })} /></label>

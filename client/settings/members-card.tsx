@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { PasswordRule } from '../accounts/auth-gate';
+import { minPasswordLength } from '../../shared/passwords';
 
 const roleList = ['viewer', 'editor', 'publisher', 'admin'] as const;
 
@@ -20,7 +21,7 @@ export function PasswordCard() {
       <h2 id="password-heading">{t('password.title')}</h2>
       <form className="inline-form" onSubmit={(event) => { event.preventDefault(); change.mutate({ current, next }); }}>
         <label className="field"><span>{t('password.current')}</span><input type="password" value={current} onChange={(e) => setCurrent(e.target.value)} autoComplete="current-password" required /></label>
-        <label className="field"><span>{t('password.next')}</span><input type="password" value={next} onChange={(e) => setNext(e.target.value)} autoComplete="new-password" minLength={10} required aria-describedby="password-rule" /></label>
+        <label className="field"><span>{t('password.next')}</span><input type="password" value={next} onChange={(e) => setNext(e.target.value)} autoComplete="new-password" minLength={minPasswordLength} required aria-describedby="password-rule" /></label>
         <PasswordRule password={next} />
         <Button type="submit" variant="primary" disabled={change.isPending}>{t('password.submit')}</Button>
       </form>

@@ -6,6 +6,7 @@ import type { Executor } from '../db/database';
 import type { Role } from '../db/schema';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import { hashPassword, needsRehash, unknownUserHash, verifyPassword } from './passwords';
+import { minPasswordLength } from '../../shared/passwords';
 
 export const roles: Role[] = ['viewer', 'editor', 'publisher', 'admin'];
 export const sessionDays = 14;
@@ -26,7 +27,7 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 }
 
 function checkPassword(password: string): void {
-  if (password.length < 10) throw new InvalidInputError('password', 'a password has at least 10 characters');
+  if (password.length < minPasswordLength) throw new InvalidInputError('password', `a password has at least ${minPasswordLength} characters`);
 }
 
 export async function needsSetup(db: Executor): Promise<boolean> {
