@@ -27,7 +27,7 @@ import { configureEncryption } from '../server/security/encryption';
 import { addTracking, renderEmail } from '../server/channels/email-sender';
 
 const quick = process.argv.includes('--quick');
-// --only=engine,migration runs just those parts (ingest, engine, latency, delivery, stats, migration, parked, canvas).
+// --only=engine,migration runs just those parts (ingest, engine, latency, delivery, templates, stats, migration, parked, canvas).
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
   ?? (process.argv.includes('--only-latency') ? ['latency'] : null);
 const runs = (part: string) => only === null || only.includes(part);
@@ -84,6 +84,40 @@ async function allLeft(services: Services, journeyId: string, lastNode: string, 
     SELECT coalesce(sum(s.passed + s.exited + s.failed), 0)::int AS n FROM node_stats s JOIN journeys j ON j.live_version_id = s.version_id
     WHERE j.id = ${journeyId} AND s.node_id = ${lastNode}`.execute(services.db);
   return done.rows[0].n >= customers;
+}
+
+/**
+ * Four hostile template previews at once (nested loops, a doubling string, a huge sorted range, ten
+ * million iterations): each must fail with a clear error while /healthz keeps answering. The figure
+ * is /healthz's p99 while they run, beside its p99 on an idle server.
+ */
+async function benchHostileTemplates(url: string) {
+  const hostile = [
+    '{% for i in (1..10000) %}{% for j in (1..10000) %}{% cycle "a","b","c" %}{% endfor %}{% endfor %}',
+    '{% assign a = "xxxxxxxxxx" %}{% for i in (1..10000) %}{% assign a = a | append: a %}{% endfor %}{{ a | size }}',
+    '{{ (1..9999999) | sort | size }}',
+    '{% for i in (1..10000000) %}{% cycle "a","b","c" %}{% endfor %}',
+  ];
+  const probe = async (whileRunning: () => boolean, minimumMs: number) => {
+    const latencies: number[] = [];
+    const until = Date.now() + minimumMs;
+    while (whileRunning() || Date.now() < until) {
+      const start = performance.now();
+      await (await fetch(`${url}/healthz`)).text();
+      latencies.push(performance.now() - start);
+    }
+    return latencies.sort((a, b) => a - b);
+  };
+  const idle = await probe(() => false, 1500);
+  let done = false;
+  const previews = Promise.all(hostile.map((html) => renderEmail({ subject: 'x', html }, { profile: {}, event: {}, vars: {} }).then(() => ({ ok: true }), () => ({ ok: false })))).finally(() => { done = true; });
+  const busy = await probe(() => !done, 1500);
+  const results = await previews;
+  const failed = results.filter((result) => !result.ok).length;
+  progress(`templates: ${failed} of ${hostile.length} hostile previews failed with a clear error; ${busy.length} /healthz answers meanwhile`);
+  const idleP99 = round(percentile(idle, 99), 1);
+  const busyP99 = round(percentile(busy, 99), 1);
+  record({ name: 'templates.healthz_p99_during_hostile_previews', value: busyP99, unit: 'ms', baseline: idleP99, ratio: round(idleP99 / busyP99, 2), goal: '< 100 ms' });
 }
 
 const workerPools: Array<{ destroy(): Promise<void> }> = [];
@@ -583,6 +617,7 @@ async function main() {
       if (runs('engine')) await settle(services).then(() => benchEngine(services, databaseUrl));
       if (runs('latency')) await settle(services).then(() => benchLatency(services, http.url, databaseUrl));
       if (runs('delivery')) await settle(services).then(() => benchDelivery(services, databaseUrl));
+      if (runs('templates')) await benchHostileTemplates(http.url);
       // Before the bulk parts below (stats seeding, migration, parked runs), which leave the database busy vacuuming.
       if (!runs('canvas')) { /* skipped */ } else if (existsSync(path.resolve('dist/client/index.html'))) await benchCanvas(services, http.url).catch((error) => progress(`canvas: skipped (${(error as Error).message})`));
       else progress('canvas: skipped — build the client first (npm run build)');
