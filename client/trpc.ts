@@ -3,12 +3,14 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { QueryClient } from '@tanstack/react-query';
 import { createTRPCContext, createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../server/api/app-router';
+import { currentLocale } from './i18n/i18n';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export function createApiClient() {
   // The header proves the call comes from this app: a cross-site form or image cannot send it.
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/trpc', headers: { 'x-waymark-csrf': '1' } })] });
+  // The language goes with every call: node texts, summaries and problems come back in it.
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/trpc', headers: () => ({ 'x-waymark-csrf': '1', 'x-waymark-locale': currentLocale() }) })] });
 }
 
 /**

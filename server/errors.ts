@@ -23,7 +23,8 @@ export class ConflictError extends Error {
 }
 
 export class GraphInvalidError extends Error {
-  constructor(readonly problems: GraphProblem[]) {
+  /** `nodes`: the graph's nodes, so that the editor can name them in its language. */
+  constructor(readonly problems: GraphProblem[], readonly nodes?: ReadonlyArray<{ id: string; type: string; label?: string; config?: unknown }>) {
     super(`the journey has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`);
     this.name = 'GraphInvalidError';
   }

@@ -50,7 +50,9 @@ export interface ConditionEnvironment {
 
 /** One evaluated rule, kept so the canvas and the simulator can say why a branch was taken. */
 export interface RuleOutcome {
+  /** The rule in English words (logs); `spec` is the rule itself, for saying it in another language. */
   rule: string;
+  spec?: Rule;
   actual: unknown;
   passed: boolean;
 }
@@ -151,7 +153,27 @@ export function applyOperator(op: Operator, actual: unknown, expected: unknown):
   }
 }
 
-function describeRule(rule: Rule): string {
+const germanOperators: Record<Operator, string> = {
+  eq: '=', neq: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤', contains: 'enthält', notContains: 'enthält nicht', startsWith: 'beginnt mit',
+  in: 'ist eines von', notIn: 'ist keines von', exists: 'ist gesetzt', notExists: 'ist nicht gesetzt', before: 'vor', after: 'nach',
+};
+const germanSources: Record<AttributeRule['source'], string> = { trait: 'Merkmal', event: 'Ereignis', variable: 'Variable' };
+
+function describeRuleInGerman(rule: Rule): string {
+  if (rule.kind === 'eventHistory') {
+    const within = rule.withinDays ? ` in den letzten ${rule.withinDays === 1 ? '24 Stunden' : `${rule.withinDays} Tagen`}` : '';
+    const times = rule.op === 'gte' ? `mindestens ${rule.count}×` : rule.op === 'lt' ? `weniger als ${rule.count}×` : `genau ${rule.count}×`;
+    if (rule.op === 'gte' && rule.count === 1) return `${rule.event}${within}`;
+    if (rule.op === 'lt' && rule.count === 1) return `kein ${rule.event}${within}`;
+    return `${rule.event} ${times}${within}`;
+  }
+  const value = rule.op === 'exists' || rule.op === 'notExists' ? '' : ` ${JSON.stringify(rule.value)}`;
+  return `${germanSources[rule.source]} ${rule.path} ${germanOperators[rule.op]}${value}`;
+}
+
+/** One rule in words ("did Order Completed in the last 2 days"; German: "Order Completed in den letzten 2 Tagen"). */
+export function describeRule(rule: Rule, locale: 'en' | 'de' = 'en'): string {
+  if (locale === 'de') return describeRuleInGerman(rule);
   if (rule.kind === 'eventHistory') {
     const within = rule.withinDays ? ` in the last ${rule.withinDays === 1 ? 'day' : `${rule.withinDays} days`}` : '';
     const times = rule.op === 'gte' ? `at least ${rule.count}×` : rule.op === 'lt' ? `fewer than ${rule.count}×` : `exactly ${rule.count}×`;
@@ -184,12 +206,12 @@ export async function evaluateCondition(
     } else if (rule.kind === 'eventHistory') {
       const count = await env.countEvents(rule.event, rule.withinDays);
       passed = rule.op === 'gte' ? count >= rule.count : rule.op === 'lt' ? count < rule.count : count === rule.count;
-      outcomes.push({ rule: describeRule(rule), actual: count, passed });
+      outcomes.push({ rule: describeRule(rule), spec: rule, actual: count, passed });
     } else {
       const source = rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
       const actual = readPath(source ?? {}, rule.path);
       passed = applyOperator(rule.op, actual, rule.value);
-      outcomes.push({ rule: describeRule(rule), actual, passed });
+      outcomes.push({ rule: describeRule(rule), spec: rule, actual, passed });
     }
     results.push(passed);
     // Short-circuit like a reader would: the first false of "all", the first true of "any".
@@ -200,10 +222,11 @@ export async function evaluateCondition(
 }
 
 /** A short human summary of a condition, for node labels ("If plan eq \"pro\""). */
-export function summarizeCondition(condition: Condition): string {
-  if (condition.rules.length === 0) return condition.match === 'all' ? 'always' : 'never';
-  const parts = condition.rules.map((rule) => (isCondition(rule) ? `(${summarizeCondition(rule)})` : describeRule(rule)));
-  return parts.join(condition.match === 'all' ? ' and ' : ' or ');
+export function summarizeCondition(condition: Condition, locale: 'en' | 'de' = 'en'): string {
+  const de = locale === 'de';
+  if (condition.rules.length === 0) return condition.match === 'all' ? (de ? 'immer' : 'always') : (de ? 'nie' : 'never');
+  const parts = condition.rules.map((rule) => (isCondition(rule) ? `(${summarizeCondition(rule, locale)})` : describeRule(rule, locale)));
+  return parts.join(condition.match === 'all' ? (de ? ' und ' : ' and ') : (de ? ' oder ' : ' or '));
 }
 
 /** Synchronous evaluation for filters that cannot use event history (trigger filters, wait filters). */

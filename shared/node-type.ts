@@ -100,6 +100,37 @@ export interface TriggerSpec<Config> {
   eventName?: (config: Config) => string | undefined;
 }
 
+/** The languages of the UI. English is the definition's own text; others come from `translations`. */
+export const locales = ['en', 'de'] as const;
+export type Locale = (typeof locales)[number];
+
+/** What a user reads about a field: its label, one line of help, names for an enum's values. */
+export interface FieldText {
+  title?: string;
+  description?: string;
+  /** Enum value → what the select shows ("below" → "falls below"); for a list of choices, a choice's tag value → its name. */
+  options?: Record<string, string>;
+  /** For a list: what one entry is called ("Variant" → "Variant 1", "Add variant"). */
+  itemTitle?: string;
+}
+
+/**
+ * A node type's words in another language; whatever is left out stays English. English itself
+ * is the definition: label, description, port labels, and the config's `.meta({ title,
+ * description, options })` for each field.
+ */
+export interface NodeTranslation<Config = any> {
+  label: string;
+  description: string;
+  /** Port labels by port id ({ out: 'weiter' }); ports a config names (variants, branches) keep their names. */
+  ports?: Record<string, string>;
+  /** Field texts by path into the config: "subject", "variants.label", "operations.trait". */
+  fields?: Record<string, FieldText>;
+  summary?: (config: Config) => string;
+  /** The config's validation messages: the English text → this language. */
+  messages?: Record<string, string>;
+}
+
 export interface NodeTypeDefinition<Config = any> {
   /** Unique id, dotted: `touchpoint.email`, `acme.create-crm-task`. */
   type: string;
@@ -118,6 +149,8 @@ export interface NodeTypeDefinition<Config = any> {
   /** Whether this node can pause a run (delay, wait until, wait for event). Cycles need one. */
   waits?: boolean;
   trigger?: TriggerSpec<Config>;
+  /** The label, description, ports, fields, summary and messages in other languages (see NodeTranslation). */
+  translations?: Partial<Record<Exclude<Locale, 'en'>, NodeTranslation<Config>>>;
   execute: (ctx: NodeContext, config: Config) => Promise<NodeResult> | NodeResult;
 }
 
@@ -152,23 +185,65 @@ export interface NodeTypeDescription {
   defaultConfig: unknown;
   /** Ports for the default config; nodes with config-dependent ports are re-asked via `portsFor`. */
   defaultPorts: PortSpec[];
+  /** The config's validation messages in the chosen language (English text → translation). */
+  messages: Record<string, string>;
 }
 
-export function describeNodeType(definition: NodeTypeDefinition): NodeTypeDescription {
+/** The translation of a definition for a language, or undefined for English (and missing ones). */
+export function translationOf<Config>(definition: NodeTypeDefinition<Config>, locale: Locale): NodeTranslation<Config> | undefined {
+  return locale === 'en' ? undefined : definition.translations?.[locale];
+}
+
+/** Port labels in a language: a translated label where the port's id has one, else the definition's. */
+export function localizedPorts<Config>(definition: NodeTypeDefinition<Config>, config: Config, locale: Locale): PortSpec[] {
+  const names = translationOf(definition, locale)?.ports;
+  return definition.ports(config).map((port) => (names?.[port.id] ? { ...port, label: names[port.id] } : port));
+}
+
+/** The summary line in a language (the English one where no translation gives it). */
+export function localizedSummary<Config>(definition: NodeTypeDefinition<Config>, config: Config, locale: Locale): string {
+  return (translationOf(definition, locale)?.summary ?? definition.summary)(config);
+}
+
+type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; anyOf?: SchemaNode[]; oneOf?: SchemaNode[]; $ref?: string; $defs?: Record<string, SchemaNode> } & FieldText;
+
+/** Writes field texts into a JSON Schema by path ("variants.label" reaches into the array's items and a union's variants). */
+function applyFieldTexts(root: SchemaNode, fields: Record<string, FieldText>): void {
+  const reach = (schema: SchemaNode | undefined, names: string[], text: FieldText): void => {
+    if (!schema) return;
+    if (names.length === 0) {
+      Object.assign(schema, { ...text, options: text.options ? { ...schema.options, ...text.options } : schema.options });
+      return;
+    }
+    // A path goes on through references, lists and the variants of a choice to the named field.
+    if (schema.$ref) reach(root.$defs?.[schema.$ref.split('/').pop()!], names, text);
+    for (const variant of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) reach(variant, names, text);
+    if (schema.items) reach(schema.items, names, text);
+    const [head, ...rest] = names;
+    reach(schema.properties?.[head], rest, text);
+  };
+  for (const [path, text] of Object.entries(fields)) reach(root, path.split('.'), text);
+}
+
+export function describeNodeType(definition: NodeTypeDefinition, locale: Locale = 'en'): NodeTypeDescription {
+  const translation = translationOf(definition, locale);
   const parsedDefault = definition.config.safeParse({});
   const defaultConfig = parsedDefault.success ? parsedDefault.data : {};
+  const configSchema = z.toJSONSchema(definition.config, { io: 'input', unrepresentable: 'any' }) as SchemaNode;
+  if (translation?.fields) applyFieldTexts(configSchema, translation.fields);
   return {
     type: definition.type,
     version: definition.version,
     category: definition.category,
-    label: definition.label,
-    description: definition.description,
+    label: translation?.label ?? definition.label,
+    description: translation?.description ?? definition.description,
     icon: definition.icon,
     waits: definition.waits ?? false,
     trigger: definition.trigger?.kind ?? null,
-    configSchema: z.toJSONSchema(definition.config, { io: 'input', unrepresentable: 'any' }),
+    configSchema,
     defaultConfig,
-    defaultPorts: parsedDefault.success ? definition.ports(parsedDefault.data) : [],
+    defaultPorts: parsedDefault.success ? localizedPorts(definition, parsedDefault.data, locale) : [],
+    messages: translation?.messages ?? {},
   };
 }
 

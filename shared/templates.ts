@@ -7,6 +7,20 @@ export interface JourneyTemplate {
   name: string;
   description: string;
   graph: JourneyGraph;
+  /** The template in German: its name, description and the words of its messages (by node id). */
+  de?: { name: string; description: string; configs: Record<string, Record<string, unknown>> };
+}
+
+/** A template in a language: its name and description, and its messages' subjects and bodies, translated where it has them. */
+export function localizedTemplate(template: JourneyTemplate, locale: 'en' | 'de'): JourneyTemplate {
+  const translation = locale === 'de' ? template.de : undefined;
+  if (!translation) return template;
+  return {
+    ...template,
+    name: translation.name,
+    description: translation.description,
+    graph: { ...template.graph, nodes: template.graph.nodes.map((node) => (translation.configs[node.id] ? { ...node, config: { ...node.config, ...translation.configs[node.id] } } : node)) },
+  };
 }
 
 type NodeSpec = [id: string, type: string, config?: Record<string, unknown>];
@@ -49,6 +63,11 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['goal-2', 'action.goal', { name: 'First order' }],
       ['offer', 'touchpoint.email', { subject: '10% off your first order', html: '<p>Use code WELCOME10</p>' }],
     ], [['trigger', 'welcome'], ['welcome', 'wait-order'], ['wait-order', 'goal', 'event'], ['wait-order', 'tips', 'timeout'], ['tips', 'wait-order-2'], ['wait-order-2', 'goal-2', 'event'], ['wait-order-2', 'offer', 'timeout']]),
+    de: {
+      name: 'Willkommensserie',
+      description: 'Konto eröffnet → Willkommens-E-Mails über mehrere Tage; endet mit der ersten Bestellung.',
+      configs: { welcome: { subject: 'Willkommen, {{ profile.firstName | default: "schön, dass Sie da sind" }}!', html: '<p>Schön, dass Sie dabei sind.</p>' }, goal: { name: 'Erste Bestellung' }, tips: { subject: 'Drei Dinge für den Anfang', html: '<p>Tipps…</p>' }, 'goal-2': { name: 'Erste Bestellung' }, offer: { subject: '10 % auf Ihre erste Bestellung', html: '<p>Mit dem Code WELCOME10</p>' } },
+    },
   },
   {
     id: 'abandoned-cart',
@@ -63,6 +82,11 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['ordered-2', 'condition.if', { condition: ordered(2) }],
       ['coupon', 'touchpoint.email', { subject: 'A coupon for your cart', html: '<p>10% off with CART10</p>' }],
     ], [['trigger', 'wait-hour'], ['wait-hour', 'ordered'], ['ordered', 'reminder', 'no'], ['reminder', 'wait-day'], ['wait-day', 'ordered-2'], ['ordered-2', 'coupon', 'no']]),
+    de: {
+      name: 'Warenkorbabbruch',
+      description: 'Cart Abandoned → 1 Std. warten → noch keine Bestellung? → Erinnerung → 1 Tag warten → Gutschein.',
+      configs: { reminder: { subject: 'Sie haben etwas im Warenkorb vergessen', html: '<p>Ihr Warenkorb wartet: {{ event.cartUrl }}</p>' }, coupon: { subject: 'Ein Gutschein für Ihren Warenkorb', html: '<p>10 % Rabatt mit CART10</p>' } },
+    },
   },
   {
     id: 'birthday',
@@ -72,6 +96,11 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['trigger', 'trigger.recurring', { trait: 'birthday', offsetDays: 0, sendTime: '09:00' }],
       ['greeting', 'touchpoint.email', { subject: 'Happy birthday, {{ profile.firstName | default: "friend" }}!', html: '<p>A present for you: BDAY15</p>' }],
     ], [['trigger', 'greeting']]),
+    de: {
+      name: 'Geburtstag',
+      description: 'Jährliches Datum → ein Gruß mit Gutschein um 09:00 in der Zeitzone des Kunden.',
+      configs: { greeting: { subject: 'Alles Gute zum Geburtstag, {{ profile.firstName | default: "liebe Kundin, lieber Kunde" }}!', html: '<p>Ein Geschenk für Sie: BDAY15</p>' } },
+    },
   },
   {
     id: 'win-back',
@@ -84,6 +113,11 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['won', 'action.goal', { name: 'Won back' }],
       ['lapsed', 'action.update-profile', { operations: [{ op: 'addTag', tag: 'lapsed' }] }],
     ], [['trigger', 'offer'], ['offer', 'wait'], ['wait', 'won', 'event'], ['wait', 'lapsed', 'timeout']]),
+    de: {
+      name: 'Rückgewinnung',
+      description: '60 Tage inaktiv → Angebot zur Rückkehr → auf einen Kauf warten oder Frist abwarten.',
+      configs: { offer: { subject: 'Wir vermissen Sie — 20 % Rabatt', html: '<p>Kommen Sie zurück mit COMEBACK20</p>' }, won: { name: 'Zurückgewonnen' }, lapsed: { operations: [{ op: 'addTag', tag: 'lapsed' }] } },
+    },
   },
   {
     id: 'vip-threshold',
@@ -94,6 +128,11 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['thanks', 'touchpoint.email', { subject: 'Thank you — you are a VIP now', html: '<p>Enjoy free shipping for life.</p>' }],
       ['tag', 'action.update-profile', { operations: [{ op: 'addTag', tag: 'vip' }, { op: 'set', trait: 'tier', value: 'vip' }] }],
     ], [['trigger', 'thanks'], ['thanks', 'tag']]),
+    de: {
+      name: 'VIP-Schwelle',
+      description: 'Umsatz insgesamt über 5.000 → Dankeschön und ein VIP-Tag.',
+      configs: { thanks: { subject: 'Danke — Sie sind jetzt VIP', html: '<p>Genießen Sie lebenslang kostenlosen Versand.</p>' } },
+    },
   },
   {
     id: 'coupon-reminder',
@@ -105,6 +144,11 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['redeemed', 'action.goal', { name: 'Redeemed' }],
       ['reminder', 'touchpoint.email', { subject: 'Your coupon expires soon', html: '<p>Code {{ event.code }} is still waiting.</p>' }],
     ], [['trigger', 'wait'], ['wait', 'redeemed', 'event'], ['wait', 'reminder', 'timeout']]),
+    de: {
+      name: 'Gutschein-Erinnerung',
+      description: 'Gutschein ausgegeben → nach 5 Tagen nicht eingelöst → Erinnerung.',
+      configs: { redeemed: { name: 'Eingelöst' }, reminder: { subject: 'Ihr Gutschein läuft bald ab', html: '<p>Der Code {{ event.code }} wartet noch auf Sie.</p>' } },
+    },
   },
   {
     id: 'after-sale',
@@ -117,5 +161,10 @@ export const journeyTemplates: JourneyTemplate[] = [
       ['wait-review', 'wait.delay', { duration: days(7) }],
       ['review', 'touchpoint.email', { subject: 'How do you like it?', html: '<p>Leave a review</p>' }],
     ], [['trigger', 'wait-tips'], ['wait-tips', 'tips'], ['tips', 'wait-review'], ['wait-review', 'review']]),
+    de: {
+      name: 'Nach dem Kauf',
+      description: 'Bestellung abgeschlossen → Produkttipps → Bitte um eine Bewertung.',
+      configs: { tips: { subject: 'So holen Sie das Beste aus Ihrem Kauf', html: '<p>Tipps für {{ event.productName }}</p>' }, review: { subject: 'Wie gefällt es Ihnen?', html: '<p>Schreiben Sie eine Bewertung</p>' } },
+    },
   },
 ];

@@ -7,8 +7,8 @@ const unitMilliseconds: Record<(typeof durationUnits)[number], number> = {
 };
 
 export const durationSchema = z.object({
-  amount: z.number().min(0, 'a duration cannot be negative').max(100_000),
-  unit: z.enum(durationUnits),
+  amount: z.number().min(0, 'a duration cannot be negative').max(100_000).meta({ title: 'Amount' }),
+  unit: z.enum(durationUnits).meta({ title: 'Unit' }),
 });
 export type Duration = z.infer<typeof durationSchema>;
 
@@ -16,7 +16,13 @@ export function durationToMilliseconds(duration: Duration): number {
   return duration.amount * unitMilliseconds[duration.unit];
 }
 
-export function describeDuration(duration: Duration): string {
+const germanUnits: Record<Duration['unit'], [string, string]> = {
+  seconds: ['Sekunde', 'Sekunden'], minutes: ['Minute', 'Minuten'], hours: ['Stunde', 'Stunden'], days: ['Tag', 'Tage'], weeks: ['Woche', 'Wochen'],
+};
+
+/** "1 day", "3 hours"; in German "1 Tag", "3 Stunden" (amounts with a decimal comma). */
+export function describeDuration(duration: Duration, locale: 'en' | 'de' = 'en'): string {
+  if (locale === 'de') return `${String(duration.amount).replace('.', ',')} ${germanUnits[duration.unit][duration.amount === 1 ? 0 : 1]}`;
   const unit = duration.amount === 1 ? duration.unit.replace(/s$/, '') : duration.unit;
   return `${duration.amount} ${unit}`;
 }

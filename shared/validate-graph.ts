@@ -13,6 +13,11 @@ export interface GraphProblem {
   path: string;
   nodeId?: string;
   edgeId?: string;
+  /** For a node's settings: the field (`subject`, `variants.1.percent`) and what is wrong with it, as its type says. */
+  field?: string;
+  detail?: string;
+  /** For a port problem: the port's id. */
+  port?: string;
 }
 
 export type GraphValidation =
@@ -26,7 +31,7 @@ export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
 function zodProblems(error: z.ZodError, prefix: string, code: GraphProblem['code'], nodeId?: string): GraphProblem[] {
   return error.issues.map((issue) => {
     const path = [prefix, formatIssuePath(issue.path)].filter(Boolean).join('.');
-    return { code, message: `${path || 'graph'}: ${issue.message}`, path, nodeId };
+    return { code, message: `${path || 'graph'}: ${issue.message}`, path, nodeId, field: formatIssuePath(issue.path), detail: issue.message };
   });
 }
 
@@ -84,14 +89,14 @@ export function validateGraph(input: unknown, registry: NodeTypeRegistry): Graph
     }
     const sourcePorts = portsById.get(edge.source);
     if (sourcePorts && !sourcePorts.some((port) => port.id === edge.sourcePort)) {
-      problems.push({ code: 'unknown-port', message: `node "${edge.source}" has no output "${edge.sourcePort}"`, path: `${at}.sourcePort`, nodeId: edge.source, edgeId: edge.id });
+      problems.push({ code: 'unknown-port', message: `node "${edge.source}" has no output "${edge.sourcePort}"`, path: `${at}.sourcePort`, nodeId: edge.source, edgeId: edge.id, port: edge.sourcePort });
     }
     if (triggers.includes(edge.target)) {
       problems.push({ code: 'edge-into-trigger', message: `trigger "${edge.target}" cannot have an incoming connection`, path: `${at}.target`, nodeId: edge.target, edgeId: edge.id });
     }
     const portKey = `${edge.source}\u0000${edge.sourcePort}`;
     if (wiredPorts.has(portKey)) {
-      problems.push({ code: 'port-wired-twice', message: `output "${edge.sourcePort}" of node "${edge.source}" is connected twice`, path: `${at}`, nodeId: edge.source, edgeId: edge.id });
+      problems.push({ code: 'port-wired-twice', message: `output "${edge.sourcePort}" of node "${edge.source}" is connected twice`, path: `${at}`, nodeId: edge.source, edgeId: edge.id, port: edge.sourcePort });
     }
     wiredPorts.add(portKey);
     if (nodesById.has(edge.target)) successors.set(edge.source, [...(successors.get(edge.source) ?? []), edge.target]);
@@ -100,7 +105,7 @@ export function validateGraph(input: unknown, registry: NodeTypeRegistry): Graph
   for (const [nodeId, ports] of portsById) {
     for (const port of ports) {
       if (port.required && !wiredPorts.has(`${nodeId}\u0000${port.id}`)) {
-        problems.push({ code: 'unwired-port', message: `output "${port.label}" of node "${nodeId}" must be connected`, path: `nodes.${nodesById.get(nodeId)}`, nodeId });
+        problems.push({ code: 'unwired-port', message: `output "${port.label}" of node "${nodeId}" must be connected`, path: `nodes.${nodesById.get(nodeId)}`, nodeId, port: port.id });
       }
     }
   }

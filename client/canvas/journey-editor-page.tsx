@@ -112,6 +112,12 @@ function Editor({ journeyId }: { journeyId: string }) {
     state.addNode(type.type, config, at);
   }, [flow]);
 
+  const inspected = useEditor((state) => state.inspection.nodes);
+  /** A node's readable name (see useNodeNames; the node types' context is provided below this component). */
+  const nameOf = (nodeId: string) => {
+    const node = nodes.find((candidate) => candidate.id === nodeId);
+    return node?.data.label || inspected[nodeId]?.summary || (node && nodeTypes.get(node.data.type)?.label) || '…';
+  };
   const large = nodes.length > 80;
   const staged = useStagedNodes(nodes, {
     loaded: loadedRevision !== null, large,
@@ -265,7 +271,7 @@ function Editor({ journeyId }: { journeyId: string }) {
           <div className="side">
             {overlay && customersOf && (
               <NodeCustomersPanel journeyId={journeyId} nodeId={customersOf} versionId={statsVersion || undefined}
-                nodeLabel={nodes.find((node) => node.id === customersOf)?.data.label || customersOf} onClose={() => setCustomersOf(null)} />
+                nodeLabel={nameOf(customersOf)} onClose={() => setCustomersOf(null)} />
             )}
             {overlay && !customersOf && <StatsOverview stats={overlay.stats} graph={useEditor.getState().toGraph()} />}
             {!overlay && simulating && <SimulationPanel journeyId={journeyId} defaultTrigger={defaultTrigger} onClose={() => setSimulating(false)} beforeTest={flush} />}

@@ -18,7 +18,7 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const inspected = useEditor((state) => state.inspection.nodes[id]);
   const problems = useEditor((state) => state.inspection.problems.filter((problem) => problem.nodeId === id).map((problem) => problem.message).join('\n'));
   // A node whose settings are not complete says what is missing, not what the node type does.
-  const unfinished = useEditor((state) => state.inspection.problems.find((problem) => problem.nodeId === id && problem.code === 'config')?.message.replace(/^node "[^"]*" \([^)]*\): /, ''));
+  const unfinished = useEditor((state) => state.inspection.problems.find((problem) => problem.nodeId === id && problem.code === 'config')?.detail);
   const ports = inspected?.ports ?? description?.defaultPorts ?? noPorts;
   const category = description?.category ?? 'action';
   const visits = useSimulation((state) => state.visits.get(id));

@@ -19,14 +19,21 @@ export interface JsonSchema {
   format?: string;
   minimum?: number;
   maximum?: number;
-  description?: string;
+  maxLength?: number;
   $ref?: string;
   $defs?: Record<string, JsonSchema>;
   definitions?: Record<string, JsonSchema>;
+  // What the node type's definition says about the field (zod .meta(), translated by the server):
+  title?: string;
+  /** One line of help under the field. */
+  description?: string;
+  /** Names for an enum's values, or for a choice's tag values. */
+  options?: Record<string, string>;
+  /** What one entry of a list is called. */
+  itemTitle?: string;
+  /** How the field is edited: condition, html, liquid, liquid-multiline, weekdays, event, trait… */
+  widget?: string;
 }
-
-const longText = new Set(['html', 'body', 'text']);
-const dayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** "monetaryTarget" → "Monetary target". */
 export function humanize(name: string): string {
@@ -37,7 +44,9 @@ export function humanize(name: string): string {
 function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema {
   if (schema.$ref) {
     const name = schema.$ref.split('/').pop()!;
-    return resolve((root.$defs ?? root.definitions ?? {})[name] ?? {}, root);
+    // The texts written beside a reference (title, help, widget) belong to this use of it.
+    const { $ref: _ref, ...beside } = schema;
+    return { ...resolve((root.$defs ?? root.definitions ?? {})[name] ?? {}, root), ...beside };
   }
   return schema;
 }
@@ -60,6 +69,13 @@ export function defaultFor(schema: JsonSchema, root: JsonSchema): unknown {
   return undefined;
 }
 
+/** A condition (match + rules) gets the condition builder, whatever the field is called. */
+function isCondition(schema: JsonSchema): boolean {
+  return schema.widget === 'condition' || Boolean(schema.properties?.match && schema.properties?.rules);
+}
+
+const multilineWidgets = new Set(['html', 'liquid-multiline', 'multiline']);
+
 interface FieldProps {
   name: string;
   label: string;
@@ -68,109 +84,149 @@ interface FieldProps {
   value: unknown;
   onChange(value: unknown): void;
   path: string;
+  /** The field may be left empty (not in its object's `required`). */
+  optional?: boolean;
 }
 
-function Field({ name, label, schema: raw, root, value, onChange, path }: FieldProps): ReactNode {
+/** The field's one line of help, tied to its input by aria-describedby. */
+function Help({ id, text }: { id: string; text?: string }) {
+  return text ? <small id={`${id}-help`} className="field-help">{text}</small> : null;
+}
+
+function Field({ name, label, schema: raw, root, value, onChange, path, optional }: FieldProps): ReactNode {
   const { t } = useI18n();
   const schema = resolve(raw, root);
   const id = `field-${path}`;
-  if (name === 'condition' || name === 'where') {
-    return <ConditionEditor label={label} value={value as never} onChange={onChange} optional={name === 'where'} />;
-  }
+  const help = schema.description;
+  const describedBy = help ? `${id}-help` : undefined;
   const variants = schema.anyOf ?? schema.oneOf;
   if (variants) {
     const nonNull = variants.filter((variant) => resolve(variant, root).type !== 'null');
-    if (nonNull.length === 1) return <Field name={name} label={label} schema={nonNull[0]} root={root} value={value} onChange={onChange} path={path} />;
+    if (nonNull.length === 1) {
+      const { anyOf: _anyOf, oneOf: _oneOf, ...beside } = schema;
+      return <Field name={name} label={label} schema={{ ...resolve(nonNull[0], root), ...beside }} root={root} value={value} onChange={onChange} path={path} optional={optional} />;
+    }
     // A tagged union (e.g. profile operations): choose the variant by its constant field.
     const tag = Object.entries(resolve(nonNull[0], root).properties ?? {}).find(([, property]) => property.const !== undefined)?.[0];
     if (tag) {
       const current = (value ?? {}) as Record<string, unknown>;
       const chosen = nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === current[tag]) ?? nonNull[0];
+      const tagSchema = resolve(chosen, root).properties?.[tag];
       return (
-        <fieldset className="subform">
-          <label className="field" htmlFor={`${id}-${tag}`}><span>{label}</span>
+        <fieldset className="subform"><legend>{label}</legend>
+          <label className="field" htmlFor={`${id}-${tag}`}><span>{tagSchema?.title ?? humanize(tag)}</span>
             <select id={`${id}-${tag}`} value={String(current[tag] ?? '')} onChange={(event) => {
               const next = nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === event.target.value)!;
               onChange(defaultFor(next, root));
             }}>
-              {nonNull.map((variant) => { const constant = String(resolve(variant, root).properties?.[tag]?.const); return <option key={constant} value={constant}>{humanize(constant)}</option>; })}
+              {nonNull.map((variant) => {
+                const property = resolve(variant, root).properties?.[tag];
+                const constant = String(property?.const);
+                return <option key={constant} value={constant}>{property?.options?.[constant] ?? schema.options?.[constant] ?? humanize(constant)}</option>;
+              })}
             </select>
           </label>
+          <Help id={id} text={help} />
           <ObjectFields schema={resolve(chosen, root)} root={root} value={current} onChange={onChange} path={path} skip={tag} />
         </fieldset>
       );
     }
   }
+  if (isCondition(schema)) {
+    return <><ConditionEditor label={label} value={value as never} onChange={onChange} optional={optional} /><Help id={id} text={help} /></>;
+  }
   const type = Array.isArray(schema.type) ? schema.type.find((candidate) => candidate !== 'null') : schema.type;
   if (schema.enum) {
     return (
-      <label className="field" htmlFor={id}><span>{label}</span>
-        <select id={id} value={String(value ?? '')} onChange={(event) => onChange(event.target.value)}>
-          {schema.enum.map((option) => <option key={String(option)} value={String(option)}>{String(option)}</option>)}
-        </select>
-      </label>
+      <>
+        <label className="field" htmlFor={id}><span>{label}</span>
+          <select id={id} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)}>
+            {schema.enum.map((option) => <option key={String(option)} value={String(option)}>{schema.options?.[String(option)] ?? String(option)}</option>)}
+          </select>
+        </label>
+        <Help id={id} text={help} />
+      </>
     );
   }
   if (type === 'boolean') {
-    return <label className="checkbox" htmlFor={id}><input id={id} type="checkbox" checked={Boolean(value)} onChange={(event) => onChange(event.target.checked)} /> {label}</label>;
+    return (
+      <div className="field">
+        <label className="checkbox" htmlFor={id}><input id={id} type="checkbox" checked={Boolean(value)} aria-describedby={describedBy} onChange={(event) => onChange(event.target.checked)} /> {label}</label>
+        <Help id={id} text={help} />
+      </div>
+    );
   }
   if (type === 'number' || type === 'integer') {
     return (
-      <label className="field" htmlFor={id}><span>{label}</span>
-        <input id={id} type="number" value={value === undefined || value === null ? '' : String(value)} min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'}
-          onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))} />
-      </label>
+      <>
+        <label className="field" htmlFor={id}><span>{label}</span>
+          <input id={id} type="number" value={value === undefined || value === null ? '' : String(value)} min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'}
+            aria-describedby={describedBy} onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))} />
+        </label>
+        <Help id={id} text={help} />
+      </>
     );
   }
   if (type === 'string') {
-    const multiline = longText.has(name);
+    const multiline = multilineWidgets.has(schema.widget ?? '') || (schema.widget === undefined && (schema.maxLength ?? 0) > 1000);
     return (
-      <label className="field" htmlFor={id}><span>{label}</span>
-        {multiline
-          ? <textarea id={id} rows={name === 'html' ? 6 : 3} value={String(value ?? '')} onChange={(event) => onChange(event.target.value)} />
-          : <input id={id} value={String(value ?? '')} onChange={(event) => onChange(event.target.value)} />}
-      </label>
+      <>
+        <label className="field" htmlFor={id}><span>{label}</span>
+          {multiline
+            ? <textarea id={id} rows={schema.widget === 'html' ? 6 : 3} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)} />
+            : <input id={id} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)} />}
+        </label>
+        <Help id={id} text={help} />
+      </>
     );
   }
-  if (type === 'array' && name === 'weekdays') {
+  if (type === 'array' && schema.widget === 'weekdays') {
     const days = (value as number[] | undefined) ?? [];
     return (
       <fieldset className="subform"><legend>{label}</legend>
-        {dayNames.map((day, index) => (
-          <label key={day} className="checkbox inline"><input type="checkbox" checked={days.includes(index)} onChange={(event) => onChange(event.target.checked ? [...days, index].sort() : days.filter((d) => d !== index))} /> {day}</label>
-        ))}
+        {Array.from({ length: 7 }, (_, index) => {
+          const day = schema.options?.[String(index)] ?? String(index);
+          return <label key={index} className="checkbox inline"><input type="checkbox" checked={days.includes(index)} onChange={(event) => onChange(event.target.checked ? [...days, index].sort() : days.filter((d) => d !== index))} /> {day}</label>;
+        })}
+        <Help id={id} text={help} />
       </fieldset>
     );
   }
   if (type === 'array' && schema.items) {
     const items = (value as unknown[] | undefined) ?? [];
+    const entry = schema.itemTitle ?? humanize(name.replace(/s$/, ''));
     return (
       <fieldset className="subform"><legend>{label}</legend>
+        <Help id={id} text={help} />
         {items.map((item, index) => (
           <div key={index} className="list-item">
-            <Field name={name.replace(/s$/, '')} label={`${humanize(name.replace(/s$/, ''))} ${index + 1}`} schema={schema.items!} root={root} value={item} path={`${path}-${index}`}
+            <Field name={name.replace(/s$/, '')} label={`${entry} ${index + 1}`} schema={{ ...schema.items!, title: undefined, description: undefined }} root={root} value={item} path={`${path}-${index}`}
               onChange={(next) => onChange(items.map((old, i) => (i === index ? next : old)))} />
-            <Button variant="ghost" aria-label={t('inspector.removeItem', { label: `${humanize(name.replace(/s$/, ''))} ${index + 1}` })} onClick={() => onChange(items.filter((_, i) => i !== index))}>✕</Button>
+            <Button variant="ghost" aria-label={t('inspector.removeItem', { label: `${entry} ${index + 1}` })} onClick={() => onChange(items.filter((_, i) => i !== index))}>✕</Button>
           </div>
         ))}
-        <Button onClick={() => onChange([...items, defaultFor(schema.items!, root)])}>{t('inspector.addItem', { label: humanize(name.replace(/s$/, '')) })}</Button>
+        <Button onClick={() => onChange([...items, defaultFor(schema.items!, root)])}>{t('inspector.addItem', { label: entry })}</Button>
       </fieldset>
     );
   }
   if (type === 'object' && schema.properties) {
     return (
       <fieldset className="subform"><legend>{label}</legend>
+        <Help id={id} text={help} />
         <ObjectFields schema={schema} root={root} value={(value ?? {}) as Record<string, unknown>} onChange={onChange} path={path} />
       </fieldset>
     );
   }
   // Anything else (free-form values, header maps): edited as JSON.
   return (
-    <label className="field" htmlFor={id}><span>{label} (JSON)</span>
-      <input id={id} defaultValue={value === undefined ? '' : JSON.stringify(value)} onChange={(event) => {
-        try { onChange(event.target.value === '' ? undefined : JSON.parse(event.target.value)); } catch { onChange(event.target.value); }
-      }} />
-    </label>
+    <>
+      <label className="field" htmlFor={id}><span>{label} (JSON)</span>
+        <input id={id} defaultValue={value === undefined ? '' : JSON.stringify(value)} aria-describedby={describedBy} onChange={(event) => {
+          try { onChange(event.target.value === '' ? undefined : JSON.parse(event.target.value)); } catch { onChange(event.target.value); }
+        }} />
+      </label>
+      <Help id={id} text={help} />
+    </>
   );
 }
 
@@ -178,7 +234,8 @@ function ObjectFields({ schema, root, value, onChange, path, skip }: { schema: J
   return (
     <>
       {Object.entries(schema.properties ?? {}).filter(([key]) => key !== skip).map(([key, property]) => (
-        <Field key={key} name={key} label={humanize(key)} schema={property} root={root} value={value[key]} path={`${path}-${key}`}
+        <Field key={key} name={key} label={resolve(property, root).title ?? humanize(key)} schema={property} root={root} value={value[key]} path={`${path}-${key}`}
+          optional={!schema.required?.includes(key)}
           onChange={(next) => {
             const copy = { ...value };
             if (next === undefined) delete copy[key];

@@ -6,10 +6,11 @@ import { navigate } from '../navigation';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { Dialog } from '../ui/dialog';
-import { journeyTemplates } from '../../shared/templates';
+import { journeyTemplates, localizedTemplate } from '../../shared/templates';
 
 export function NewJourneyDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const templates = journeyTemplates.map((candidate) => localizedTemplate(candidate, locale));
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
@@ -24,7 +25,7 @@ export function NewJourneyDialog({ open, onOpenChange }: { open: boolean; onOpen
   }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ name, draft: journeyTemplates.find((candidate) => candidate.id === template)?.graph });
+    create.mutate({ name, draft: templates.find((candidate) => candidate.id === template)?.graph });
   };
   return (
     <Dialog open={open} onOpenChange={onOpenChange} title={t('journeys.create.title')}>
@@ -37,11 +38,11 @@ export function NewJourneyDialog({ open, onOpenChange }: { open: boolean; onOpen
           <span>{t('journeys.create.template')}</span>
           <select value={template} onChange={(event) => {
             setTemplate(event.target.value);
-            const chosen = journeyTemplates.find((candidate) => candidate.id === event.target.value);
+            const chosen = templates.find((candidate) => candidate.id === event.target.value);
             if (chosen && !name.trim()) setName(chosen.name);
           }}>
             <option value="">{t('journeys.create.blank')}</option>
-            {journeyTemplates.map((candidate) => <option key={candidate.id} value={candidate.id}>{candidate.name} — {candidate.description}</option>)}
+            {templates.map((candidate) => <option key={candidate.id} value={candidate.id}>{candidate.name} — {candidate.description}</option>)}
           </select>
         </label>
         {create.error && <p role="alert" className="error">{create.error.message}</p>}

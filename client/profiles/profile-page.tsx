@@ -79,13 +79,13 @@ export function ProfilePage({ profileId }: { profileId: string }) {
           <ul className="timeline">
             {runs.map((run) => (
               <li key={run.id}>
-                <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link> {run.version === null || run.version > 0 ? `v${run.version}` : t('profile.testRun', { number: -run.version })} · <span className={`status status-${run.status}`}>{run.status}</span>
-                {' '}{(run.status === 'waiting' || run.status === 'active') && t('profile.run.at', { node: run.current_node })}
+                <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link> {run.version === null || run.version > 0 ? `v${run.version}` : t('profile.testRun', { number: -run.version })} · <span className={`status status-${run.status}`}>{t(`run.status.${run.status}`)}</span>
+                {' '}{(run.status === 'waiting' || run.status === 'active') && t('profile.run.at', { node: run.current_node_name ?? '' })}
                 <div className="muted">{formatDate(run.entered_at)}{run.error ? ` · ${run.error}` : ''}</div>
                 <ol className="path" aria-label={`${run.journey_name} path`}>
                   {run.path.map((step) => (
                     <li key={step.seq} title={`${formatDate(step.entered_at)}${step.left_at ? ` → ${formatDate(step.left_at)}` : ''}`}>
-                      {step.node_id}{step.port ? ` → ${step.port}` : ` (${step.outcome})`}
+                      {step.node_name}{step.port_label ? ` → ${step.port_label}` : ` (${t(`step.outcome.${step.outcome}`)})`}
                     </li>
                   ))}
                 </ol>

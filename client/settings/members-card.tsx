@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useI18n } from '../i18n/i18n';
+import { en, type MessageKey } from '../i18n/messages';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { PasswordRule } from '../accounts/auth-gate';
@@ -69,7 +70,7 @@ export function MembersCard() {
       {invite.data && <p role="status" className="secret">{t('members.link')} <code data-testid="invite-link">{`${window.location.origin}/invite/${invite.data.token}`}</code></p>}
       <h3>{t('audit.title')}</h3>
       <ul className="timeline">
-        {log.data?.map((entry) => <li key={entry.id}><strong>{entry.action}</strong> <span className="muted">{entry.email ?? '—'} · {formatDate(entry.at)}</span></li>)}
+        {log.data?.map((entry) => <li key={entry.id}><strong>{`audit.action.${entry.action}` in en ? t(`audit.action.${entry.action}` as MessageKey) : entry.action}</strong> <span className="muted">{entry.email ?? '—'} · {formatDate(entry.at)}</span></li>)}
       </ul>
     </section>
   );

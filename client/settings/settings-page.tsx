@@ -1,5 +1,6 @@
 // Settings: ingest write keys (create — shown once —, revoke) and the health-score formula.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { environmentKeyName } from '../../shared/write-keys';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
@@ -26,7 +27,7 @@ function WriteKeys() {
       <ul className="key-list">
         {keys.data?.map((key) => (
           <li key={key.id}>
-            <strong>{key.name}</strong> <code>{key.key_prefix}…</code> <span className="muted">{formatDate(key.created_at)}</span>
+            <strong>{key.name === environmentKeyName ? t('settings.keys.fromEnvironment') : key.name}</strong> <code>{key.key_prefix}…</code> <span className="muted">{formatDate(key.created_at)}</span>
             {key.revoked_at ? <span className="status status-archived">{t('settings.keys.revoked')}</span>
               : <Button variant="ghost" aria-label={t('settings.keys.revoke', { name: key.name })} onClick={() => revoke.mutate({ id: key.id })}>✕</Button>}
           </li>

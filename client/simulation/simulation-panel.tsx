@@ -10,6 +10,9 @@ import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 import { useEditor } from '../canvas/editor-store';
 import { useSimulation } from './simulation-store';
+import { useNodeNames } from '../canvas/node-name';
+import { describeRule } from '../../shared/conditions';
+import type { Channel } from '../../shared/node-type';
 
 type Result = inferRouterOutputs<AppRouter>['journeys']['simulate'];
 type EventRow = { name: string; after: string; unit: 'minutes' | 'hours' | 'days' };
@@ -46,7 +49,7 @@ function TestRuns({ journeyId, beforeStart, trigger }: { journeyId: string; befo
 }
 
 export function SimulationPanel({ journeyId, defaultTrigger, onClose, beforeTest }: { journeyId: string; defaultTrigger: string; onClose(): void; beforeTest(): Promise<void> }) {
-  const { t, formatNumber } = useI18n();
+  const { t, formatNumber, locale } = useI18n();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [search, setSearch] = useState('');
@@ -81,8 +84,8 @@ export function SimulationPanel({ journeyId, defaultTrigger, onClose, beforeTest
       setRunning(false);
     }
   };
-  const when = (iso: string, timeZone: string) => new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
-  const label = (nodeId: string) => useEditor.getState().nodes.find((node) => node.id === nodeId)?.data.label || nodeId;
+  const when = (iso: string, timeZone: string) => new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
+  const { name: label, port: portLabel } = useNodeNames();
 
   return (
     <section className="simulation-panel" aria-label={t('simulate.title')}>
@@ -136,16 +139,16 @@ export function SimulationPanel({ journeyId, defaultTrigger, onClose, beforeTest
           <ol className="simulation-steps" aria-label={t('simulate.path')}>
             {result.steps.map((step, index) => (
               <li key={index}>
-                <div><strong>{label(step.nodeId)}</strong> <span className="muted">{when(step.at, result.timeZone)}</span>{step.port ? ` → ${step.port}` : ` (${step.outcome})`}</div>
+                <div><strong>{label(step.nodeId)}</strong> <span className="muted">{when(step.at, result.timeZone)}</span>{step.port ? ` → ${portLabel(step.nodeId, step.port)}` : ` (${step.outcome})`}</div>
                 {step.why.length > 0 && (
-                  <ul className="why">{step.why.map((rule, i) => <li key={i}>{rule.passed ? '✓' : '✗'} {rule.rule} — {t('simulate.saw')} <code>{JSON.stringify(rule.actual) ?? 'nothing'}</code></li>)}</ul>
+                  <ul className="why">{step.why.map((rule, i) => <li key={i}>{rule.passed ? '✓' : '✗'} {rule.spec ? describeRule(rule.spec, locale) : rule.rule} — {t('simulate.saw')} <code>{JSON.stringify(rule.actual) ?? t('simulate.nothing')}</code></li>)}</ul>
                 )}
                 {step.wait && (
                   <div className="muted">{t(`simulate.wait.${step.wait.endedBy}`, { at: when(step.wait.at, step.wait.timeZone), zone: step.wait.timeZone, event: step.wait.event ?? '' })}</div>
                 )}
                 {step.messages.map((message, i) => (
                   <div key={i} className="simulated-message">
-                    <div className="muted small">{message.channel} · {message.delayedBy ? t('simulate.delayed', { at: when(message.deliverAt, result.timeZone), reason: message.delayedBy }) : t('simulate.sentAt', { at: when(message.deliverAt, result.timeZone) })}</div>
+                    <div className="muted small">{t(`channel.${message.channel as Channel}`)} · {message.delayedBy ? t('simulate.delayed', { at: when(message.deliverAt, result.timeZone), reason: message.delayedBy }) : t('simulate.sentAt', { at: when(message.deliverAt, result.timeZone) })}</div>
                     {message.error && <p className="error">{message.error}</p>}
                     {message.subject !== undefined && <div className="subject">{message.subject}</div>}
                     {message.html !== undefined && <iframe title={`${t('simulate.rendered')} ${index + 1}`} sandbox="" srcDoc={message.html} className="email-frame" />}

@@ -2,12 +2,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
+import { useNodeNames } from '../canvas/node-name';
 import { Link } from '../navigation';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
 
 export function NodeCustomersPanel({ journeyId, nodeId, nodeLabel, versionId, onClose }: { journeyId: string; nodeId: string; nodeLabel: string; versionId?: string; onClose(): void }) {
   const { t, formatDate } = useI18n();
+  const names = useNodeNames();
   const trpc = useTRPC();
   const [search, setSearch] = useState('');
   const [limit, setLimit] = useState(50);
@@ -25,7 +27,7 @@ export function NodeCustomersPanel({ journeyId, nodeId, nodeLabel, versionId, on
         {customers.data?.customers.map((customer) => (
           <li key={`${customer.run_id}-${customer.entered_at}`}>
             <Link to={`/profiles/${customer.profile_id}`}>{customer.user_id ?? customer.email ?? customer.profile_id.slice(0, 8)}</Link>
-            {' '}<span className="muted">{customer.port ? `→ ${customer.port}` : customer.outcome} · {formatDate(customer.entered_at)}</span>
+            {' '}<span className="muted">{customer.port ? `→ ${names.port(nodeId, customer.port)}` : t(`step.outcome.${customer.outcome}`)} · {formatDate(customer.entered_at)}</span>
           </li>
         ))}
       </ul>

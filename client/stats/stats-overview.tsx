@@ -2,6 +2,7 @@
 import type { JourneyGraph } from '../../shared/graph';
 import type { JourneyStats } from '../../server/stats/journey-stats';
 import { useI18n } from '../i18n/i18n';
+import { useNodeNames } from '../canvas/node-name';
 
 /** Nodes in the order customers meet them (breadth-first from the triggers). */
 function pathOrder(graph: JourneyGraph): string[] {
@@ -20,7 +21,8 @@ export function StatsOverview({ stats, graph }: { stats: JourneyStats; graph: Jo
   const { t, formatNumber } = useI18n();
   const days = stats.entriesByDay.slice(-30);
   const maxDay = Math.max(1, ...days.map((day) => day.entries));
-  const labels = new Map(graph.nodes.map((node) => [node.id, node.label || node.id]));
+  const { name } = useNodeNames();
+  const labels = new Map(graph.nodes.map((node) => [node.id, node.label || name(node.id, node.type)]));
   const funnel = pathOrder(graph).map((id) => ({ id, entered: stats.nodes[id]?.entered ?? 0 })).slice(0, 10);
   const maxFunnel = Math.max(1, ...funnel.map((step) => step.entered));
   return (

@@ -23,7 +23,7 @@ export const journeysRouter = router({
   /** The journey with its draft's inspection (problems, summaries, ports), so the canvas opens ready. */
   get: viewerProcedure.input(journeyId).query(async ({ ctx, input }) => {
     const journey = await getJourney(ctx.services.db, ctx.workspaceId, input.id);
-    return { ...journey, inspection: inspectGraph(journey.draft, ctx.services.registry) };
+    return { ...journey, inspection: inspectGraph(journey.draft, ctx.services.registry, ctx.locale) };
   }),
   create: editorProcedure
     .input(z.object({ name: journeyName, draft: journeyGraphSchema.optional() }))
@@ -37,7 +37,7 @@ export const journeysRouter = router({
   /** Problems of a graph as the canvas edits it (the same check publish makes), with each node's summary and ports. */
   inspect: viewerProcedure
     .input(z.object({ graph: z.unknown() }))
-    .query(({ ctx, input }) => inspectGraph(input.graph, ctx.services.registry)),
+    .query(({ ctx, input }) => inspectGraph(input.graph, ctx.services.registry, ctx.locale)),
   versions: viewerProcedure.input(journeyId).query(({ ctx, input }) => listVersions(ctx.services.db, ctx.workspaceId, input.id)),
   restoreVersion: editorProcedure
     .input(journeyId.extend({ version: z.number().int().positive() }))

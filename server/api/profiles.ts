@@ -12,7 +12,7 @@ export const profilesRouter = router({
     .query(({ ctx, input }) => searchProfiles(ctx.services.db, ctx.workspaceId, input)),
   get: viewerProcedure
     .input(z.object({ id: z.string().uuid('a profile id is a UUID') }))
-    .query(({ ctx, input }) => getProfile(ctx.services.db, ctx.workspaceId, input.id)),
+    .query(({ ctx, input }) => getProfile(ctx.services.db, ctx.workspaceId, input.id, ctx.services.registry, ctx.locale)),
   exportData: adminProcedure
     .input(z.object({ id: z.string().uuid('a profile id is a UUID') }))
     .mutation(async ({ ctx, input }) => {

@@ -4,6 +4,8 @@ import { ZodError } from 'zod';
 import type { Services } from '../services';
 import { roleAtLeast, type SessionUser } from '../accounts/accounts';
 import type { Role } from '../db/schema';
+import type { Locale } from '../../shared/node-type';
+import { readableProblems } from '../journeys/problem-texts';
 import { ConflictError, ForbiddenError, GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
 
 export interface RequestContext {
@@ -15,10 +17,12 @@ export interface RequestContext {
   csrfOk: boolean;
   /** The session cookie's token (to keep this session when the others end). */
   sessionToken?: string;
+  /** The language the UI asked in (x-waymark-locale): node texts and summaries come in it. */
+  locale?: Locale;
 }
 
 const t = initTRPC.context<RequestContext>().create({
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     return {
       ...shape,
@@ -29,7 +33,10 @@ const t = initTRPC.context<RequestContext>().create({
         fieldErrors: cause instanceof ZodError
           ? cause.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
           : undefined,
-        problems: cause instanceof GraphInvalidError ? cause.problems : undefined,
+        // The editor (which says its language) reads problems with its nodes named; API clients get them plain.
+        problems: cause instanceof GraphInvalidError
+          ? (ctx?.locale && cause.nodes ? readableProblems(cause.problems, cause.nodes, ctx.services.registry, ctx.locale) : cause.problems)
+          : undefined,
         details: cause instanceof ConflictError ? cause.details : undefined,
       },
     };

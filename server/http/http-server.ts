@@ -63,7 +63,7 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     createContext: async ({ req }) => {
       const token = sessionToken(req);
       const user = await sessionUser(services.db, token);
-      return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1', sessionToken: token };
+      return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1', sessionToken: token, locale: req.headers['x-waymark-locale'] === 'de' ? 'de' as const : 'en' as const };
     },
     maxBodySize: 5 * 1024 * 1024,
     onError: ({ error, path }) => {

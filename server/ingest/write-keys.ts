@@ -1,6 +1,7 @@
 // Ingest write keys: public by nature (they ship in web and app SDKs), so write-only, per
 // workspace, revocable; stored as SHA-256 hashes, shown in full only once.
 import { createHash, randomBytes } from 'node:crypto';
+import { environmentKeyName } from '../../shared/write-keys';
 import { sql } from 'kysely';
 import type { Executor } from '../db/database';
 import { NotFoundError } from '../errors';
@@ -32,7 +33,7 @@ export async function revokeWriteKey(db: Executor, workspaceId: string, id: stri
 /** The key from WAYMARK_WRITE_KEY, for automated setups: registered for the default workspace. */
 export async function ensureWriteKey(db: Executor, workspaceId: string, key: string): Promise<void> {
   const existing = await db.selectFrom('write_keys').select('id').where('key_hash', '=', hashWriteKey(key)).executeTakeFirst();
-  if (!existing) await createWriteKey(db, workspaceId, 'From WAYMARK_WRITE_KEY', key);
+  if (!existing) await createWriteKey(db, workspaceId, environmentKeyName, key);
 }
 
 const writeKeyCache = new Map<string, { workspaceId: string | null; until: number }>();

@@ -44,7 +44,7 @@ export async function publishJourneyIn(trx: Transaction<DB>, registry: NodeTypeR
     if (!journey) throw new NotFoundError('journey', journeyId);
     if (journey.status === 'archived') throw new ConflictError('an archived journey cannot be published; restore it first');
     const validation = validateGraph(journey.draft, registry);
-    if (!validation.ok) throw new GraphInvalidError(validation.problems);
+    if (!validation.ok) throw new GraphInvalidError(validation.problems, validation.graph?.nodes);
     const graph = validation.graph;
     const plan = moves && journey.live_version_id ? await planMigration(trx, registry, journeyId, journey.live_version_id, graph, moves) : null;
 

@@ -40,7 +40,7 @@ export async function simulateJourney(db: Executor, registry: NodeTypeRegistry, 
   const journey = await db.selectFrom('journeys').select(['id', 'goal']).where('workspace_id', '=', workspaceId).where('id', '=', request.journeyId).executeTakeFirst();
   if (!journey) throw new NotFoundError('journey', request.journeyId);
   const validation = validateGraph(request.graph, registry);
-  if (!validation.ok) throw new GraphInvalidError(validation.problems);
+  if (!validation.ok) throw new GraphInvalidError(validation.problems, validation.graph?.nodes);
   const start = request.start ? new Date(request.start) : new Date();
 
   let profile = { id: 'sample-profile', userId: 'sample' as string | null, traits: request.sample ?? {}, tags: [] as string[] };

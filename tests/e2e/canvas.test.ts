@@ -107,8 +107,10 @@ describe('canvas', () => {
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByRole('button', { name: 'Publish now' }).click();
     const alert = page.getByRole('dialog').getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('node "email-1"');
-    expect(await alert.textContent()).toContain('must be connected');
+    // Nodes by name, settings by their labels — no node ids.
+    await expect.poll(() => alert.textContent()).toContain('Email: Subject: an email needs a subject');
+    expect(await alert.textContent()).toContain('“next” of When Cart Abandoned must be connected');
+    expect(await alert.textContent()).not.toContain('email-1');
     expect(await page.getByText('Not published yet').isVisible()).toBe(true);
     await screenshot(page, 'canvas-invalid');
   });
@@ -228,7 +230,7 @@ describe('canvas', () => {
     expect(trigger.width).toBeGreaterThan(120);
     expect(await page.locator('.journey-node').count()).toBeLessThan(150);
     await expect.poll(() => page.locator('.react-flow__minimap-node').count(), { timeout: 15_000 }).toBe(300);
-    await page.getByRole('button', { name: /node "far" cannot be reached/ }).click();
+    await page.getByRole('button', { name: 'Exit journey cannot be reached from a trigger: connect it' }).click();
     await expect.poll(() => page.locator('[data-testid="node-far"]').isVisible()).toBe(true);
     const box = (await page.locator('[data-testid="node-far"]').boundingBox())!;
     const canvas = (await page.getByLabel('Journey canvas').boundingBox())!;

@@ -66,7 +66,8 @@ describe('stats overlay', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'carla' }).isVisible()).toBe(true);
     expect(await page.getByText('Coupon reminder').first().isVisible()).toBe(true);
     const path = page.getByRole('list', { name: 'Coupon reminder path' });
-    expect(await path.textContent()).toContain('trigger → out');
-    expect(await path.textContent()).toContain('wait (waiting)');
+    // Nodes by name and ports by label, as on the canvas: no ids.
+    expect(await path.textContent()).toContain('When Coupon Issued → next');
+    expect(await path.textContent()).toContain('Wait for Coupon Redeemed up to 5 days (waiting here)');
   });
 });

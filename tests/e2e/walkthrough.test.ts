@@ -88,7 +88,7 @@ describe('a marketer\'s first visit', () => {
     ], edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'mail' }] } });
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
     await page.goto(`${e2e.url}/journeys/${created.id}`);
-    await expect.poll(() => page.getByTestId('unfinished-mail').textContent()).toBe('Not finished: subject: an email needs a subject');
+    await expect.poll(() => page.getByTestId('unfinished-mail').textContent()).toBe('Not finished: Subject: an email needs a subject');
     expect(await page.getByTestId('node-mail').textContent()).not.toContain('Sends an email');
     expect(await page.getByTestId('unfinished-start').count()).toBe(0);
   });

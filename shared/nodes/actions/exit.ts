@@ -12,5 +12,6 @@ export const exit = defineNodeType({
   config: z.object({}),
   ports: () => [],
   summary: () => 'Exit journey',
+  translations: { de: { label: 'Ende', description: 'Beendet den Weg des Kunden durch diese Journey.', summary: () => 'Journey verlassen' } },
   execute: () => ({ exit: true }),
 });

@@ -11,10 +11,20 @@ export const segmentTrigger = defineNodeType({
   description: 'Starts when a trait changes so that the profile matches the condition (e.g. plan becomes "pro").',
   icon: 'target',
   config: z.object({
-    condition: conditionSchema.default({ match: 'all', rules: [] }),
+    condition: conditionSchema.default({ match: 'all', rules: [] })
+      .meta({ title: 'Segment', description: 'Customers enter when their traits come to match these rules.', widget: 'condition' }),
   }),
   ports: () => [{ id: 'out', label: 'next', required: true }],
   summary: (config) => `When ${summarizeCondition(config.condition)}`,
   trigger: { kind: 'segment' },
+  translations: {
+    de: {
+      label: 'Segment betreten',
+      description: 'Startet, wenn sich ein Merkmal so ändert, dass das Profil die Bedingung erfüllt (z. B. plan wird „pro“).',
+      ports: { out: 'weiter' },
+      fields: { condition: { title: 'Segment', description: 'Kunden treten ein, sobald ihre Merkmale diese Regeln erfüllen.' } },
+      summary: (config) => `Wenn ${summarizeCondition(config.condition, 'de')}`,
+    },
+  },
   execute: () => ({ port: 'out' }),
 });
