@@ -149,6 +149,8 @@ export interface NodeTypeDefinition<Config = any> {
   /** Whether this node can pause a run (delay, wait until, wait for event). Cycles need one. */
   waits?: boolean;
   trigger?: TriggerSpec<Config>;
+  /** The journey variables this node sets (`ctx.setVariable`), offered in the variable picker as {{ vars.… }}. */
+  variables?: (config: Config, nodeId: string) => string[];
   /** The label, description, ports, fields, summary and messages in other languages (see NodeTranslation). */
   translations?: Partial<Record<Exclude<Locale, 'en'>, NodeTranslation<Config>>>;
   execute: (ctx: NodeContext, config: Config) => Promise<NodeResult> | NodeResult;

@@ -19,6 +19,7 @@ import { Dialog } from '../ui/dialog';
 import { edgeId, useEditor } from './editor-store';
 import { flowNodeTypes } from './journey-node';
 import { NodeTypesContext } from './node-types-context';
+import { TemplateVariablesContext } from './variable-picker';
 import { dragFormat, Palette } from './palette';
 import { Inspector } from './inspector';
 import { ProblemsPanel } from './problems-panel';
@@ -51,6 +52,7 @@ function Editor({ journeyId }: { journeyId: string }) {
   const flow = useReactFlow();
   const journey = useQuery(trpc.journeys.get.queryOptions({ id: journeyId }, { refetchOnWindowFocus: false }));
   const nodeTypeList = useQuery(trpc.nodeTypes.list.queryOptions(undefined, { staleTime: Infinity }));
+  const templateVariables = useQuery(trpc.journeys.variables.queryOptions({ id: journeyId }, { staleTime: 30_000 }));
   const nodeTypes = useMemo(() => new Map((nodeTypeList.data ?? []).map((type) => [type.type, type as NodeTypeDescription])), [nodeTypeList.data]);
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect } = useEditor(useShallow((state) => ({ nodes: state.nodes, edges: state.edges, onNodesChange: state.onNodesChange, onEdgesChange: state.onEdgesChange, onConnect: state.onConnect })));
   const [loadedRevision, setLoadedRevision] = useState<number | null>(null);
@@ -204,6 +206,7 @@ function Editor({ journeyId }: { journeyId: string }) {
   const defaultTrigger = String(nodes.find((node) => node.data.type === 'trigger.event')?.data.config.event ?? '');
   return (
     <NodeTypesContext.Provider value={nodeTypes}>
+    <TemplateVariablesContext.Provider value={templateVariables.data ?? null}>
       <main className="editor">
         <header className="editor-header">
           <Link to="/">← {t('editor.back')}</Link>
@@ -283,6 +286,7 @@ function Editor({ journeyId }: { journeyId: string }) {
         <VersionsDialog journeyId={journeyId} open={showVersions} onOpenChange={setShowVersions} />
         {showGoal && <GoalDialog journeyId={journeyId} goal={data.goal as Goal | null} open={showGoal} onOpenChange={setShowGoal} />}
       </main>
+    </TemplateVariablesContext.Provider>
     </NodeTypesContext.Provider>
   );
 }

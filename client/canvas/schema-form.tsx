@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { Button } from '../ui/button';
 import { ConditionEditor } from './condition-editor';
+import { VariablePicker } from './variable-picker';
 
 export interface JsonSchema {
   type?: string | string[];
@@ -75,6 +76,8 @@ function isCondition(schema: JsonSchema): boolean {
 }
 
 const multilineWidgets = new Set(['html', 'liquid-multiline', 'multiline']);
+/** Fields rendered with Liquid: they get the variable picker. */
+const liquidWidgets = new Set(['html', 'liquid', 'liquid-multiline']);
 
 interface FieldProps {
   name: string;
@@ -151,7 +154,7 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
   if (type === 'boolean') {
     return (
       <div className="field">
-        <label className="checkbox" htmlFor={id}><input id={id} type="checkbox" checked={Boolean(value)} aria-describedby={describedBy} onChange={(event) => onChange(event.target.checked)} /> {label}</label>
+        <label className="checkbox" htmlFor={id}><input id={id} type="checkbox" checked={Boolean(value ?? schema.default)} aria-describedby={describedBy} onChange={(event) => onChange(event.target.checked)} /> {label}</label>
         <Help id={id} text={help} />
       </div>
     );
@@ -176,6 +179,7 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
             ? <textarea id={id} rows={schema.widget === 'html' ? 6 : 3} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)} />
             : <input id={id} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)} />}
         </label>
+        {liquidWidgets.has(schema.widget ?? '') && <VariablePicker fieldId={id} fieldLabel={label} value={String(value ?? '')} onChange={onChange} />}
         <Help id={id} text={help} />
       </>
     );

@@ -9,6 +9,7 @@ import { loadServerSecret } from '../channels/signing';
 import { TemplateError } from '../channels/templates';
 import { InvalidInputError } from '../errors';
 import { sendTestMessage, traitsFor } from '../channels/test-send';
+import { emptyVariables } from '../journeys/template-variables';
 import { adminProcedure, editorProcedure, router } from './trpc';
 
 const emailContent = z.object({
@@ -82,7 +83,7 @@ export const channelsRouter = router({
     const traits = await traitsFor(ctx.services.db, ctx.workspaceId, input);
     const data = { profile: traits, event: input.event, vars: {} };
     try {
-      return { ok: true as const, ...await renderEmail(input, data) };
+      return { ok: true as const, ...await renderEmail(input, data), empty: emptyVariables([input.subject, input.html, input.text], data) };
     } catch (error) {
       if (error instanceof TemplateError) return { ok: false as const, error: error.message };
       throw error;

@@ -8,6 +8,7 @@ import { ForbiddenError } from '../errors';
 import { createJourney, duplicateJourney, setGoal, getJourney, listJourneys, listVersions, renameJourney, restoreVersionAsDraft, setEntryRule, updateDraft } from '../journeys/journey-store';
 import { exportJourney, importJourney } from '../journeys/journey-files';
 import { inspectGraph } from '../journeys/inspect-graph';
+import { templateVariables } from '../journeys/template-variables';
 import { nodeMovesSchema, previewMigration } from '../journeys/migrate-runs';
 import { simulateJourney } from '../journeys/simulate-journey';
 import { startTestRuns } from '../journeys/test-runs';
@@ -38,6 +39,8 @@ export const journeysRouter = router({
   inspect: viewerProcedure
     .input(z.object({ graph: z.unknown() }))
     .query(({ ctx, input }) => inspectGraph(input.graph, ctx.services.registry, ctx.locale)),
+  /** What its messages can use: traits seen, trigger-event properties seen (and a sample), journey variables. */
+  variables: viewerProcedure.input(journeyId).query(({ ctx, input }) => templateVariables(ctx.services.db, ctx.services.registry, ctx.workspaceId, input.id)),
   versions: viewerProcedure.input(journeyId).query(({ ctx, input }) => listVersions(ctx.services.db, ctx.workspaceId, input.id)),
   restoreVersion: editorProcedure
     .input(journeyId.extend({ version: z.number().int().positive() }))

@@ -6,7 +6,7 @@ import { apiSession } from '../support/app-process';
 import { loggedInPage, screenshot } from '../support/browser';
 import { useE2eApp } from '../support/e2e-app';
 
-const e2e = useE2eApp({ SMTP_URL: 'smtp://mailer:env-smtp-secret@mail.shop.example:2525' });
+const e2e = useE2eApp({ SMTP_URL: 'smtp://mailer:env-smtp-secret@mail.shop.example:2525', WAYMARK_WRITE_KEY: 'wk_e2e-walkthrough' });
 let session: ReturnType<typeof apiSession> | undefined;
 const signedIn = () => (session ??= apiSession(e2e.url));
 
@@ -91,5 +91,46 @@ describe('a marketer\'s first visit', () => {
     await expect.poll(() => page.getByTestId('unfinished-mail').textContent()).toBe('Not finished: Subject: an email needs a subject');
     expect(await page.getByTestId('node-mail').textContent()).not.toContain('Sends an email');
     expect(await page.getByTestId('unfinished-start').count()).toBe(0);
+  });
+
+  it('the variable picker offers the traits and trigger-event properties seen; the preview renders the newest event and warns of a variable that stays empty', async () => {
+    const auth = `Basic ${Buffer.from('wk_e2e-walkthrough:').toString('base64')}`;
+    const batch = { batch: [
+      { type: 'identify', userId: 'vera', traits: { email: 'vera@example.com', firstName: 'Vera', loyaltyTier: 'gold' } },
+      { type: 'track', userId: 'vera', event: 'Basket Left', properties: { cartUrl: 'https://shop.example.com/cart/42', cart: { total: 99 } } },
+    ] };
+    expect((await fetch(`${e2e.url}/v1/batch`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(batch) })).status).toBe(200);
+    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Variables', draft: { schemaVersion: 1, nodes: [
+      { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Basket Left' } },
+      { id: 'mail', type: 'touchpoint.email', position: { x: 0, y: 160 }, config: { subject: 'Hi ', html: '<p>Your cart</p>' } },
+    ], edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'mail' }] } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
+    await page.goto(`${e2e.url}/journeys/${created.id}`);
+    await page.getByTestId('node-mail').click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    expect(await inspector.getByRole('button', { name: 'Insert variable' }).first().getAttribute('title')).toBe('Insert a variable into Subject');
+    await inspector.getByRole('button', { name: 'Insert variable' }).first().click();
+    const menu = page.getByRole('menu');
+    expect(await menu.textContent()).toContain('Customer traits');
+    expect(await menu.textContent()).toContain('Trigger event (Basket Left)');
+    await menu.getByRole('menuitem', { name: 'profile.loyaltyTier' }).waitFor();
+    expect(await menu.getByRole('menuitem', { name: 'event.cart.total' }).count()).toBe(1);
+    await menu.getByRole('menuitem', { name: 'profile.firstName' }).click();
+    expect(await inspector.getByLabel('Subject').inputValue()).toBe('Hi {{ profile.firstName }}');
+    // The body takes the event's cart link at its end.
+    await inspector.getByLabel('Message (HTML)').focus();
+    await page.keyboard.press('End');
+    await inspector.getByRole('button', { name: 'Insert variable' }).nth(1).click();
+    await page.getByRole('menu').getByRole('menuitem', { name: 'event.cartUrl' }).click();
+    expect(await inspector.getByLabel('Message (HTML)').inputValue()).toBe('<p>Your cart</p>{{ event.cartUrl }}');
+    // The sample profile has a first name; a trait it lacks is named as empty.
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await expect.poll(() => preview.getByTestId('preview-subject').textContent()).toBe('Hi Anna');
+    expect(await preview.getByRole('list', { name: 'Variables that render empty' }).count()).toBe(0);
+    await inspector.getByLabel('Subject').fill('Hi {{ profile.nickname }}');
+    await expect.poll(() => preview.getByRole('list', { name: 'Variables that render empty' }).textContent()).toContain('profile.nickname is empty for this sample');
+    expect(await preview.getByLabel('Sample trigger event (JSON)').inputValue()).toContain('https://shop.example.com/cart/42');
+    expect(await preview.frameLocator('iframe').locator('body').textContent()).toContain('https://shop.example.com/cart/42');
+    await screenshot(page, 'variable-picker-preview');
   });
 });

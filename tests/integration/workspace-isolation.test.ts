@@ -56,6 +56,7 @@ describe('workspace isolation', () => {
       'journeys.updateDraft': (api) => api.journeys.updateDraft({ id: journeyId, draft: graph }),
       'journeys.inspect': (api) => api.journeys.inspect({ graph }),
       'journeys.versions': (api) => api.journeys.versions({ id: journeyId }),
+      'journeys.variables': (api) => api.journeys.variables({ id: journeyId }),
       'journeys.restoreVersion': (api) => api.journeys.restoreVersion({ id: journeyId, version: 1 }),
       'journeys.duplicate': (api) => api.journeys.duplicate({ id: journeyId }),
       'journeys.setEntryRule': (api) => api.journeys.setEntryRule({ id: journeyId, rule: 'always' }),
@@ -111,7 +112,7 @@ describe('workspace isolation', () => {
     }
     expect(outcomes).toEqual(Object.fromEntries(Object.keys(calls).map((name) => [name, 'nothing of A'])));
     // The lookups by id were refused outright, not answered empty.
-    for (const name of ['accounts.resetLink', 'journeys.get', 'journeys.startTest', 'journeys.simulate', 'journeys.migrationPreview', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
+    for (const name of ['accounts.resetLink', 'journeys.get', 'journeys.variables', 'journeys.startTest', 'journeys.simulate', 'journeys.migrationPreview', 'journeys.rename', 'journeys.updateDraft', 'journeys.duplicate', 'journeys.export', 'journeys.publish', 'journeys.setStatus', 'profiles.get', 'profiles.exportData', 'profiles.delete', 'stats.journey']) {
       await expect(calls[name](theirs), name).rejects.toMatchObject({ code: 'NOT_FOUND' });
     }
     await drainSteps(app.services);

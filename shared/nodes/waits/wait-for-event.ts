@@ -26,6 +26,7 @@ export const waitForEvent = defineNodeType({
   ],
   summary: (config) => `Wait for ${config.event} up to ${describeDuration(config.timeout)}`,
   waits: true,
+  variables: (_config, nodeId) => [`${nodeId}.event`],
   translations: {
     de: {
       label: 'Auf Event warten',
