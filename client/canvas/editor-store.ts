@@ -33,6 +33,8 @@ interface EditorState {
   onConnect(connection: Connection): void;
   addNode(type: string, config: Record<string, unknown>, position: { x: number; y: number }): string;
   insertOnEdge(edgeId: string, type: string, config: Record<string, unknown>, firstPort: string, position: { x: number; y: number }): string;
+  /** Adds a node connected from `sourceId`'s port (one undo step). */
+  addNodeAfter(sourceId: string, port: string, type: string, config: Record<string, unknown>, position: { x: number; y: number }): string;
   updateNode(nodeId: string, patch: { config?: Record<string, unknown>; label?: string }): void;
   deleteSelection(): void;
   undo(): void;
@@ -122,6 +124,12 @@ export const useEditor = create<EditorState>((set, get) => ({
       nodes: [...state.nodes.map((node) => ({ ...node, selected: false })), { id, type: 'journey', position, data: { type, config }, selected: true }],
       revision: state.revision + 1,
     }));
+    return id;
+  },
+
+  addNodeAfter: (sourceId, port, type, config, position) => {
+    const id = get().addNode(type, config, position);
+    set((state) => ({ edges: [...state.edges, { id: edgeId(sourceId, port, id), source: sourceId, sourceHandle: port, target: id, targetHandle: 'in' }] }));
     return id;
   },
 

@@ -1,9 +1,9 @@
 // The journey editor: palette, canvas, inspector, problems; autosave, undo/redo, copy/paste,
 // auto-layout, publish with what changed, versions, pause/resume, export.
-import { ClipboardPaste, Copy, Ellipsis, Network, Redo2, Trash2, Undo2 } from 'lucide-react';
+import { ClipboardPaste, Copy, Ellipsis, Flag, Network, Redo2, Trash2, Undo2 } from 'lucide-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow,
+  Background, Controls, MiniMap, Panel, ReactFlow, ReactFlowProvider, useReactFlow,
   type Connection, type Edge, type IsValidConnection,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -56,6 +56,8 @@ function Editor({ journeyId }: { journeyId: string }) {
   const nodeTypes = useMemo(() => new Map((nodeTypeList.data ?? []).map((type) => [type.type, type as NodeTypeDescription])), [nodeTypeList.data]);
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect } = useEditor(useShallow((state) => ({ nodes: state.nodes, edges: state.edges, onNodesChange: state.onNodesChange, onEdgesChange: state.onEdgesChange, onConnect: state.onConnect })));
   const [loadedRevision, setLoadedRevision] = useState<number | null>(null);
+  // A journey opened blank is not fitted to its first node when it is dropped (it would jump to the middle, zoomed).
+  const [openedBlank, setOpenedBlank] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [showVersions, setShowVersions] = useState(false);
   const [showGoal, setShowGoal] = useState(false);
@@ -67,7 +69,8 @@ function Editor({ journeyId }: { journeyId: string }) {
   const [customersOf, setCustomersOf] = useState<string | null>(null);
   const { formatNumber } = useI18n();
   const statsInput = { journeyId, versionId: statsVersion || undefined, from: statsFrom ? new Date(statsFrom).toISOString() : undefined, to: statsTo ? new Date(new Date(statsTo).getTime() + 86_400_000).toISOString() : undefined };
-  const stats = useQuery(trpc.stats.journey.queryOptions(statsInput, { enabled: statsOn, refetchInterval: 10_000 }));
+  // Also read while stats are off when the journey has a goal: the canvas shows its conversion.
+  const stats = useQuery(trpc.stats.journey.queryOptions(statsInput, { enabled: statsOn || Boolean(journey.data?.goal && journey.data.liveVersion), refetchInterval: statsOn ? 10_000 : 60_000 }));
   const overlay = useMemo<StatsOverlay | null>(() => (statsOn && stats.data ? { stats: stats.data, openNode: setCustomersOf } : null), [statsOn, stats.data]);
   const taken = useSimulation((state) => state.taken);
   const shownEdges = useMemo(() => {
@@ -83,6 +86,7 @@ function Editor({ journeyId }: { journeyId: string }) {
     if (!journey.data || loadedRevision !== null) return;
     const backup = readBackup(journeyId, journey.data.draftRevision);
     useEditor.getState().load(backup ?? journey.data.draft);
+    setOpenedBlank((backup ?? journey.data.draft).nodes.length === 0);
     if (backup) useEditor.setState((state) => ({ revision: state.revision + 1 }));
     else useEditor.getState().setInspection(journey.data.inspection);
     setLoadedRevision(journey.data.draftRevision);
@@ -111,8 +115,19 @@ function Editor({ journeyId }: { journeyId: string }) {
         return;
       }
     }
+    // Added by a click while a node is selected: connected from its first free output, and the new
+    // node selected — a path is built by clicking its steps in order.
+    if (!position && selected && type.category !== 'trigger') {
+      const ports = state.inspection.nodes[selected.id]?.ports ?? nodeTypes.get(selected.data.type)?.defaultPorts ?? [];
+      const free = ports.find((port) => !state.edges.some((edge) => edge.source === selected.id && (edge.sourceHandle ?? 'out') === port.id));
+      if (free) {
+        const taken = ports.indexOf(free);
+        state.addNodeAfter(selected.id, free.id, type.type, config, { x: at.x + (ports.length > 1 ? (taken - (ports.length - 1) / 2) * 280 : 0), y: at.y });
+        return;
+      }
+    }
     state.addNode(type.type, config, at);
-  }, [flow]);
+  }, [flow, nodeTypes]);
 
   const inspected = useEditor((state) => state.inspection.nodes);
   /** A node's readable name (see useNodeNames; the node types' context is provided below this component). */
@@ -245,7 +260,6 @@ function Editor({ journeyId }: { journeyId: string }) {
             <label>{t('stats.from')} <input type="date" value={statsFrom} onChange={(event) => setStatsFrom(event.target.value)} /></label>
             <label>{t('stats.to')} <input type="date" value={statsTo} onChange={(event) => setStatsTo(event.target.value)} /></label>
             <Button onClick={() => void downloadCsv()}>{t('stats.csv')}</Button>
-            <span className="muted">{data.goal ? `${t('stats.goal')}: ${data.goal.event} ≤ ${data.goal.windowDays} d` : t('stats.goalNone')}</span>
           </div>
         )}
         {status === 'conflict' && (
@@ -261,11 +275,19 @@ function Editor({ journeyId }: { journeyId: string }) {
               onNodeDragStart={useEditor.getState().commit}
               isValidConnection={isValidConnection}
               deleteKeyCode={['Delete', 'Backspace']} multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-              fitView={!staged.opensAtStart} fitViewOptions={fitViewOptions} minZoom={0.1}
+              fitView={!staged.opensAtStart && !openedBlank} fitViewOptions={fitViewOptions} minZoom={0.1}
               onlyRenderVisibleElements={large}
               defaultEdgeOptions={{ type: 'smoothstep' }}
             >
               <Background />
+              <Panel position="top-right" className="goal-panel">
+                <button type="button" className="goal-card" onClick={() => setShowGoal(true)} aria-label={t('goal.card')} data-testid="goal-card">
+                  <Flag size={14} aria-hidden />
+                  {data.goal
+                    ? <span>{t('goal.onCanvas', { event: data.goal.event, days: data.goal.windowDays })}{stats.data && <> · <strong>{formatNumber(stats.data.conversionRate, { style: 'percent', maximumFractionDigits: 1 })}</strong> {t('goal.converted', { count: stats.data.converted })}</>}</span>
+                    : <span className="muted">{t('goal.none')}</span>}
+                </button>
+              </Panel>
               <Controls />
               {minimapReady && <MiniMap pannable zoomable />}
             </ReactFlow>

@@ -53,7 +53,8 @@ describe('stats overlay', () => {
     await dialog.getByLabel('Rule 1 operator').selectOption('gte');
     await dialog.getByLabel('Rule 1 value').fill('50');
     await dialog.getByRole('button', { name: 'Save goal' }).click();
-    await expect.poll(() => page.getByText('Goal: Order Completed ≤ 7 d').isVisible()).toBe(true);
+    // The goal shows on the canvas, with its conversion.
+    await expect.poll(() => page.getByTestId('goal-card').textContent()).toBe('Goal: Order Completed within 7 days · 40% converted (2 customers)');
     const saved = await query<{ goal: unknown }>('journeys.get', { id: journey.id });
     expect(saved.goal).toEqual({ event: 'Order Completed', where: { match: 'all', rules: [{ kind: 'attribute', source: 'event', path: 'total', op: 'gte', value: 50 }] }, windowDays: 7, exitOnConversion: false });
 
