@@ -167,6 +167,15 @@ describe('email over SMTP', () => {
     const page = await (await fetch(preferences)).text();
     expect(page).toMatch(/name="email" value="1" checked/);
     expect(page).toMatch(/name="sms" value="1" checked/);
+    // In the recipient's language: his browser's, or his profile's locale trait.
+    const german = await (await fetch(preferences, { headers: { 'Accept-Language': 'de-CH,de;q=0.9,en;q=0.5' } })).text();
+    expect(german).toContain('<html lang="de">');
+    expect(german).toContain('Ihre Einstellungen');
+    expect(german).toContain('Textnachrichten (SMS)');
+    expect(german).not.toContain('Your preferences');
+    const unsubscribe = preferences.replace('/p/', '/u/');
+    expect(await (await fetch(unsubscribe, { headers: { 'Accept-Language': 'de-DE' } })).text()).toContain('Von diesen E-Mails abmelden');
+    expect(await (await fetch(unsubscribe, { headers: { 'Accept-Language': 'en-GB,de;q=0.8' } })).text()).toContain('Unsubscribe from these emails');
     const saved = await fetch(preferences, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'submitted=1&email=1&push=1' });
     expect(saved.status).toBe(200);
     const after = await saved.text();
@@ -187,6 +196,9 @@ describe('email over SMTP', () => {
     const statuses = await services.db.selectFrom('messages').select(['node_id', 'status']).where('journey_id', '=', journeyId).orderBy('node_id').execute();
     expect(statuses).toEqual([{ node_id: 'e', status: 'sent' }, { node_id: 's', status: 'suppressed' }]);
     expect((await fetch(preferences.replace(/\.[^.]+$/, '.forged'))).status).toBe(400);
+    // A locale trait on the profile wins over the browser's language.
+    await services.db.updateTable('profiles').set({ traits: sql`traits || '{"locale": "de-AT"}'::jsonb` }).where('id', '=', profileId).execute();
+    expect(await (await fetch(preferences, { headers: { 'Accept-Language': 'en-US' } })).text()).toContain('Ihre Einstellungen');
   });
 
   it('an address the mail server refuses is a hard bounce: recorded, not retried, not mailed again', async () => {
