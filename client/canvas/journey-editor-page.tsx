@@ -20,6 +20,7 @@ import { edgeId, useEditor } from './editor-store';
 import { flowNodeTypes } from './journey-node';
 import { NodeTypesContext } from './node-types-context';
 import { TemplateVariablesContext } from './variable-picker';
+import { DateField } from '../ui/date-field';
 import { dragFormat, Palette } from './palette';
 import { Inspector } from './inspector';
 import { ProblemsPanel } from './problems-panel';
@@ -257,8 +258,8 @@ function Editor({ journeyId }: { journeyId: string }) {
               <option value="">{t('stats.allVersions')}</option>
               {stats.data?.versions.map((version) => <option key={version.id} value={version.id}>v{version.version}</option>)}
             </select></label>
-            <label>{t('stats.from')} <input type="date" value={statsFrom} onChange={(event) => setStatsFrom(event.target.value)} /></label>
-            <label>{t('stats.to')} <input type="date" value={statsTo} onChange={(event) => setStatsTo(event.target.value)} /></label>
+            <label>{t('stats.from')} <DateField label={t('stats.from')} value={statsFrom} onChange={setStatsFrom} /></label>
+            <label>{t('stats.to')} <DateField label={t('stats.to')} value={statsTo} onChange={setStatsTo} /></label>
             <Button onClick={() => void downloadCsv()}>{t('stats.csv')}</Button>
           </div>
         )}

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n';
 import { Button } from '../ui/button';
 import { ConditionEditor } from './condition-editor';
 import { VariablePicker } from './variable-picker';
+import { DateTimeField } from '../ui/date-field';
 
 export interface JsonSchema {
   type?: string | string[];
@@ -166,6 +167,16 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
           <input id={id} type="number" value={value === undefined || value === null ? '' : String(value)} min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'}
             aria-describedby={describedBy} onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))} />
         </label>
+        <Help id={id} text={help} />
+      </>
+    );
+  }
+  if (type === 'string' && schema.widget === 'datetime') {
+    return (
+      <>
+        <div className="field"><span>{label}</span>
+          <DateTimeField id={id} label={label} value={typeof value === 'string' ? value : undefined} onChange={onChange} describedBy={describedBy} />
+        </div>
         <Help id={id} text={help} />
       </>
     );

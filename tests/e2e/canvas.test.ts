@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loggedInPage, screenshot } from '../support/browser';
 import { testAdmin } from '../support/app-process';
 import { useE2eApp } from '../support/e2e-app';
+import { de } from '../../client/i18n/messages';
 import { apiSession } from '../support/app-process';
 
 const e2e = useE2eApp();
@@ -113,6 +114,24 @@ describe('canvas', () => {
     expect(await alert.textContent()).not.toContain('email-1');
     expect(await page.getByText('Not published yet').isVisible()).toBe(true);
     await screenshot(page, 'canvas-invalid');
+  });
+
+  it('a wait until a date takes the date as the chosen language writes it and the time in 24 hours, and stores the moment with its offset', async () => {
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 }, timezoneId: 'Europe/Berlin' });
+    const journeyId = await newJourney(page, 'Christmas');
+    await page.evaluate(() => localStorage.setItem('waymark.locale', 'de'));
+    await page.reload();
+    await page.getByRole('button', { name: 'Warten bis hinzufügen' }).click();
+    const inspector = page.getByRole('complementary', { name: de['inspector.title'] });
+    await inspector.getByRole('combobox', { name: /^Warten bis/ }).selectOption('date');
+    const date = inspector.getByRole('textbox', { name: 'Datum', exact: true });
+    expect(await date.getAttribute('placeholder')).toBe('TT.MM.JJJJ');
+    await date.fill('24.12.2026');
+    await inspector.getByRole('textbox', { name: 'Datum · Uhrzeit' }).fill('18:30');
+    await expect.poll(async () => (await api<{ draft: { nodes: Array<{ config: Record<string, unknown> }> } }>('journeys.get', { id: journeyId })).draft.nodes[0]?.config.date, { timeout: 10_000 })
+      .toBe('2026-12-24T18:30:00+01:00');
+    // The card says when, in German.
+    expect(await page.locator('.journey-node').first().textContent()).toContain('Warten bis 24.12.2026, 17:30 UTC');
   });
 
   it('previews an email for a sample profile as it is written', async () => {

@@ -26,7 +26,7 @@ export const waitUntil = defineNodeType({
   }).refine((config) => config.mode !== 'date' || Boolean(config.date), { message: 'choose the date to wait for', path: ['date'] }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => {
-    if (config.mode === 'date') return `Wait until ${config.date}`;
+    if (config.mode === 'date') return `Wait until ${config.date ? new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(config.date)) + ' UTC' : ''}`;
     const days = config.weekdays.length ? ` on ${config.weekdays.map((d) => dayNames[d]).join(', ')}` : '';
     return `Wait until ${config.time}${days}${config.timezone === 'profile' ? ' (customer time)' : ` ${config.timezone}`}`;
   },
