@@ -1,11 +1,12 @@
 // A node on the canvas: icon, label, one-line summary, problems, an input on top and one labelled
 // output per port below. Memoised: dragging one node does not re-render the others.
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, type CSSProperties } from 'react';
 import type { PortSpec } from '../../shared/node-type';
 import { useEditor, type JourneyFlowNode } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 import { NodeStatsBadge, PortStats } from '../stats/node-stats-badge';
+import { useStatsOverlay } from '../stats/stats-context';
 import { useSimulation } from '../simulation/simulation-store';
 import { NodeIcon } from '../ui/node-icon';
 import { useI18n } from '../i18n/i18n';
@@ -22,9 +23,10 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const ports = inspected?.ports ?? description?.defaultPorts ?? noPorts;
   const category = description?.category ?? 'action';
   const visits = useSimulation((state) => state.visits.get(id));
+  const overlay = useStatsOverlay();
   return (
     <div
-      className={`journey-node category-${category}${selected ? ' selected' : ''}${problems ? ' has-problem' : ''}${visits ? ' simulated' : ''}`}
+      className={`journey-node category-${category}${overlay && ports.length > 0 ? ' with-port-stats' : ''}${selected ? ' selected' : ''}${problems ? ' has-problem' : ''}${visits ? ' simulated' : ''}`}
       data-testid={`node-${id}`}
       data-simulated-steps={visits?.join(',')}
       aria-label={`${data.label || description?.label || data.type} node`}
@@ -44,8 +46,8 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
       {ports.length > 0 && (
         <div className="node-ports">
           {ports.map((port, index) => (
-            <div key={port.id} className="node-port" style={{ left: `${((index + 1) / (ports.length + 1)) * 100}%` }}>
-              {(ports.length > 1 || port.id !== 'out') && <span className="port-label">{port.label} <PortStats nodeId={id} portId={port.id} /></span>}
+            <div key={port.id} className="node-port" style={{ left: `${((index + 1) / (ports.length + 1)) * 100}%`, '--port-slots': ports.length + 1 } as CSSProperties}>
+              {(ports.length > 1 || port.id !== 'out') && <span className="port-label" data-testid={`port-label-${id}-${port.id}`} title={port.label}><span className="port-name">{port.label}</span><PortStats nodeId={id} portId={port.id} /></span>}
               <Handle type="source" position={Position.Bottom} id={port.id} className="handle-out" data-port={port.id} />
             </div>
           ))}

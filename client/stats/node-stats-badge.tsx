@@ -24,7 +24,9 @@ export function PortStats({ nodeId, portId }: { nodeId: string; portId: string }
   const overlay = useStatsOverlay();
   const { t, formatNumber } = useI18n();
   const port = overlay?.stats.nodes[nodeId]?.ports[portId];
-  if (!overlay || !port) return null;
+  if (!overlay) return null;
+  // Every port of a node with stats shows a figure, none passed as well.
+  if (!port) return <span className="port-stats">{formatNumber(0)}</span>;
   const rate = formatNumber(port.conversionRate, { style: 'percent', maximumFractionDigits: 1 });
   return (
     <span className="port-stats" title={port.test ? `${t(port.test.significant ? 'stats.significant' : 'stats.notSignificant')} (p = ${port.test.pValue.toFixed(3)})` : undefined}>
