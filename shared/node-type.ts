@@ -127,6 +127,8 @@ export interface NodeTranslation<Config = any> {
   /** Field texts by path into the config: "subject", "variants.label", "operations.trait". */
   fields?: Record<string, FieldText>;
   summary?: (config: Config) => string;
+  /** A new node's starting values in this language where the definition's default is English text (a greeting, a goal's name). */
+  defaults?: Partial<Config>;
   /** The config's validation messages: the English text → this language. */
   messages?: Record<string, string>;
 }
@@ -229,7 +231,8 @@ function applyFieldTexts(root: SchemaNode, fields: Record<string, FieldText>): v
 
 export function describeNodeType(definition: NodeTypeDefinition, locale: Locale = 'en'): NodeTypeDescription {
   const translation = translationOf(definition, locale);
-  const parsedDefault = definition.config.safeParse({});
+  const translatedDefault = translation?.defaults ? definition.config.safeParse(translation.defaults) : undefined;
+  const parsedDefault = translatedDefault?.success ? translatedDefault : definition.config.safeParse({});
   const defaultConfig = parsedDefault.success ? parsedDefault.data : {};
   const configSchema = z.toJSONSchema(definition.config, { io: 'input', unrepresentable: 'any' }) as SchemaNode;
   if (translation?.fields) applyFieldTexts(configSchema, translation.fields);

@@ -28,6 +28,7 @@ import { trackProfileEvents, type ProfileEvent } from './profile-events';
 import { templateRenderer, TemplateError, type TemplateData } from './templates';
 import { deliveryLatency, deliveryOutcomes } from '../metrics';
 import { changeTraits } from '../profiles/trait-changes';
+import { recipientLanguage } from './recipient-language';
 
 /** A lease not renewed for this long is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
 const defaultLeaseSeconds = 120;
@@ -187,7 +188,7 @@ async function send(services: DeliveryServices, environment: DeliveryEnvironment
   const { message, settings, data } = ready;
   const recipient = message.recipient!;
   if (message.channel === 'email') {
-    const email = { messageId: message.id, idempotencyKey: message.idempotency_key, from: settings.email.from ?? environment.defaultFrom, to: recipient, ...await renderEmail(message.content, data), marketing: ready.marketing };
+    const email = { messageId: message.id, idempotencyKey: message.idempotency_key, from: settings.email.from ?? environment.defaultFrom, to: recipient, ...await renderEmail(message.content, data), marketing: ready.marketing, language: recipientLanguage(data.profile) };
     return fence(services, ready, async () => {
       try {
         return { status: 'sent', providerId: await sendEmail(smtpTarget(settings.email.smtpUrl, environment.defaultSmtpUrl, environment.allowPrivateHosts), email, environment.publicUrl, environment.secret, log, environment.smtpPool) };

@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors';
 import { checkedAddress } from './network-guard';
 import { signToken } from './signing';
 import { templateRenderer, type TemplateData } from './templates';
+import type { RecipientLanguage } from './recipient-language';
 
 const transports = new Map<string, Transporter>();
 
@@ -75,7 +76,14 @@ export interface OutgoingEmail {
   html: string;
   text?: string;
   marketing: boolean;
+  /** The language of the footer Waymark adds (unsubscribe, preferences); English when not given. */
+  language?: RecipientLanguage;
 }
+
+const footerWords: Record<RecipientLanguage, { unsubscribe: string; preferences: string }> = {
+  en: { unsubscribe: 'Unsubscribe', preferences: 'Preferences' },
+  de: { unsubscribe: 'Abmelden', preferences: 'Einstellungen' },
+};
 
 export function htmlToText(html: string): string {
   return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|h\d|li)>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ')
@@ -105,14 +113,15 @@ export function addTracking(email: OutgoingEmail, publicUrl: string, secret: str
   const unsubscribeUrl = `${publicUrl}/u/${token}`;
   let html = email.html.replace(/href="(https?:\/\/[^"]+)"/gi, (_match, url: string) => `href="${publicUrl}/t/c/${signToken(secret, { m: email.messageId, u: url.replace(/&amp;/g, "&") })}"`);
   html += `<img src="${publicUrl}/t/o/${signToken(secret, { m: email.messageId })}" width="1" height="1" alt="" style="display:none">`;
-  if (email.marketing) html += `<p style="font-size:12px;color:#777"><a href="${unsubscribeUrl}">Unsubscribe</a> · <a href="${publicUrl}/p/${token}">Preferences</a></p>`;
+  const words = footerWords[email.language ?? 'en'];
+  if (email.marketing) html += `<p style="font-size:12px;color:#777"><a href="${unsubscribeUrl}">${words.unsubscribe}</a> · <a href="${publicUrl}/p/${token}">${words.preferences}</a></p>`;
   return { html, unsubscribeUrl };
 }
 
 export async function sendEmail(smtp: SmtpTarget | undefined, email: OutgoingEmail, publicUrl: string, secret: string, log: (line: string) => void, pool?: SmtpPool): Promise<string> {
   const { html, unsubscribeUrl } = addTracking(email, publicUrl, secret);
   let text = email.text || htmlToText(email.html);
-  if (email.marketing) text += `\n\n--\nUnsubscribe: ${unsubscribeUrl}`;
+  if (email.marketing) text += `\n\n--\n${footerWords[email.language ?? 'en'].unsubscribe}: ${unsubscribeUrl}`;
   const headers: Record<string, string> = { 'X-Waymark-Idempotency-Key': email.idempotencyKey };
   if (email.marketing) {
     headers['List-Unsubscribe'] = `<${unsubscribeUrl}>`;

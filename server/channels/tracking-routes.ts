@@ -7,6 +7,7 @@ import { changeTraits } from '../profiles/trait-changes';
 import type { Services } from '../services';
 import { trackProfileEvent } from './profile-events';
 import { verifyToken } from './signing';
+import { recipientLanguage } from './recipient-language';
 
 /** The words of these pages, in the recipient's language (his `locale` trait, else his browser's). */
 const words = {
@@ -28,11 +29,7 @@ const words = {
 type Language = keyof typeof words;
 
 function languageOf(request: http.IncomingMessage, traits?: Record<string, unknown>): Language {
-  const chosen = traits?.locale ?? traits?.language;
-  if (typeof chosen === 'string' && chosen.trim()) return chosen.toLowerCase().startsWith('de') ? 'de' : 'en';
-  const accepted = String(request.headers['accept-language'] ?? '').split(',').map((part) => part.trim().toLowerCase());
-  const first = accepted.find((part) => part.startsWith('de') || part.startsWith('en'));
-  return first?.startsWith('de') ? 'de' : 'en';
+  return recipientLanguage(traits, request.headers['accept-language']);
 }
 
 const pixel = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');

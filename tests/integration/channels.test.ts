@@ -106,6 +106,16 @@ describe('email over SMTP', () => {
     await sendThrough(email('News'), { email: 'news@example.com' });
     const mail = smtp.messages[before];
     expect(mail.text).toMatch(new RegExp(`Unsubscribe: ${server.url}/u/`));
+    expect(String(mail.html)).toMatch(/>Unsubscribe<\/a> · <a [^>]+>Preferences<\/a>/);
+  });
+
+  it('the footer Waymark adds is in the recipient\'s language (his locale trait)', async () => {
+    const before = smtp.messages.length;
+    await sendThrough(email('Neuigkeiten'), { email: 'lena@example.de', locale: 'de-CH' });
+    const mail = smtp.messages[before];
+    expect(mail.text).toMatch(new RegExp(`Abmelden: ${server.url}/u/`));
+    expect(String(mail.html)).toMatch(/>Abmelden<\/a> · <a [^>]+>Einstellungen<\/a>/);
+    expect(String(mail.html)).not.toContain('Unsubscribe');
   });
 
   it('a missing variable renders empty; a broken template fails that message only', async () => {

@@ -29,6 +29,20 @@ describe('node types in German', () => {
     for (const port of english.defaultPorts) if (!configNamed || port.id === 'else') expect(named.has(port.id), `${definition.type} port ${port.id} in German`).toBe(true);
   });
 
+  it('a node added in German starts with German text where the default is words, and that config is valid', () => {
+    const german = (type: string) => describeNodeType(registry.get(type)!, 'de').defaultConfig as Record<string, unknown>;
+    expect(german('action.goal').name).toBe('Konvertiert');
+    expect(german('touchpoint.email').subject).toMatch(/^Hallo /);
+    expect(german('touchpoint.sms').body).toMatch(/^Hallo /);
+    expect(german('touchpoint.push').title).toBe('Neues für Sie');
+    expect((describeNodeType(registry.get('action.goal')!, 'en').defaultConfig as Record<string, unknown>).name).toBe('Converted');
+    // Every translated default is a whole valid config (a wrong one would silently fall back to English).
+    for (const definition of builtInNodeTypes) {
+      const defaults = definition.translations?.de?.defaults;
+      if (defaults) expect(definition.config.safeParse(defaults).success, definition.type).toBe(true);
+    }
+  });
+
   it('the summary, the ports and the problems of a graph come in German, with names instead of ids', () => {
     const graph = {
       schemaVersion: 1,

@@ -14,6 +14,7 @@ export const goal = defineNodeType({
   summary: (config) => `Goal: ${config.name}`,
   translations: {
     de: {
+      defaults: { name: 'Konvertiert' },
       label: 'Ziel erreicht',
       description: 'Zählt den Kunden als konvertiert; die Journey darf danach weitergehen.',
       ports: { out: 'weiter' },

@@ -23,6 +23,7 @@ export const email = defineNodeType({
   summary: (config) => `Email “${config.subject}”`,
   translations: {
     de: {
+      defaults: { subject: 'Hallo {{ profile.firstName | default: "zusammen" }}', html: '<p>Hallo {{ profile.firstName | default: "zusammen" }}</p>' },
       label: 'E-Mail',
       description: 'Sendet eine E-Mail. Betreff und Text können Liquid-Variablen wie {{ profile.firstName }} enthalten.',
       ports: { out: 'weiter' },

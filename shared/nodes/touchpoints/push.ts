@@ -19,6 +19,7 @@ export const push = defineNodeType({
   summary: (config) => `Push “${config.title}”`,
   translations: {
     de: {
+      defaults: { title: 'Neues für Sie' },
       label: 'Push',
       description: 'Sendet eine Push-Benachrichtigung an die Geräte des Kunden.',
       ports: { out: 'weiter' },

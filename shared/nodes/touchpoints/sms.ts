@@ -17,6 +17,7 @@ export const sms = defineNodeType({
   summary: (config) => `SMS “${config.body.slice(0, 40)}”`,
   translations: {
     de: {
+      defaults: { body: 'Hallo {{ profile.firstName }}!' },
       label: 'SMS',
       description: 'Sendet eine SMS an das Telefon des Kunden.',
       ports: { out: 'weiter' },
