@@ -67,6 +67,25 @@ describe('a marketer\'s first visit', () => {
     expect(await page.locator('.palette-item:not(:has(svg))').count()).toBe(0);
   });
 
+  it('auto-layout arranges a journey and shows all of it: every node inside the canvas afterwards', async () => {
+    // Twelve nodes in a row, far to the right: after auto-layout they stand top to bottom, and all in view.
+    const nodes = Array.from({ length: 12 }, (_, index) => ({ id: `n${index}`, type: index === 0 ? 'trigger.event' : 'wait.delay', position: { x: 3000 + index * 400, y: index % 2 ? 900 : 0 }, config: index === 0 ? { event: 'Signed Up' } : { duration: { amount: index, unit: 'days' } } }));
+    const edges = nodes.slice(1).map((node, index) => ({ id: `e${index}`, source: `n${index}`, sourcePort: 'out', target: node.id }));
+    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Tidy me', draft: { schemaVersion: 1, nodes, edges } });
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
+    await page.goto(`${e2e.url}/journeys/${created.id}`);
+    await page.getByTestId('node-n11').waitFor();
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    const inView = () => page.evaluate(() => {
+      const canvas = document.querySelector('.react-flow')!.getBoundingClientRect();
+      return [...document.querySelectorAll('.journey-node')].filter((node) => {
+        const box = node.getBoundingClientRect();
+        return box.top >= canvas.top - 1 && box.bottom <= canvas.bottom + 1 && box.left >= canvas.left - 1 && box.right <= canvas.right + 1;
+      }).length;
+    });
+    await expect.poll(inView, { timeout: 5_000 }).toBe(12);
+  });
+
   it('Settings says which SMTP server is in use when it comes from the environment, without its password; the password rule shows before submitting', async () => {
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
     await page.goto(`${e2e.url}/settings`);
