@@ -5,6 +5,7 @@ import type { ChannelSettings } from '../../shared/channel-settings';
 import { useI18n } from '../i18n/i18n';
 import { useTRPC } from '../trpc';
 import { Button } from '../ui/button';
+import { TimeField } from '../ui/date-field';
 
 /** Each provider's state and backlog, refreshed every 10 seconds. */
 export function DeliveryCard() {
@@ -66,8 +67,8 @@ export function ChannelSettingsCard() {
           </label>
           <label className="field"><span>{t('channels.capEmail')}</span><input type="number" min={1} value={cap?.max ?? ''} onChange={(e) => setForm({ ...form, caps: { ...form.caps, email: e.target.value ? { max: Number(e.target.value), days: cap?.days ?? 7 } : undefined } })} /></label>
           <label className="field"><span>{t('channels.capDays')}</span><input type="number" min={1} value={cap?.days ?? ''} disabled={!cap} onChange={(e) => setForm({ ...form, caps: { ...form.caps, email: { max: cap?.max ?? 3, days: Number(e.target.value) } } })} /></label>
-          <label className="field"><span>{t('channels.quietStart')}</span><input type="time" value={form.quietHours?.start ?? ''} onChange={(e) => setForm({ ...form, quietHours: e.target.value ? { start: e.target.value, end: form.quietHours?.end ?? '08:00' } : undefined })} /></label>
-          <label className="field"><span>{t('channels.quietEnd')}</span><input type="time" value={form.quietHours?.end ?? ''} disabled={!form.quietHours} onChange={(e) => setForm({ ...form, quietHours: { start: form.quietHours?.start ?? '21:00', end: e.target.value } })} /></label>
+          <label className="field"><span>{t('channels.quietStart')}</span><TimeField value={form.quietHours?.start ?? ''} onChange={(start) => setForm({ ...form, quietHours: start ? { start, end: form.quietHours?.end ?? '08:00' } : undefined })} /></label>
+          <label className="field"><span>{t('channels.quietEnd')}</span><TimeField value={form.quietHours?.end ?? ''} disabled={!form.quietHours} onChange={(end) => { if (end) setForm({ ...form, quietHours: { start: form.quietHours?.start ?? '21:00', end } }); }} /></label>
           <label className="field"><span>{t('channels.testEmail')}</span><input type="email" value={form.test?.email ?? ''} placeholder="qa@example.com" onChange={(e) => setForm({ ...form, test: { ...form.test, email: e.target.value || undefined } })} /></label>
           <label className="field"><span>{t('channels.testPhone')}</span><input value={form.test?.phone ?? ''} onChange={(e) => setForm({ ...form, test: { ...form.test, phone: e.target.value || undefined } })} /></label>
           <label className="field"><span>{t('channels.webhookSecret')}</span><input value={form.webhook.secret ?? ''} onChange={(e) => setForm({ ...form, webhook: { ...form.webhook, secret: e.target.value || undefined } })} /></label>

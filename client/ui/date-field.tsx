@@ -82,3 +82,19 @@ export function DateTimeField({ id, value, onChange, label, describedBy }: { id:
     </span>
   );
 }
+
+/** A time of day as HH:MM (24 h), whatever the browser's language (a native time input may show AM/PM). */
+export function TimeField({ value, onChange, disabled, label }: { value: string; onChange(time: string): void; disabled?: boolean; label?: string }) {
+  const [text, setText] = useState(value);
+  useEffect(() => { setText(value); }, [value]);
+  const invalid = text.trim() !== '' && combineDateTime('2000-01-01', text) === null;
+  return (
+    <input className="date-field time" aria-label={label} placeholder="HH:MM" size={5} value={text} disabled={disabled} aria-invalid={invalid}
+      onChange={(event) => {
+        const next = event.target.value;
+        setText(next);
+        if (next.trim() === '') onChange('');
+        else if (combineDateTime('2000-01-01', next)) onChange(next.trim().padStart(5, '0'));
+      }} />
+  );
+}

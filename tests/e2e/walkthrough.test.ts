@@ -100,6 +100,19 @@ describe('a marketer\'s first visit', () => {
     expect(await rule.textContent()).toBe('✓ At least 10 characters.');
   });
 
+  it('quiet hours are typed in 24 hours in a browser that writes AM/PM, and saved as typed', async () => {
+    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    await page.goto(`${e2e.url}/settings`);
+    const from = page.getByLabel('Quiet hours from');
+    expect(await from.getAttribute('placeholder')).toBe('HH:MM');
+    await from.fill('25:00');
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    await from.fill('21:30');
+    await page.getByLabel('Quiet hours until').fill('7:15');
+    await page.getByRole('button', { name: 'Save channels' }).click();
+    await expect.poll(async () => (await (await signedIn()).query<{ quietHours?: { start: string; end: string } }>('channels.settings', {})).quietHours).toEqual({ start: '21:30', end: '07:15' });
+  });
+
   it('an email without a subject does not look finished: its card says what is missing', async () => {
     const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Unfinished email', draft: { schemaVersion: 1, nodes: [
       { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } },
