@@ -147,9 +147,14 @@ async function settle(services: Services): Promise<void> {
   }
 }
 
+/** Compiled (dist/bench, by `npm run bench`) the bench's helpers are JavaScript beside it; else TypeScript through tsx. */
+const compiled = import.meta.url.endsWith('.js');
+const helper = (name: string) => path.join(import.meta.dirname, `${name}${compiled ? '.js' : '.ts'}`);
+const nodeArgs = compiled ? [] : ['--import', 'tsx'];
+
 async function runChild(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => { out += chunk; });
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`load process exited with ${code}`))));
@@ -160,7 +165,7 @@ async function benchIngest(services: Services, url: string) {
   const { key } = await createWriteKey(services.db, services.defaultWorkspaceId, 'bench');
   const seconds = quick ? 5 : 15;
   progress(`ingest: /v1/batch, 100 events a call, 8 in flight, ${seconds} s from a separate process…`);
-  const result = JSON.parse(await runChild([path.join(import.meta.dirname, 'load-ingest.ts'), url, key, String(seconds), '8', 'api']));
+  const result = JSON.parse(await runChild([helper('load-ingest'), url, key, String(seconds), '8', 'api']));
   const viaApi = result.events / result.seconds;
 
   // Baseline: the same rows as plain multi-row INSERTs into the same table, 8 in flight.
@@ -241,7 +246,7 @@ async function benchLatency(services: Services, url: string, databaseUrl: string
   const seconds = quick ? 5 : 20;
   const rate = 200;
   progress(`latency: ${rate} events/s for ${seconds} s, event received → first message in the outbox…`);
-  const load = JSON.parse(await runChild([path.join(import.meta.dirname, 'load-rate.ts'), url, key, 'Latency Probe', String(rate), String(seconds)]));
+  const load = JSON.parse(await runChild([helper('load-rate'), url, key, 'Latency Probe', String(rate), String(seconds)]));
   if (load.errors > 0) progress(`latency: ${load.errors} calls failed`);
   for (;;) {
     if (await allCompleted(services, journeyId)) break;
@@ -529,7 +534,7 @@ async function benchMigration(services: Services, url: string) {
 
 /** The benchmark's SMTP server (bench/smtp-sink.ts), in a child process; `received()` is its count. */
 async function startBenchSink(): Promise<{ url: string; received(): number; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'smtp-sink.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, helper('smtp-sink')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let count = 0;
   const port = await new Promise<number>((resolve) => {
     let buffer = '';
@@ -643,7 +648,7 @@ async function main() {
   record({ name: 'memory.peak_rss', value: round(peakRss / 1024 / 1024), unit: 'MiB', baseline: null, ratio: null, goal: 'server and worker, during ingest, engine and latency runs' });
 
   const machine = `${os.cpus().length} cores, ${round(os.totalmem() / 1024 ** 3)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, embedded PostgreSQL 18`;
-  writeFileSync(path.join(import.meta.dirname, 'results.json'), JSON.stringify({ machine, at: new Date().toISOString(), quick, figures }, null, 2));
+  writeFileSync(path.resolve('bench/results.json'), JSON.stringify({ machine, at: new Date().toISOString(), quick, figures }, null, 2));
   console.log(`\nWaymark benchmark — ${machine}${quick ? ' (quick)' : ''}\n`);
   console.log('| figure | value | baseline | ratio | goal |');
   console.log('| --- | --- | --- | --- | --- |');
