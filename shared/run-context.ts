@@ -67,8 +67,7 @@ export function currentProfile(profile: ProfileView, staged: StagedWrites): Prof
 export function createRunContext(input: ContextInput): NodeContext {
   const { staged } = input;
   const countEvents = input.countEvents;
-  // Methods, not arrow properties: no function object named at run time for each of them on every
-  // step (the TypeScript runner keeps names that way), and each still works taken off the object.
+  // None of these use `this`: each works taken off the object (`const { send } = ctx`).
   return {
     now: input.now,
     runId: input.runId,
