@@ -9,14 +9,28 @@ export function keepAlivePost(url: URL, writeKey: string, maxSockets: number) {
   return {
     post(body: string): Promise<boolean> {
       return new Promise((resolve) => {
-        const request = http.request(url, { method: 'POST', agent, headers: { Authorization: auth, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (response) => {
-          response.resume();
-          response.on('end', () => resolve((response.statusCode ?? 500) < 300));
-        });
+        const request = http.request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              Authorization: auth,
+              'Content-Type': 'application/json',
+              'Content-Length': Buffer.byteLength(body),
+            },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve((response.statusCode ?? 500) < 300));
+          },
+        );
         request.on('error', () => resolve(false));
         request.end(body);
       });
     },
-    close(): void { agent.destroy(); },
+    close(): void {
+      agent.destroy();
+    },
   };
 }

@@ -14,7 +14,13 @@ async function worker(lane: number) {
   while (Date.now() < deadline) {
     const batch = Array.from({ length: 100 }, () => {
       const n = counter++;
-      return { type: 'track', userId: `${prefix}-${lane}-${n % 5000}`, event: 'Product Viewed', messageId: `${prefix}-${lane}-${n}`, properties: { sku: `SKU-${n % 977}`, price: n % 100 } };
+      return {
+        type: 'track',
+        userId: `${prefix}-${lane}-${n % 5000}`,
+        event: 'Product Viewed',
+        messageId: `${prefix}-${lane}-${n}`,
+        properties: { sku: `SKU-${n % 977}`, price: n % 100 },
+      };
     });
     const ok = await client.post(JSON.stringify({ batch }));
     calls++;

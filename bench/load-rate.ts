@@ -12,7 +12,11 @@ const sends: Array<Promise<void>> = [];
 for (let i = 0; i < total; i++) {
   const wait = started + (i * 1000) / Number(rate) - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  sends.push(client.post(JSON.stringify({ userId: `lat-${i}`, event })).then((ok) => { if (!ok) errors++; }));
+  sends.push(
+    client.post(JSON.stringify({ userId: `lat-${i}`, event })).then((ok) => {
+      if (!ok) errors++;
+    }),
+  );
 }
 await Promise.all(sends);
 client.close();

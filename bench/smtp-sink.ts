@@ -10,7 +10,10 @@ const server = new SMTPServer({
   logger: false,
   onData(stream, _session, callback) {
     stream.on('data', () => {});
-    stream.on('end', () => { received++; callback(); });
+    stream.on('end', () => {
+      received++;
+      callback();
+    });
   },
 });
 server.listen(0, '127.0.0.1', () => {

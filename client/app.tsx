@@ -15,16 +15,28 @@ export function App() {
   return (
     <div className="app">
       <nav className="topbar" aria-label="Main">
-        <Link className="brand" to="/">◆ {t('app.name')}</Link>
+        <Link className="brand" to="/">
+          ◆ {t('app.name')}
+        </Link>
         <Link to="/">{t('nav.journeys')}</Link>
         <Link to="/profiles">{t('nav.profiles')}</Link>
         <Link to="/settings">{t('nav.settings')}</Link>
         <span className="spacer" />
-        {user && <span className="muted-light">{user.email} · {t(`role.${user.role}`)}</span>}
-        <button type="button" className="link-light" onClick={() => void logOut()}>{t('auth.logout')}</button>
+        {user && (
+          <span className="muted-light">
+            {user.email} · {t(`role.${user.role}`)}
+          </span>
+        )}
+        <button type="button" className="link-light" onClick={() => void logOut()}>
+          {t('auth.logout')}
+        </button>
         <label className="locale">
           <span className="visually-hidden">{t('language')}</span>
-          <select aria-label={t('language')} value={locale} onChange={(event) => setLocale(event.target.value as Locale)}>
+          <select
+            aria-label={t('language')}
+            value={locale}
+            onChange={(event) => setLocale(event.target.value as Locale)}
+          >
             <option value="en">English</option>
             <option value="de">Deutsch</option>
           </select>
@@ -35,7 +47,11 @@ export function App() {
       {route.page === 'profiles' && <ProfileListPage />}
       {route.page === 'profile' && <ProfilePage key={route.id} profileId={route.id} />}
       {route.page === 'settings' && <SettingsPage />}
-      {route.page === 'not-found' && <main className="page"><h1>404</h1></main>}
+      {route.page === 'not-found' && (
+        <main className="page">
+          <h1>404</h1>
+        </main>
+      )}
     </div>
   );
 }

@@ -10,7 +10,9 @@ import { createApiClient, prefetchForPage, TRPCProvider } from './trpc';
 import './styles.css';
 
 function Root() {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
+  );
   const [trpcClient] = useState(() => {
     const client = createApiClient();
     // The page's data is asked for alongside the sign-in check, not after it.
@@ -30,4 +32,8 @@ function Root() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode><Root /></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <Root />
+  </StrictMode>,
+);

@@ -3,9 +3,12 @@ import type React from 'react';
 import { useSyncExternalStore } from 'react';
 
 export type Route =
-  | { page: 'journeys' } | { page: 'journey'; id: string }
-  | { page: 'profiles' } | { page: 'profile'; id: string }
-  | { page: 'settings' } | { page: 'not-found' };
+  | { page: 'journeys' }
+  | { page: 'journey'; id: string }
+  | { page: 'profiles' }
+  | { page: 'profile'; id: string }
+  | { page: 'settings' }
+  | { page: 'not-found' };
 
 function parse(pathname: string): Route {
   if (pathname === '/' || pathname === '/journeys') return { page: 'journeys' };
@@ -28,13 +31,36 @@ export function navigate(path: string): void {
 
 export function useRoute(): Route {
   const pathname = useSyncExternalStore(
-    (listener) => { listeners.add(listener); return () => listeners.delete(listener); },
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     () => window.location.pathname,
   );
   return parse(pathname);
 }
 
 /** A link that navigates inside the app without a page load. */
-export function Link({ to, children, className }: { to: string; children: React.ReactNode; className?: string }) {
-  return <a href={to} className={className} onClick={(event) => { if (event.metaKey || event.ctrlKey) return; event.preventDefault(); navigate(to); }}>{children}</a>;
+export function Link({
+  to,
+  children,
+  className,
+}: {
+  to: string;
+  children: React.ReactNode;
+  className?: string;
+}) {
+  return (
+    <a
+      href={to}
+      className={className}
+      onClick={(event) => {
+        if (event.metaKey || event.ctrlKey) return;
+        event.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
 }

@@ -12,7 +12,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('first_seen_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('last_seen_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`CREATE UNIQUE INDEX profiles_workspace_user ON profiles (workspace_id, user_id) WHERE user_id IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX profiles_workspace_user ON profiles (workspace_id, user_id) WHERE user_id IS NOT NULL`.execute(
+    db,
+  );
 
   // Every id a profile is known by (user id, anonymous ids), so events find their golden record.
   await db.schema
@@ -23,7 +25,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('profile_id', 'uuid', (c) => c.notNull().references('profiles.id').onDelete('cascade'))
     .addPrimaryKeyConstraint('profile_identities_pk', ['workspace_id', 'kind', 'value'])
     .execute();
-  await db.schema.createIndex('profile_identities_profile').on('profile_identities').column('profile_id').execute();
+  await db.schema
+    .createIndex('profile_identities_profile')
+    .on('profile_identities')
+    .column('profile_id')
+    .execute();
 
   await db.schema
     .createTable('events')
@@ -39,7 +45,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('events_workspace_message', ['workspace_id', 'message_id'])
     .execute();
-  await db.schema.createIndex('events_profile_name_time').on('events').columns(['profile_id', 'name', 'occurred_at']).execute();
+  await db.schema
+    .createIndex('events_profile_name_time')
+    .on('events')
+    .columns(['profile_id', 'name', 'occurred_at'])
+    .execute();
 }
 
 export async function down(): Promise<void> {

@@ -9,7 +9,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('journey_id', 'uuid', (c) => c.notNull().references('journeys.id').onDelete('cascade'))
     .addColumn('version_id', 'uuid', (c) => c.notNull().references('journey_versions.id'))
     .addColumn('profile_id', 'uuid', (c) => c.notNull().references('profiles.id').onDelete('cascade'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('active', 'waiting', 'completed', 'exited', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('active', 'waiting', 'completed', 'exited', 'failed')`),
+    )
     .addColumn('current_node', 'text', (c) => c.notNull())
     .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('context', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
@@ -21,10 +26,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('converted_at', 'timestamptz')
     .execute();
   // At most one active run per profile and journey: a constraint, not a check in code.
-  await sql`CREATE UNIQUE INDEX runs_one_active ON runs (journey_id, profile_id) WHERE status IN ('active', 'waiting')`.execute(db);
-  await db.schema.createIndex('runs_journey_profile_entered').on('runs').columns(['journey_id', 'profile_id', 'entered_at']).execute();
+  await sql`CREATE UNIQUE INDEX runs_one_active ON runs (journey_id, profile_id) WHERE status IN ('active', 'waiting')`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex('runs_journey_profile_entered')
+    .on('runs')
+    .columns(['journey_id', 'profile_id', 'entered_at'])
+    .execute();
   await sql`CREATE INDEX runs_wake_at ON runs (wake_at) WHERE wake_at IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX runs_version_node ON runs (version_id, current_node) WHERE status IN ('active', 'waiting')`.execute(db);
+  await sql`CREATE INDEX runs_version_node ON runs (version_id, current_node) WHERE status IN ('active', 'waiting')`.execute(
+    db,
+  );
   await db.schema.createIndex('runs_profile').on('runs').column('profile_id').execute();
 
   await db.schema
@@ -38,7 +51,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('entered_at', 'timestamptz', (c) => c.notNull())
     .addColumn('left_at', 'timestamptz')
     .addColumn('port', 'text')
-    .addColumn('outcome', 'text', (c) => c.notNull().defaultTo('passed').check(sql`outcome in ('waiting', 'passed', 'exited', 'failed')`))
+    .addColumn('outcome', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('passed')
+        .check(sql`outcome in ('waiting', 'passed', 'exited', 'failed')`),
+    )
     .addColumn('error', 'text')
     .addPrimaryKeyConstraint('steps_pk', ['run_id', 'seq'])
     .execute();
@@ -52,11 +70,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('profile_id', 'uuid', (c) => c.references('profiles.id').onDelete('cascade'))
     .addColumn('journey_id', 'uuid')
     .addColumn('node_id', 'text')
-    .addColumn('channel', 'text', (c) => c.notNull().check(sql`channel in ('email', 'sms', 'push', 'webhook')`))
+    .addColumn('channel', 'text', (c) =>
+      c.notNull().check(sql`channel in ('email', 'sms', 'push', 'webhook')`),
+    )
     .addColumn('recipient', 'text')
     .addColumn('content', 'jsonb', (c) => c.notNull())
     .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued').check(sql`status in ('queued', 'sending', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'suppressed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('queued')
+        .check(
+          sql`status in ('queued', 'sending', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'suppressed')`,
+        ),
+    )
     .addColumn('provider_id', 'text')
     .addColumn('error', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -88,7 +115,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('config', 'jsonb', (c) => c.notNull())
     .addPrimaryKeyConstraint('journey_triggers_pk', ['version_id', 'node_id'])
     .execute();
-  await db.schema.createIndex('journey_triggers_lookup').on('journey_triggers').columns(['workspace_id', 'kind', 'event_name']).execute();
+  await db.schema
+    .createIndex('journey_triggers_lookup')
+    .on('journey_triggers')
+    .columns(['workspace_id', 'kind', 'event_name'])
+    .execute();
 }
 
 export async function down(): Promise<void> {

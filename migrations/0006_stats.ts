@@ -22,8 +22,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Goal: { event, where?, windowDays, exitOnConversion }.
   await db.schema.alterTable('journeys').addColumn('goal', 'jsonb').execute();
-  await db.schema.createIndex('messages_journey_node').on('messages').columns(['journey_id', 'node_id', 'status']).execute();
-  await sql`CREATE INDEX runs_profile_open ON runs (profile_id, journey_id) WHERE converted_at IS NULL`.execute(db);
+  await db.schema
+    .createIndex('messages_journey_node')
+    .on('messages')
+    .columns(['journey_id', 'node_id', 'status'])
+    .execute();
+  await sql`CREATE INDEX runs_profile_open ON runs (profile_id, journey_id) WHERE converted_at IS NULL`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

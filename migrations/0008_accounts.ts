@@ -14,7 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('memberships')
     .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('workspace_id', 'uuid', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('viewer', 'editor', 'publisher', 'admin')`))
+    .addColumn('role', 'text', (c) =>
+      c.notNull().check(sql`role in ('viewer', 'editor', 'publisher', 'admin')`),
+    )
     .addPrimaryKeyConstraint('memberships_pk', ['user_id', 'workspace_id'])
     .execute();
   await db.schema
@@ -29,7 +31,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('invites')
     .addColumn('token_hash', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'uuid', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('viewer', 'editor', 'publisher', 'admin')`))
+    .addColumn('role', 'text', (c) =>
+      c.notNull().check(sql`role in ('viewer', 'editor', 'publisher', 'admin')`),
+    )
     .addColumn('created_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('accepted_at', 'timestamptz')
@@ -43,7 +47,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('audit_log_workspace_at').on('audit_log').columns(['workspace_id', 'at']).execute();
+  await db.schema
+    .createIndex('audit_log_workspace_at')
+    .on('audit_log')
+    .columns(['workspace_id', 'at'])
+    .execute();
 }
 
 export async function down(): Promise<void> {

@@ -5,7 +5,9 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`ALTER TABLE profile_identities DROP CONSTRAINT IF EXISTS profile_identities_workspace_id_fkey`.execute(db);
+  await sql`ALTER TABLE profile_identities DROP CONSTRAINT IF EXISTS profile_identities_workspace_id_fkey`.execute(
+    db,
+  );
   // Each event adds to its customer's aggregate row. Room left on every page lets that update
   // stay on the page (a heap-only tuple) instead of adding a new entry to the key index each time.
   await sql`ALTER TABLE profile_metrics SET (fillfactor = 70)`.execute(db);

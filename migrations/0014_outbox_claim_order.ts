@@ -6,8 +6,12 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`CREATE INDEX messages_queued_due ON messages (coalesce(send_after, created_at), created_at, idempotency_key) WHERE status = 'queued'`.execute(db);
-  await sql`CREATE INDEX messages_sending_claimed ON messages (claimed_at) WHERE status = 'sending'`.execute(db);
+  await sql`CREATE INDEX messages_queued_due ON messages (coalesce(send_after, created_at), created_at, idempotency_key) WHERE status = 'queued'`.execute(
+    db,
+  );
+  await sql`CREATE INDEX messages_sending_claimed ON messages (claimed_at) WHERE status = 'sending'`.execute(
+    db,
+  );
   await sql`DROP INDEX IF EXISTS messages_due`.execute(db);
 }
 

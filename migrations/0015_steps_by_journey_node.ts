@@ -5,7 +5,9 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`CREATE INDEX steps_journey_node_entered ON steps (journey_id, node_id, entered_at DESC)`.execute(db);
+  await sql`CREATE INDEX steps_journey_node_entered ON steps (journey_id, node_id, entered_at DESC)`.execute(
+    db,
+  );
   await sql`DROP INDEX IF EXISTS steps_version_node`.execute(db);
 }
 

@@ -11,12 +11,20 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`ALTER TABLE messages ADD COLUMN claim_token uuid, ADD COLUMN lease_until timestamptz, ADD COLUMN handed_at timestamptz`.execute(db);
+  await sql`ALTER TABLE messages ADD COLUMN claim_token uuid, ADD COLUMN lease_until timestamptz, ADD COLUMN handed_at timestamptz`.execute(
+    db,
+  );
   await sql`ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_status_check`.execute(db);
-  await sql`ALTER TABLE messages ADD CONSTRAINT messages_status_check CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'suppressed', 'uncertain', 'expired'))`.execute(db);
+  await sql`ALTER TABLE messages ADD CONSTRAINT messages_status_check CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'suppressed', 'uncertain', 'expired'))`.execute(
+    db,
+  );
   // A message being sent when this migration runs may already be with its provider.
-  await sql`UPDATE messages SET lease_until = claimed_at + interval '2 minutes', handed_at = claimed_at WHERE status = 'sending'`.execute(db);
-  await sql`CREATE INDEX messages_sending_lease ON messages (lease_until) WHERE status = 'sending'`.execute(db);
+  await sql`UPDATE messages SET lease_until = claimed_at + interval '2 minutes', handed_at = claimed_at WHERE status = 'sending'`.execute(
+    db,
+  );
+  await sql`CREATE INDEX messages_sending_lease ON messages (lease_until) WHERE status = 'sending'`.execute(
+    db,
+  );
   await sql`DROP INDEX IF EXISTS messages_sending_claimed`.execute(db);
   await sql`
     CREATE TABLE delivery_providers (

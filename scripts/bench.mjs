@@ -11,10 +11,22 @@ const root = path.resolve(import.meta.dirname, '..');
 const outdir = path.join(root, 'dist/bench');
 await build({
   ...serverBuildOptions,
-  entryPoints: { run: 'bench/run.ts', 'load-ingest': 'bench/load-ingest.ts', 'load-rate': 'bench/load-rate.ts', 'smtp-sink': 'bench/smtp-sink.ts' },
+  entryPoints: {
+    run: 'bench/run.ts',
+    'load-ingest': 'bench/load-ingest.ts',
+    'load-rate': 'bench/load-rate.ts',
+    'smtp-sink': 'bench/smtp-sink.ts',
+  },
   outdir,
 });
 mkdirSync(outdir, { recursive: true });
-copyFileSync(path.join(root, 'server/channels/template-worker.mjs'), path.join(outdir, 'template-worker.mjs'));
-const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(outdir, 'run.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+copyFileSync(
+  path.join(root, 'server/channels/template-worker.mjs'),
+  path.join(outdir, 'template-worker.mjs'),
+);
+const result = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', path.join(outdir, 'run.js'), ...process.argv.slice(2)],
+  { stdio: 'inherit', cwd: root },
+);
 process.exit(result.status ?? 1);

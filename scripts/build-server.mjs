@@ -25,10 +25,17 @@ export const serverBuildOptions = {
 };
 
 export async function buildServer() {
-  await build({ ...serverBuildOptions, entryPoints: { main: 'server/main.ts', cli: 'server/cli.ts' }, outdir });
+  await build({
+    ...serverBuildOptions,
+    entryPoints: { main: 'server/main.ts', cli: 'server/cli.ts' },
+    outdir,
+  });
   // The template threads load this file by its path next to the code.
   mkdirSync(outdir, { recursive: true });
-  copyFileSync(path.join(root, 'server/channels/template-worker.mjs'), path.join(outdir, 'template-worker.mjs'));
+  copyFileSync(
+    path.join(root, 'server/channels/template-worker.mjs'),
+    path.join(outdir, 'template-worker.mjs'),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -8,7 +8,10 @@ import path from 'node:path';
 function playwrightChromium() {
   const cache = path.join(os.homedir(), '.cache', 'ms-playwright');
   if (!existsSync(cache)) return null;
-  for (const dir of readdirSync(cache).filter((name) => name.startsWith('chromium')).sort().reverse()) {
+  for (const dir of readdirSync(cache)
+    .filter((name) => name.startsWith('chromium'))
+    .sort()
+    .reverse()) {
     for (const candidate of ['chrome-linux/chrome', 'chrome-linux64/chrome']) {
       const full = path.join(cache, dir, candidate);
       if (existsSync(full)) return full;
@@ -25,8 +28,10 @@ export function findBrowser({ install = true, log = console.error } = {}) {
   if (!install) return null;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
-    log('[test] no Chromium found: installing Debian\'s chromium with apt-get (once)…');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit' });
+    log("[test] no Chromium found: installing Debian's chromium with apt-get (once)…");
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+      stdio: 'inherit',
+    });
     if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   }
   log('[test] no Chromium found: running `npx playwright install chromium`…');

@@ -14,7 +14,10 @@ function newest(...entries) {
   const visit = (entry) => {
     if (!existsSync(entry)) return;
     const stat = statSync(entry);
-    if (stat.isDirectory()) for (const name of readdirSync(entry)) { if (name !== 'node_modules') visit(path.join(entry, name)); }
+    if (stat.isDirectory())
+      for (const name of readdirSync(entry)) {
+        if (name !== 'node_modules') visit(path.join(entry, name));
+      }
     else latest = Math.max(latest, stat.mtimeMs);
   };
   for (const entry of entries) visit(path.join(root, entry));
@@ -26,12 +29,22 @@ const built = (file) => (existsSync(path.join(root, file)) ? statSync(path.join(
 const cli = process.argv[2] === '--cli';
 if (cli) process.argv.splice(2, 1);
 
-if (!cli && built('dist/client/index.html') < newest('client', 'shared', 'vite.config.ts', 'package-lock.json')) {
+if (
+  !cli &&
+  built('dist/client/index.html') < newest('client', 'shared', 'vite.config.ts', 'package-lock.json')
+) {
   console.log('[waymark] building the client…');
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-if (Math.min(built('dist/server/main.js'), built('dist/server/cli.js')) < newest('server', 'shared', 'migrations', 'package-lock.json')) {
+if (
+  Math.min(built('dist/server/main.js'), built('dist/server/cli.js')) <
+  newest('server', 'shared', 'migrations', 'package-lock.json')
+) {
   console.log('[waymark] compiling the server…');
   const { buildServer } = await import('./build-server.mjs');
   await buildServer();

@@ -29,10 +29,22 @@ for (const projects of stages) {
   const results = `test-results/vitest-${projects.join('-')}.json`;
   rmSync(results, { force: true });
   console.log(`\n[test] ${projects.join(' + ')} tests`);
-  const outcome = spawnSync('npx', ['vitest', 'run', ...projects.flatMap((project) => ['--project', project]), '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra], {
-    stdio: 'inherit',
-    env: { ...process.env, CHROME_PATH: chrome },
-  });
+  const outcome = spawnSync(
+    'npx',
+    [
+      'vitest',
+      'run',
+      ...projects.flatMap((project) => ['--project', project]),
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${results}`,
+      ...extra,
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, CHROME_PATH: chrome },
+    },
+  );
   if (existsSync(results)) {
     const summary = JSON.parse(readFileSync(results, 'utf8'));
     passed += summary.numPassedTests;

@@ -45,7 +45,8 @@ async function waitForDatabase(db: Database, seconds: number, log: (line: string
       if (said > 0) log('[waymark] PostgreSQL answers');
       return;
     } catch (error) {
-      if (Date.now() >= deadline) throw new Error(`PostgreSQL did not answer within ${seconds} s: ${(error as Error).message}`);
+      if (Date.now() >= deadline)
+        throw new Error(`PostgreSQL did not answer within ${seconds} s: ${(error as Error).message}`);
       if (Date.now() - said >= 5000) {
         log(`[waymark] waiting for PostgreSQL: ${(error as Error).message}`);
         said = Date.now();
@@ -55,7 +56,12 @@ async function waitForDatabase(db: Database, seconds: number, log: (line: string
   }
 }
 
-export async function startApplication({ config, clientDir, log = console.log, logError = (line, error) => console.error(line, error) }: ApplicationOptions): Promise<RunningApplication> {
+export async function startApplication({
+  config,
+  clientDir,
+  log = console.log,
+  logError = (line, error) => console.error(line, error),
+}: ApplicationOptions): Promise<RunningApplication> {
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -67,7 +73,10 @@ export async function startApplication({ config, clientDir, log = console.log, l
   try {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir: path.join(config.WAYMARK_DATA_DIR, 'pgdata'), port: config.WAYMARK_PG_PORT });
+      const postgres: RunningPostgres = await startEmbeddedPostgres({
+        dataDir: path.join(config.WAYMARK_DATA_DIR, 'pgdata'),
+        port: config.WAYMARK_PG_PORT,
+      });
       cleanups.push(() => postgres.stop());
       databaseUrl = await ensureDatabase(postgres.url, 'waymark');
       log(`[waymark] embedded PostgreSQL on port ${postgres.port} (data in ${postgres.dataDir})`);
@@ -94,10 +103,24 @@ export async function startApplication({ config, clientDir, log = console.log, l
       registry,
       defaultWorkspaceId: '',
       secret: config.WAYMARK_SECRET,
-      delivery: { publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`, smtpUrl: config.SMTP_URL, from: config.WAYMARK_FROM, claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS,
-        allowPrivateHosts: (config.WAYMARK_ALLOW_PRIVATE_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean),
-        probeSeconds: config.WAYMARK_DELIVERY_PROBE_SECONDS, maxAgeSeconds: config.WAYMARK_DELIVERY_MAX_AGE_HOURS * 3600, concurrency: config.WAYMARK_DELIVERY_CONCURRENCY,
-        smtpPool: { connections: config.WAYMARK_SMTP_POOL_CONNECTIONS, messages: config.WAYMARK_SMTP_POOL_MESSAGES }, batch: config.WAYMARK_DELIVERY_BATCH },
+      delivery: {
+        publicUrl: config.WAYMARK_PUBLIC_URL ?? `http://localhost:${config.PORT || 3000}`,
+        smtpUrl: config.SMTP_URL,
+        from: config.WAYMARK_FROM,
+        claimTimeoutSeconds: config.WAYMARK_DELIVERY_CLAIM_SECONDS,
+        allowPrivateHosts: (config.WAYMARK_ALLOW_PRIVATE_HOSTS ?? '')
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter(Boolean),
+        probeSeconds: config.WAYMARK_DELIVERY_PROBE_SECONDS,
+        maxAgeSeconds: config.WAYMARK_DELIVERY_MAX_AGE_HOURS * 3600,
+        concurrency: config.WAYMARK_DELIVERY_CONCURRENCY,
+        smtpPool: {
+          connections: config.WAYMARK_SMTP_POOL_CONNECTIONS,
+          messages: config.WAYMARK_SMTP_POOL_MESSAGES,
+        },
+        batch: config.WAYMARK_DELIVERY_BATCH,
+      },
     };
 
     // Processes that start at once (an API and its workers) seed one workspace, admin and key: one at a time.
@@ -105,14 +128,24 @@ export async function startApplication({ config, clientDir, log = console.log, l
       await sql`SELECT pg_advisory_xact_lock(hashtext('waymark-seed'))`.execute(trx);
       services.defaultWorkspaceId = await ensureDefaultWorkspace(trx);
       if (config.WAYMARK_ADMIN_EMAIL && config.WAYMARK_ADMIN_PASSWORD) {
-        await ensureSeedAdmin(trx, services.defaultWorkspaceId, config.WAYMARK_ADMIN_EMAIL, config.WAYMARK_ADMIN_PASSWORD);
+        await ensureSeedAdmin(
+          trx,
+          services.defaultWorkspaceId,
+          config.WAYMARK_ADMIN_EMAIL,
+          config.WAYMARK_ADMIN_PASSWORD,
+        );
       }
-      if (config.WAYMARK_WRITE_KEY) await ensureWriteKey(trx, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
+      if (config.WAYMARK_WRITE_KEY)
+        await ensureWriteKey(trx, services.defaultWorkspaceId, config.WAYMARK_WRITE_KEY);
     });
 
     if (config.WAYMARK_ROLE !== 'api') {
       // The worker has connections of its own, so a flood of ingest calls cannot starve it.
-      const { db: workerDb } = createDatabase(databaseUrl, config.WAYMARK_WORKER_LOOPS + 3 + config.WAYMARK_DELIVERY_CONCURRENCY, databaseOptions);
+      const { db: workerDb } = createDatabase(
+        databaseUrl,
+        config.WAYMARK_WORKER_LOOPS + 3 + config.WAYMARK_DELIVERY_CONCURRENCY,
+        databaseOptions,
+      );
       cleanups.push(() => workerDb.destroy());
       const worker: Worker = await startWorker({ ...services, db: workerDb }, databaseUrl, {
         loops: config.WAYMARK_WORKER_LOOPS,
@@ -123,7 +156,15 @@ export async function startApplication({ config, clientDir, log = console.log, l
 
     let url: string | null = null;
     if (config.WAYMARK_ROLE !== 'worker') {
-      const http = await startHttpServer(services, { port: config.PORT, host: config.HOST, clientDir, ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE, trustProxy: config.WAYMARK_TRUST_PROXY === 'on', log: config.WAYMARK_LOG === 'silent' ? undefined : log, logError });
+      const http = await startHttpServer(services, {
+        port: config.PORT,
+        host: config.HOST,
+        clientDir,
+        ingestRequestsPerSecond: config.WAYMARK_INGEST_RATE,
+        trustProxy: config.WAYMARK_TRUST_PROXY === 'on',
+        log: config.WAYMARK_LOG === 'silent' ? undefined : log,
+        logError,
+      });
       cleanups.push(() => http.close());
       url = http.url;
     }

@@ -26,7 +26,11 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(args: string[]): Promise<number> {
   const [area, command, target] = args;
-  if (area !== 'journeys' || !['import', 'export', 'list'].includes(command ?? '') || (command !== 'list' && !target)) {
+  if (
+    area !== 'journeys' ||
+    !['import', 'export', 'list'].includes(command ?? '') ||
+    (command !== 'list' && !target)
+  ) {
     console.error(usage);
     return 2;
   }
@@ -43,7 +47,8 @@ async function main(args: string[]): Promise<number> {
     await migrateToLatest(db);
     const workspaceId = await ensureDefaultWorkspace(db);
     if (command === 'list') {
-      for (const journey of await listJourneys(db, workspaceId)) console.log(`${journey.id}  ${journey.status.padEnd(8)}  ${journey.name}`);
+      for (const journey of await listJourneys(db, workspaceId))
+        console.log(`${journey.id}  ${journey.status.padEnd(8)}  ${journey.name}`);
       return 0;
     }
     if (command === 'export') {
@@ -60,12 +65,19 @@ async function main(args: string[]): Promise<number> {
       console.error(`cannot read ${target}: ${(error as Error).message}`);
       return 1;
     }
-    const journey = await importJourney(db, createNodeRegistry(), workspaceId, input, { publish: args.includes('--publish'), name: option(args, '--name') });
-    console.log(`imported "${journey.name}" as ${journey.id} (${journey.status}${journey.liveVersion ? `, version ${journey.liveVersion}` : ''})`);
+    const journey = await importJourney(db, createNodeRegistry(), workspaceId, input, {
+      publish: args.includes('--publish'),
+      name: option(args, '--name'),
+    });
+    console.log(
+      `imported "${journey.name}" as ${journey.id} (${journey.status}${journey.liveVersion ? `, version ${journey.liveVersion}` : ''})`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof GraphInvalidError) {
-      console.error(`nothing was imported; the file has ${error.problems.length} ${error.problems.length === 1 ? 'problem' : 'problems'}:`);
+      console.error(
+        `nothing was imported; the file has ${error.problems.length} ${error.problems.length === 1 ? 'problem' : 'problems'}:`,
+      );
       for (const problem of error.problems) console.error(`  - ${problem.message}`);
       return 1;
     }

@@ -16,7 +16,10 @@ export class ForbiddenError extends Error {
 }
 
 export class ConflictError extends Error {
-  constructor(message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'ConflictError';
   }
@@ -24,14 +27,25 @@ export class ConflictError extends Error {
 
 export class GraphInvalidError extends Error {
   /** `nodes`: the graph's nodes, so that the editor can name them in its language. */
-  constructor(readonly problems: GraphProblem[], readonly nodes?: ReadonlyArray<{ id: string; type: string; label?: string; config?: unknown }>) {
-    super(`the journey has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`);
+  constructor(
+    readonly problems: GraphProblem[],
+    readonly nodes?: ReadonlyArray<{ id: string; type: string; label?: string; config?: unknown }>,
+  ) {
+    super(
+      `the journey has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
+        .slice(0, 5)
+        .map((p) => p.message)
+        .join('; ')}`,
+    );
     this.name = 'GraphInvalidError';
   }
 }
 
 export class InvalidInputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = 'InvalidInputError';
   }

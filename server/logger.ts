@@ -9,20 +9,30 @@ export interface Logger {
   error(line: string, error?: unknown): void;
 }
 
-export function createLogger(level: 'silent' | 'info' | 'debug', format: 'auto' | 'json' | 'text' = 'auto'): Logger {
+export function createLogger(
+  level: 'silent' | 'info' | 'debug',
+  format: 'auto' | 'json' | 'text' = 'auto',
+): Logger {
   const json = format === 'json' || (format === 'auto' && process.env.NODE_ENV === 'production');
   if (json) {
     const logger = pino({ level, timestamp: pino.stdTimeFunctions.isoTime });
     return {
       info: (line) => logger.info(line),
       debug: (line) => logger.debug(line),
-      error: (line, error) => (error instanceof Error ? logger.error({ err: error }, line) : logger.error(line)),
+      error: (line, error) =>
+        error instanceof Error ? logger.error({ err: error }, line) : logger.error(line),
     };
   }
   const quiet = level === 'silent';
   return {
-    info: (line) => { if (!quiet) console.log(line); },
-    debug: (line) => { if (level === 'debug') console.log(line); },
-    error: (line, error) => { if (!quiet) console.error(error instanceof Error && error.stack ? `${line}\n${error.stack}` : line); },
+    info: (line) => {
+      if (!quiet) console.log(line);
+    },
+    debug: (line) => {
+      if (level === 'debug') console.log(line);
+    },
+    error: (line, error) => {
+      if (!quiet) console.error(error instanceof Error && error.stack ? `${line}\n${error.stack}` : line);
+    },
   };
 }

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   let stopping = false;
   const shutdown = async (signal: string) => {
     const { app } = running;
-    if (!app) { requested = signal; return; }
+    if (!app) {
+      requested = signal;
+      return;
+    }
     if (stopping) return;
     stopping = true;
     logger.info(`[waymark] ${signal}: stopping…`);
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const app = running.app = await startApplication({ config, log: logger.info, logError: logger.error });
+  const app = (running.app = await startApplication({ config, log: logger.info, logError: logger.error }));
   // Said even when silent: it is how a supervisor knows the process is up.
   const ready = `[waymark] ${config.WAYMARK_ROLE === 'worker' ? 'worker running' : `ready at ${app.url}`} (role: ${config.WAYMARK_ROLE})`;
   if (config.WAYMARK_LOG === 'silent') console.log(ready);

@@ -12,8 +12,15 @@ export interface Services {
   secret?: string;
   /** Delivery settings from the environment. */
   delivery?: {
-    publicUrl: string; smtpUrl?: string; from: string; claimTimeoutSeconds?: number; allowPrivateHosts?: readonly string[];
-    probeSeconds?: number; maxAgeSeconds?: number; concurrency?: number; smtpPool?: { connections: number; messages: number };
+    publicUrl: string;
+    smtpUrl?: string;
+    from: string;
+    claimTimeoutSeconds?: number;
+    allowPrivateHosts?: readonly string[];
+    probeSeconds?: number;
+    maxAgeSeconds?: number;
+    concurrency?: number;
+    smtpPool?: { connections: number; messages: number };
     /** Messages claimed at once by a worker. */
     batch?: number;
   };

@@ -3,9 +3,21 @@
 import { z } from 'zod';
 
 export const operators = [
-  'eq', 'neq', 'gt', 'gte', 'lt', 'lte',
-  'contains', 'notContains', 'startsWith', 'in', 'notIn',
-  'exists', 'notExists', 'before', 'after',
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'notContains',
+  'startsWith',
+  'in',
+  'notIn',
+  'exists',
+  'notExists',
+  'before',
+  'after',
 ] as const;
 export type Operator = (typeof operators)[number];
 
@@ -98,7 +110,8 @@ function looselyEqual(actual: unknown, expected: unknown): boolean {
   const a = asNumber(actual);
   const b = asNumber(expected);
   if (a !== undefined && b !== undefined && typeof actual !== typeof expected) return a === b;
-  if (typeof actual === 'string' && typeof expected === 'string') return actual.toLowerCase() === expected.toLowerCase();
+  if (typeof actual === 'string' && typeof expected === 'string')
+    return actual.toLowerCase() === expected.toLowerCase();
   if (typeof actual === 'boolean' || typeof expected === 'boolean') {
     const a = asText(actual);
     return a !== undefined && a === asText(expected);
@@ -126,25 +139,40 @@ export function applyOperator(op: Operator, actual: unknown, expected: unknown):
       return looselyEqual(actual, expected);
     case 'neq':
       return !looselyEqual(actual, expected);
-    case 'gt': case 'gte': case 'lt': case 'lte': {
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
       const order = compareOrdered(actual, expected);
       if (order === undefined) return false;
       return op === 'gt' ? order > 0 : op === 'gte' ? order >= 0 : op === 'lt' ? order < 0 : order <= 0;
     }
-    case 'contains': case 'notContains': {
+    case 'contains':
+    case 'notContains': {
       let found = false;
       if (Array.isArray(actual)) found = actual.some((item) => looselyEqual(item, expected));
-      else if (typeof actual === 'string' && typeof expected === 'string') found = actual.toLowerCase().includes(expected.toLowerCase());
+      else if (typeof actual === 'string' && typeof expected === 'string')
+        found = actual.toLowerCase().includes(expected.toLowerCase());
       return op === 'contains' ? found : !found;
     }
     case 'startsWith':
-      return typeof actual === 'string' && typeof expected === 'string' && actual.toLowerCase().startsWith(expected.toLowerCase());
-    case 'in': case 'notIn': {
-      const list = Array.isArray(expected) ? expected : typeof expected === 'string' ? expected.split(',').map((s) => s.trim()) : [];
+      return (
+        typeof actual === 'string' &&
+        typeof expected === 'string' &&
+        actual.toLowerCase().startsWith(expected.toLowerCase())
+      );
+    case 'in':
+    case 'notIn': {
+      const list = Array.isArray(expected)
+        ? expected
+        : typeof expected === 'string'
+          ? expected.split(',').map((s) => s.trim())
+          : [];
       const found = list.some((item) => looselyEqual(actual, item));
       return op === 'in' ? found : !found;
     }
-    case 'before': case 'after': {
+    case 'before':
+    case 'after': {
       const a = asTime(actual);
       const b = asTime(expected);
       if (a === undefined || b === undefined) return false;
@@ -154,15 +182,39 @@ export function applyOperator(op: Operator, actual: unknown, expected: unknown):
 }
 
 const germanOperators: Record<Operator, string> = {
-  eq: '=', neq: '≠', gt: '>', gte: '≥', lt: '<', lte: '≤', contains: 'enthält', notContains: 'enthält nicht', startsWith: 'beginnt mit',
-  in: 'ist eines von', notIn: 'ist keines von', exists: 'ist gesetzt', notExists: 'ist nicht gesetzt', before: 'vor', after: 'nach',
+  eq: '=',
+  neq: '≠',
+  gt: '>',
+  gte: '≥',
+  lt: '<',
+  lte: '≤',
+  contains: 'enthält',
+  notContains: 'enthält nicht',
+  startsWith: 'beginnt mit',
+  in: 'ist eines von',
+  notIn: 'ist keines von',
+  exists: 'ist gesetzt',
+  notExists: 'ist nicht gesetzt',
+  before: 'vor',
+  after: 'nach',
 };
-const germanSources: Record<AttributeRule['source'], string> = { trait: 'Merkmal', event: 'Ereignis', variable: 'Variable' };
+const germanSources: Record<AttributeRule['source'], string> = {
+  trait: 'Merkmal',
+  event: 'Ereignis',
+  variable: 'Variable',
+};
 
 function describeRuleInGerman(rule: Rule): string {
   if (rule.kind === 'eventHistory') {
-    const within = rule.withinDays ? ` in den letzten ${rule.withinDays === 1 ? '24 Stunden' : `${rule.withinDays} Tagen`}` : '';
-    const times = rule.op === 'gte' ? `mindestens ${rule.count}×` : rule.op === 'lt' ? `weniger als ${rule.count}×` : `genau ${rule.count}×`;
+    const within = rule.withinDays
+      ? ` in den letzten ${rule.withinDays === 1 ? '24 Stunden' : `${rule.withinDays} Tagen`}`
+      : '';
+    const times =
+      rule.op === 'gte'
+        ? `mindestens ${rule.count}×`
+        : rule.op === 'lt'
+          ? `weniger als ${rule.count}×`
+          : `genau ${rule.count}×`;
     if (rule.op === 'gte' && rule.count === 1) return `${rule.event}${within}`;
     if (rule.op === 'lt' && rule.count === 1) return `kein ${rule.event}${within}`;
     return `${rule.event} ${times}${within}`;
@@ -175,8 +227,15 @@ function describeRuleInGerman(rule: Rule): string {
 export function describeRule(rule: Rule, locale: 'en' | 'de' = 'en'): string {
   if (locale === 'de') return describeRuleInGerman(rule);
   if (rule.kind === 'eventHistory') {
-    const within = rule.withinDays ? ` in the last ${rule.withinDays === 1 ? 'day' : `${rule.withinDays} days`}` : '';
-    const times = rule.op === 'gte' ? `at least ${rule.count}×` : rule.op === 'lt' ? `fewer than ${rule.count}×` : `exactly ${rule.count}×`;
+    const within = rule.withinDays
+      ? ` in the last ${rule.withinDays === 1 ? 'day' : `${rule.withinDays} days`}`
+      : '';
+    const times =
+      rule.op === 'gte'
+        ? `at least ${rule.count}×`
+        : rule.op === 'lt'
+          ? `fewer than ${rule.count}×`
+          : `exactly ${rule.count}×`;
     if (rule.op === 'gte' && rule.count === 1) return `did ${rule.event}${within}`;
     if (rule.op === 'lt' && rule.count === 1) return `did not ${rule.event}${within}`;
     return `did ${rule.event} ${times}${within}`;
@@ -205,10 +264,16 @@ export async function evaluateCondition(
       passed = await evaluateCondition(rule, env, outcomes);
     } else if (rule.kind === 'eventHistory') {
       const count = await env.countEvents(rule.event, rule.withinDays);
-      passed = rule.op === 'gte' ? count >= rule.count : rule.op === 'lt' ? count < rule.count : count === rule.count;
+      passed =
+        rule.op === 'gte'
+          ? count >= rule.count
+          : rule.op === 'lt'
+            ? count < rule.count
+            : count === rule.count;
       outcomes.push({ rule: describeRule(rule), spec: rule, actual: count, passed });
     } else {
-      const source = rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
+      const source =
+        rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
       const actual = readPath(source ?? {}, rule.path);
       passed = applyOperator(rule.op, actual, rule.value);
       outcomes.push({ rule: describeRule(rule), spec: rule, actual, passed });
@@ -224,13 +289,19 @@ export async function evaluateCondition(
 /** A short human summary of a condition, for node labels ("If plan eq \"pro\""). */
 export function summarizeCondition(condition: Condition, locale: 'en' | 'de' = 'en'): string {
   const de = locale === 'de';
-  if (condition.rules.length === 0) return condition.match === 'all' ? (de ? 'immer' : 'always') : (de ? 'nie' : 'never');
-  const parts = condition.rules.map((rule) => (isCondition(rule) ? `(${summarizeCondition(rule, locale)})` : describeRule(rule, locale)));
-  return parts.join(condition.match === 'all' ? (de ? ' und ' : ' and ') : (de ? ' oder ' : ' or '));
+  if (condition.rules.length === 0)
+    return condition.match === 'all' ? (de ? 'immer' : 'always') : de ? 'nie' : 'never';
+  const parts = condition.rules.map((rule) =>
+    isCondition(rule) ? `(${summarizeCondition(rule, locale)})` : describeRule(rule, locale),
+  );
+  return parts.join(condition.match === 'all' ? (de ? ' und ' : ' and ') : de ? ' oder ' : ' or ');
 }
 
 /** Synchronous evaluation for filters that cannot use event history (trigger filters, wait filters). */
-export function matchesFilter(condition: Condition | undefined, env: Omit<ConditionEnvironment, 'countEvents'>): boolean {
+export function matchesFilter(
+  condition: Condition | undefined,
+  env: Omit<ConditionEnvironment, 'countEvents'>,
+): boolean {
   if (!condition) return true;
   const results = condition.rules.map((rule) => {
     if (isCondition(rule)) return matchesFilter(rule, env);

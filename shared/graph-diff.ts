@@ -10,8 +10,12 @@ export interface GraphDiff {
 }
 
 const edgeKey = (edge: JourneyGraph['edges'][number]) => `${edge.source}:${edge.sourcePort}->${edge.target}`;
-const stable = (value: unknown): string => JSON.stringify(value, (_key, inner) =>
-  inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner);
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
 
 export function diffGraphs(before: JourneyGraph | null, after: JourneyGraph): GraphDiff {
   const old = new Map((before?.nodes ?? []).map((node) => [node.id, node]));
@@ -21,10 +25,17 @@ export function diffGraphs(before: JourneyGraph | null, after: JourneyGraph): Gr
   return {
     added: [...now.keys()].filter((id) => !old.has(id)),
     removed: [...old.keys()].filter((id) => !now.has(id)),
-    changed: [...now.values()].filter((node) => {
-      const previous = old.get(node.id);
-      return previous && (previous.type !== node.type || stable(previous.config) !== stable(node.config) || (previous.label ?? '') !== (node.label ?? ''));
-    }).map((node) => node.id),
+    changed: [...now.values()]
+      .filter((node) => {
+        const previous = old.get(node.id);
+        return (
+          previous &&
+          (previous.type !== node.type ||
+            stable(previous.config) !== stable(node.config) ||
+            (previous.label ?? '') !== (node.label ?? ''))
+        );
+      })
+      .map((node) => node.id),
     edgesAdded: [...newEdges].filter((key) => !oldEdges.has(key)).length,
     edgesRemoved: [...oldEdges].filter((key) => !newEdges.has(key)).length,
   };

@@ -2,29 +2,38 @@
 // warning that starts churn-prevention journeys when it falls. Pure, so the settings page can preview it.
 import { z } from 'zod';
 
-export const healthScoreConfigSchema = z.object({
-  weights: z.object({
-    recency: z.number().min(0).max(100).default(40),
-    frequency: z.number().min(0).max(100).default(30),
-    monetary: z.number().min(0).max(100).default(30),
-    trait: z.number().min(0).max(100).default(0),
-  }).default({ recency: 40, frequency: 30, monetary: 30, trait: 0 }),
-  /** Days without activity after which recency counts zero. */
-  recencyDays: z.number().int().positive().max(3650).default(90),
-  /** The activity count (all events) that counts as fully engaged. */
-  frequencyTarget: z.number().positive().default(20),
-  monetaryEvent: z.string().min(1).default('Order Completed'),
-  monetaryProperty: z.string().min(1).default('total'),
-  /** Lifetime spend that counts as fully valuable. */
-  monetaryTarget: z.number().positive().default(1000),
-  /** A trait such as NPS or open support tickets, scaled between min and max; inverted when more is worse. */
-  trait: z.object({
-    name: z.string().min(1).default('nps'),
-    min: z.number().default(0),
-    max: z.number().default(10),
-    invert: z.boolean().default(false),
-  }).default({ name: 'nps', min: 0, max: 10, invert: false }),
-}).refine((config) => Object.values(config.weights).some((weight) => weight > 0), { message: 'at least one weight must be above 0', path: ['weights'] });
+export const healthScoreConfigSchema = z
+  .object({
+    weights: z
+      .object({
+        recency: z.number().min(0).max(100).default(40),
+        frequency: z.number().min(0).max(100).default(30),
+        monetary: z.number().min(0).max(100).default(30),
+        trait: z.number().min(0).max(100).default(0),
+      })
+      .default({ recency: 40, frequency: 30, monetary: 30, trait: 0 }),
+    /** Days without activity after which recency counts zero. */
+    recencyDays: z.number().int().positive().max(3650).default(90),
+    /** The activity count (all events) that counts as fully engaged. */
+    frequencyTarget: z.number().positive().default(20),
+    monetaryEvent: z.string().min(1).default('Order Completed'),
+    monetaryProperty: z.string().min(1).default('total'),
+    /** Lifetime spend that counts as fully valuable. */
+    monetaryTarget: z.number().positive().default(1000),
+    /** A trait such as NPS or open support tickets, scaled between min and max; inverted when more is worse. */
+    trait: z
+      .object({
+        name: z.string().min(1).default('nps'),
+        min: z.number().default(0),
+        max: z.number().default(10),
+        invert: z.boolean().default(false),
+      })
+      .default({ name: 'nps', min: 0, max: 10, invert: false }),
+  })
+  .refine((config) => Object.values(config.weights).some((weight) => weight > 0), {
+    message: 'at least one weight must be above 0',
+    path: ['weights'],
+  });
 
 export type HealthScoreConfig = z.infer<typeof healthScoreConfigSchema>;
 
@@ -55,6 +64,11 @@ export function computeHealthScore(config: HealthScoreConfig, inputs: HealthInpu
   };
   const weights = config.weights;
   const total = weights.recency + weights.frequency + weights.monetary + weights.trait;
-  const score = (weights.recency * parts.recency + weights.frequency * parts.frequency + weights.monetary * parts.monetary + weights.trait * parts.trait) / total;
+  const score =
+    (weights.recency * parts.recency +
+      weights.frequency * parts.frequency +
+      weights.monetary * parts.monetary +
+      weights.trait * parts.trait) /
+    total;
   return Math.round(score * 1000) / 10;
 }

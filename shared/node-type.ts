@@ -32,10 +32,7 @@ export interface EventView {
 }
 
 /** Why a waiting node is executed again. */
-export type ResumeReason =
-  | { kind: 'timer' }
-  | { kind: 'event'; event: EventView }
-  | { kind: 'timeout' };
+export type ResumeReason = { kind: 'timer' } | { kind: 'event'; event: EventView } | { kind: 'timeout' };
 
 export interface OutboxMessage {
   channel: Channel;
@@ -76,7 +73,10 @@ export interface NodeContext {
   /** How often this profile did `event` (in the last `withinDays` days, if given). */
   countEvents(event: string, withinDays?: number): Promise<number>;
   /** Evaluates a condition against this profile, trigger event and variables; `why` collects evaluated rules. */
-  evaluate(condition: Condition, why?: Array<{ rule: string; actual: unknown; passed: boolean }>): Promise<boolean>;
+  evaluate(
+    condition: Condition,
+    why?: Array<{ rule: string; actual: unknown; passed: boolean }>,
+  ): Promise<boolean>;
   /** A number in [0, 1) fixed for this profile and `salt`: the same customer always lands in the same bucket. */
   bucket(salt: string): number;
   /** Starts the profile in another journey once this step commits. */
@@ -194,29 +194,52 @@ export interface NodeTypeDescription {
 }
 
 /** The translation of a definition for a language, or undefined for English (and missing ones). */
-export function translationOf<Config>(definition: NodeTypeDefinition<Config>, locale: Locale): NodeTranslation<Config> | undefined {
+export function translationOf<Config>(
+  definition: NodeTypeDefinition<Config>,
+  locale: Locale,
+): NodeTranslation<Config> | undefined {
   return locale === 'en' ? undefined : definition.translations?.[locale];
 }
 
 /** Port labels in a language: a translated label where the port's id has one, else the definition's. */
-export function localizedPorts<Config>(definition: NodeTypeDefinition<Config>, config: Config, locale: Locale): PortSpec[] {
+export function localizedPorts<Config>(
+  definition: NodeTypeDefinition<Config>,
+  config: Config,
+  locale: Locale,
+): PortSpec[] {
   const names = translationOf(definition, locale)?.ports;
-  return definition.ports(config).map((port) => (names?.[port.id] ? { ...port, label: names[port.id] } : port));
+  return definition
+    .ports(config)
+    .map((port) => (names?.[port.id] ? { ...port, label: names[port.id] } : port));
 }
 
 /** The summary line in a language (the English one where no translation gives it). */
-export function localizedSummary<Config>(definition: NodeTypeDefinition<Config>, config: Config, locale: Locale): string {
+export function localizedSummary<Config>(
+  definition: NodeTypeDefinition<Config>,
+  config: Config,
+  locale: Locale,
+): string {
   return (translationOf(definition, locale)?.summary ?? definition.summary)(config);
 }
 
-type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; anyOf?: SchemaNode[]; oneOf?: SchemaNode[]; $ref?: string; $defs?: Record<string, SchemaNode> } & FieldText;
+type SchemaNode = {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  $ref?: string;
+  $defs?: Record<string, SchemaNode>;
+} & FieldText;
 
 /** Writes field texts into a JSON Schema by path ("variants.label" reaches into the array's items and a union's variants). */
 function applyFieldTexts(root: SchemaNode, fields: Record<string, FieldText>): void {
   const reach = (schema: SchemaNode | undefined, names: string[], text: FieldText): void => {
     if (!schema) return;
     if (names.length === 0) {
-      Object.assign(schema, { ...text, options: text.options ? { ...schema.options, ...text.options } : schema.options });
+      Object.assign(schema, {
+        ...text,
+        options: text.options ? { ...schema.options, ...text.options } : schema.options,
+      });
       return;
     }
     // A path goes on through references, lists and the variants of a choice to the named field.
@@ -231,10 +254,15 @@ function applyFieldTexts(root: SchemaNode, fields: Record<string, FieldText>): v
 
 export function describeNodeType(definition: NodeTypeDefinition, locale: Locale = 'en'): NodeTypeDescription {
   const translation = translationOf(definition, locale);
-  const translatedDefault = translation?.defaults ? definition.config.safeParse(translation.defaults) : undefined;
+  const translatedDefault = translation?.defaults
+    ? definition.config.safeParse(translation.defaults)
+    : undefined;
   const parsedDefault = translatedDefault?.success ? translatedDefault : definition.config.safeParse({});
   const defaultConfig = parsedDefault.success ? parsedDefault.data : {};
-  const configSchema = z.toJSONSchema(definition.config, { io: 'input', unrepresentable: 'any' }) as SchemaNode;
+  const configSchema = z.toJSONSchema(definition.config, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as SchemaNode;
   if (translation?.fields) applyFieldTexts(configSchema, translation.fields);
   return {
     type: definition.type,

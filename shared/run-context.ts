@@ -73,32 +73,66 @@ export function createRunContext(input: ContextInput): NodeContext {
     runId: input.runId,
     nodeId: input.nodeId,
     journeyId: input.journeyId,
-    get profile() { return currentProfile(input.profile, staged); },
+    get profile() {
+      return currentProfile(input.profile, staged);
+    },
     event: input.event,
-    get variables() { return staged.variables; },
+    get variables() {
+      return staged.variables;
+    },
     resume: input.resume,
-    setVariable(name, value) { staged.variables[name] = value; },
-    setTrait(name, value) { staged.traitSets[name] = value; staged.traitUnsets.delete(name); },
-    unsetTrait(name) { delete staged.traitSets[name]; staged.traitUnsets.add(name); },
-    addTag(tag) { staged.addTags.add(tag); staged.removeTags.delete(tag); },
-    removeTag(tag) { staged.removeTags.add(tag); staged.addTags.delete(tag); },
-    send(message) { staged.messages.push(message); },
+    setVariable(name, value) {
+      staged.variables[name] = value;
+    },
+    setTrait(name, value) {
+      staged.traitSets[name] = value;
+      staged.traitUnsets.delete(name);
+    },
+    unsetTrait(name) {
+      delete staged.traitSets[name];
+      staged.traitUnsets.add(name);
+    },
+    addTag(tag) {
+      staged.addTags.add(tag);
+      staged.removeTags.delete(tag);
+    },
+    removeTag(tag) {
+      staged.removeTags.add(tag);
+      staged.addTags.delete(tag);
+    },
+    send(message) {
+      staged.messages.push(message);
+    },
     countEvents,
     async evaluate(condition: Condition, why) {
       const outcomes = why ?? [];
-      const passed = await evaluateCondition(condition, {
-        traits: currentProfile(input.profile, staged).traits as Record<string, unknown>,
-        event: (input.event?.properties as Record<string, unknown>) ?? null,
-        variables: staged.variables,
-        countEvents,
-      }, outcomes);
+      const passed = await evaluateCondition(
+        condition,
+        {
+          traits: currentProfile(input.profile, staged).traits as Record<string, unknown>,
+          event: (input.event?.properties as Record<string, unknown>) ?? null,
+          variables: staged.variables,
+          countEvents,
+        },
+        outcomes,
+      );
       input.trace?.push(...outcomes);
       return passed;
     },
-    bucket(salt) { return stableBucket(input.profile.id, salt); },
-    startJourney(journeyId) { staged.journeyStarts.push(journeyId); },
-    reachGoal() { staged.goalReached = true; },
-    log(message) { staged.logs.push(message); },
-    fail(reason): never { throw new NodeFailure(reason); },
+    bucket(salt) {
+      return stableBucket(input.profile.id, salt);
+    },
+    startJourney(journeyId) {
+      staged.journeyStarts.push(journeyId);
+    },
+    reachGoal() {
+      staged.goalReached = true;
+    },
+    log(message) {
+      staged.logs.push(message);
+    },
+    fail(reason): never {
+      throw new NodeFailure(reason);
+    },
   };
 }

@@ -6,6 +6,15 @@
 // export const nodeTypes = [defineNodeType({ type: 'acme.score-lead', … })];
 export { z } from 'zod';
 export { defineNodeType } from './node-type';
-export type { NodeContext, NodeResult, NodeTypeDefinition, PortSpec, NodeCategory, OutboxMessage, ProfileView, EventView } from './node-type';
+export type {
+  NodeContext,
+  NodeResult,
+  NodeTypeDefinition,
+  PortSpec,
+  NodeCategory,
+  OutboxMessage,
+  ProfileView,
+  EventView,
+} from './node-type';
 export { conditionSchema, evaluateCondition, type Condition } from './conditions';
 export { durationSchema, durationToMilliseconds, describeDuration } from './time';

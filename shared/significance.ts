@@ -11,12 +11,21 @@ export interface ProportionTest {
 function normalCdf(x: number): number {
   const t = 1 / (1 + 0.2316419 * Math.abs(x));
   const density = Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
-  const tail = density * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  const tail =
+    density *
+    t *
+    (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
   return x >= 0 ? 1 - tail : tail;
 }
 
 /** Compares conversions a/n1 with b/n2; significant at the given level (two-sided). */
-export function twoProportionTest(a: number, n1: number, b: number, n2: number, level = 0.05): ProportionTest {
+export function twoProportionTest(
+  a: number,
+  n1: number,
+  b: number,
+  n2: number,
+  level = 0.05,
+): ProportionTest {
   if (n1 === 0 || n2 === 0) return { difference: 0, z: 0, pValue: 1, significant: false };
   const p1 = a / n1;
   const p2 = b / n2;

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 export const durationUnits = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
 const unitMilliseconds: Record<(typeof durationUnits)[number], number> = {
-  seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000,
+  seconds: 1_000,
+  minutes: 60_000,
+  hours: 3_600_000,
+  days: 86_400_000,
+  weeks: 604_800_000,
 };
 
 export const durationSchema = z.object({
@@ -17,17 +21,24 @@ export function durationToMilliseconds(duration: Duration): number {
 }
 
 const germanUnits: Record<Duration['unit'], [string, string]> = {
-  seconds: ['Sekunde', 'Sekunden'], minutes: ['Minute', 'Minuten'], hours: ['Stunde', 'Stunden'], days: ['Tag', 'Tage'], weeks: ['Woche', 'Wochen'],
+  seconds: ['Sekunde', 'Sekunden'],
+  minutes: ['Minute', 'Minuten'],
+  hours: ['Stunde', 'Stunden'],
+  days: ['Tag', 'Tage'],
+  weeks: ['Woche', 'Wochen'],
 };
 
 /** "1 day", "3 hours"; in German "1 Tag", "3 Stunden" (amounts with a decimal comma). */
 export function describeDuration(duration: Duration, locale: 'en' | 'de' = 'en'): string {
-  if (locale === 'de') return `${String(duration.amount).replace('.', ',')} ${germanUnits[duration.unit][duration.amount === 1 ? 0 : 1]}`;
+  if (locale === 'de')
+    return `${String(duration.amount).replace('.', ',')} ${germanUnits[duration.unit][duration.amount === 1 ? 0 : 1]}`;
   const unit = duration.amount === 1 ? duration.unit.replace(/s$/, '') : duration.unit;
   return `${duration.amount} ${unit}`;
 }
 
-export const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is written HH:MM (24 h)');
+export const timeOfDaySchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is written HH:MM (24 h)');
 
 export function isValidTimeZone(timeZone: string): boolean {
   try {
@@ -38,15 +49,30 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-interface WallClock { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number }
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
     });
     formatters.set(timeZone, formatter);
   }
@@ -60,8 +86,12 @@ export function wallClock(instant: Date, timeZone: string): WallClock {
   const parts: Record<string, string> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) parts[part.type] = part.value;
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second),
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
     weekday: weekdays.indexOf(parts.weekday),
   };
 }
@@ -79,7 +109,14 @@ function offsetAt(instant: number, timeZone: string): number {
  * the gap by as much as it was into it (03:30); a time the clock shows twice (01:30 on the night
  * it goes back) is its first occurrence.
  */
-export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): Date {
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   // The offsets in force a day before and a day after: around a change they differ.
   const before = offsetAt(wall - 86_400_000, timeZone);
@@ -97,14 +134,30 @@ export function zonedTime(year: number, month: number, day: number, hour: number
  * The first instant after `from` at `time` (HH:MM) in `timeZone`, on one of `allowedWeekdays`
  * (0 = Sunday; all days when empty).
  */
-export function nextTimeOfDay(from: Date, time: string, timeZone: string, allowedWeekdays: readonly number[] = []): Date {
+export function nextTimeOfDay(
+  from: Date,
+  time: string,
+  timeZone: string,
+  allowedWeekdays: readonly number[] = [],
+): Date {
   const [hour, minute] = time.split(':').map(Number);
   const today = wallClock(from, timeZone);
   for (let offset = 0; offset < 9; offset++) {
     const dayStart = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
-    const candidate = zonedTime(dayStart.getUTCFullYear(), dayStart.getUTCMonth() + 1, dayStart.getUTCDate(), hour, minute, timeZone);
+    const candidate = zonedTime(
+      dayStart.getUTCFullYear(),
+      dayStart.getUTCMonth() + 1,
+      dayStart.getUTCDate(),
+      hour,
+      minute,
+      timeZone,
+    );
     const weekday = dayStart.getUTCDay();
-    if (candidate.getTime() > from.getTime() && (allowedWeekdays.length === 0 || allowedWeekdays.includes(weekday))) return candidate;
+    if (
+      candidate.getTime() > from.getTime() &&
+      (allowedWeekdays.length === 0 || allowedWeekdays.includes(weekday))
+    )
+      return candidate;
   }
   throw new Error('no allowed weekday configured');
 }

@@ -5,9 +5,19 @@ import type { NodeTypeRegistry, PortSpec } from './node-type';
 
 export interface GraphProblem {
   code:
-    | 'schema' | 'duplicate-node' | 'duplicate-edge' | 'unknown-type' | 'config'
-    | 'dangling-edge' | 'unknown-port' | 'edge-into-trigger' | 'port-wired-twice'
-    | 'no-trigger' | 'unreachable' | 'unwired-port' | 'cycle-without-wait';
+    | 'schema'
+    | 'duplicate-node'
+    | 'duplicate-edge'
+    | 'unknown-type'
+    | 'config'
+    | 'dangling-edge'
+    | 'unknown-port'
+    | 'edge-into-trigger'
+    | 'port-wired-twice'
+    | 'no-trigger'
+    | 'unreachable'
+    | 'unwired-port'
+    | 'cycle-without-wait';
   message: string;
   /** Where the problem is, as a path into the graph JSON (`nodes.3.config.subject`). */
   path: string;
@@ -28,10 +38,22 @@ export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   return path.map(String).join('.');
 }
 
-function zodProblems(error: z.ZodError, prefix: string, code: GraphProblem['code'], nodeId?: string): GraphProblem[] {
+function zodProblems(
+  error: z.ZodError,
+  prefix: string,
+  code: GraphProblem['code'],
+  nodeId?: string,
+): GraphProblem[] {
   return error.issues.map((issue) => {
     const path = [prefix, formatIssuePath(issue.path)].filter(Boolean).join('.');
-    return { code, message: `${path || 'graph'}: ${issue.message}`, path, nodeId, field: formatIssuePath(issue.path), detail: issue.message };
+    return {
+      code,
+      message: `${path || 'graph'}: ${issue.message}`,
+      path,
+      nodeId,
+      field: formatIssuePath(issue.path),
+      detail: issue.message,
+    };
   });
 }
 
@@ -53,19 +75,32 @@ export function validateGraph(input: unknown, registry: NodeTypeRegistry): Graph
   graph.nodes.forEach((node, index) => {
     const at = `nodes.${index}`;
     if (nodesById.has(node.id)) {
-      problems.push({ code: 'duplicate-node', message: `node id "${node.id}" is used twice`, path: `${at}.id`, nodeId: node.id });
+      problems.push({
+        code: 'duplicate-node',
+        message: `node id "${node.id}" is used twice`,
+        path: `${at}.id`,
+        nodeId: node.id,
+      });
       return;
     }
     nodesById.set(node.id, index);
     const definition = registry.get(node.type);
     if (!definition) {
-      problems.push({ code: 'unknown-type', message: `node "${node.id}" has unknown type "${node.type}"`, path: `${at}.type`, nodeId: node.id });
+      problems.push({
+        code: 'unknown-type',
+        message: `node "${node.id}" has unknown type "${node.type}"`,
+        path: `${at}.type`,
+        nodeId: node.id,
+      });
       return;
     }
     const config = definition.config.safeParse(node.config ?? {});
     if (!config.success) {
       for (const problem of zodProblems(config.error, `${at}.config`, 'config', node.id)) {
-        problems.push({ ...problem, message: `node "${node.id}" (${definition.label}): ${problem.message.replace(`${at}.config.`, '').replace(`${at}.config: `, '')}` });
+        problems.push({
+          ...problem,
+          message: `node "${node.id}" (${definition.label}): ${problem.message.replace(`${at}.config.`, '').replace(`${at}.config: `, '')}`,
+        });
       }
       return;
     }
@@ -80,37 +115,79 @@ export function validateGraph(input: unknown, registry: NodeTypeRegistry): Graph
   const successors = new Map<string, string[]>();
   graph.edges.forEach((edge, index) => {
     const at = `edges.${index}`;
-    if (edgeIds.has(edge.id)) problems.push({ code: 'duplicate-edge', message: `edge id "${edge.id}" is used twice`, path: `${at}.id`, edgeId: edge.id });
+    if (edgeIds.has(edge.id))
+      problems.push({
+        code: 'duplicate-edge',
+        message: `edge id "${edge.id}" is used twice`,
+        path: `${at}.id`,
+        edgeId: edge.id,
+      });
     edgeIds.add(edge.id);
     for (const end of ['source', 'target'] as const) {
       if (!nodesById.has(edge[end])) {
-        problems.push({ code: 'dangling-edge', message: `edge "${edge.id}" ${end === 'source' ? 'starts at' : 'points to'} missing node "${edge[end]}"`, path: `${at}.${end}`, edgeId: edge.id });
+        problems.push({
+          code: 'dangling-edge',
+          message: `edge "${edge.id}" ${end === 'source' ? 'starts at' : 'points to'} missing node "${edge[end]}"`,
+          path: `${at}.${end}`,
+          edgeId: edge.id,
+        });
       }
     }
     const sourcePorts = portsById.get(edge.source);
     if (sourcePorts && !sourcePorts.some((port) => port.id === edge.sourcePort)) {
-      problems.push({ code: 'unknown-port', message: `node "${edge.source}" has no output "${edge.sourcePort}"`, path: `${at}.sourcePort`, nodeId: edge.source, edgeId: edge.id, port: edge.sourcePort });
+      problems.push({
+        code: 'unknown-port',
+        message: `node "${edge.source}" has no output "${edge.sourcePort}"`,
+        path: `${at}.sourcePort`,
+        nodeId: edge.source,
+        edgeId: edge.id,
+        port: edge.sourcePort,
+      });
     }
     if (triggers.includes(edge.target)) {
-      problems.push({ code: 'edge-into-trigger', message: `trigger "${edge.target}" cannot have an incoming connection`, path: `${at}.target`, nodeId: edge.target, edgeId: edge.id });
+      problems.push({
+        code: 'edge-into-trigger',
+        message: `trigger "${edge.target}" cannot have an incoming connection`,
+        path: `${at}.target`,
+        nodeId: edge.target,
+        edgeId: edge.id,
+      });
     }
     const portKey = `${edge.source}\u0000${edge.sourcePort}`;
     if (wiredPorts.has(portKey)) {
-      problems.push({ code: 'port-wired-twice', message: `output "${edge.sourcePort}" of node "${edge.source}" is connected twice`, path: `${at}`, nodeId: edge.source, edgeId: edge.id, port: edge.sourcePort });
+      problems.push({
+        code: 'port-wired-twice',
+        message: `output "${edge.sourcePort}" of node "${edge.source}" is connected twice`,
+        path: `${at}`,
+        nodeId: edge.source,
+        edgeId: edge.id,
+        port: edge.sourcePort,
+      });
     }
     wiredPorts.add(portKey);
-    if (nodesById.has(edge.target)) successors.set(edge.source, [...(successors.get(edge.source) ?? []), edge.target]);
+    if (nodesById.has(edge.target))
+      successors.set(edge.source, [...(successors.get(edge.source) ?? []), edge.target]);
   });
 
   for (const [nodeId, ports] of portsById) {
     for (const port of ports) {
       if (port.required && !wiredPorts.has(`${nodeId}\u0000${port.id}`)) {
-        problems.push({ code: 'unwired-port', message: `output "${port.label}" of node "${nodeId}" must be connected`, path: `nodes.${nodesById.get(nodeId)}`, nodeId, port: port.id });
+        problems.push({
+          code: 'unwired-port',
+          message: `output "${port.label}" of node "${nodeId}" must be connected`,
+          path: `nodes.${nodesById.get(nodeId)}`,
+          nodeId,
+          port: port.id,
+        });
       }
     }
   }
 
-  if (graph.nodes.length > 0 && triggers.length === 0 && problems.every((p) => p.code !== 'unknown-type' && p.code !== 'config')) {
+  if (
+    graph.nodes.length > 0 &&
+    triggers.length === 0 &&
+    problems.every((p) => p.code !== 'unknown-type' && p.code !== 'config')
+  ) {
     problems.push({ code: 'no-trigger', message: 'the journey needs a trigger to start it', path: 'nodes' });
   }
 
@@ -127,42 +204,64 @@ export function validateGraph(input: unknown, registry: NodeTypeRegistry): Graph
   }
   if (triggers.length > 0) {
     for (const [nodeId, index] of nodesById) {
-      if (!reached.has(nodeId)) problems.push({ code: 'unreachable', message: `node "${nodeId}" cannot be reached from a trigger`, path: `nodes.${index}`, nodeId });
+      if (!reached.has(nodeId))
+        problems.push({
+          code: 'unreachable',
+          message: `node "${nodeId}" cannot be reached from a trigger`,
+          path: `nodes.${index}`,
+          nodeId,
+        });
     }
   }
 
   // A cycle must pass a waiting node, or a run could spin forever in one step.
   for (const nodeId of findCyclesWithoutWait(nodesById, successors, waits)) {
-    problems.push({ code: 'cycle-without-wait', message: `node "${nodeId}" is on a loop with no wait in it`, path: `nodes.${nodesById.get(nodeId)}`, nodeId });
+    problems.push({
+      code: 'cycle-without-wait',
+      message: `node "${nodeId}" is on a loop with no wait in it`,
+      path: `nodes.${nodesById.get(nodeId)}`,
+      nodeId,
+    });
   }
 
   return problems.length === 0 ? { ok: true, graph, problems: [] } : { ok: false, graph, problems };
 }
 
 /** Nodes on a cycle made only of non-waiting nodes (Tarjan's strongly connected components). */
-function findCyclesWithoutWait(nodes: Map<string, number>, successors: Map<string, string[]>, waits: Set<string>): string[] {
+function findCyclesWithoutWait(
+  nodes: Map<string, number>,
+  successors: Map<string, string[]>,
+  waits: Set<string>,
+): string[] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
   const stack: string[] = [];
   const offending: string[] = [];
   let counter = 0;
-  const nonWaitingNext = (id: string) => (successors.get(id) ?? []).filter((next) => !waits.has(next) && nodes.has(next));
+  const nonWaitingNext = (id: string) =>
+    (successors.get(id) ?? []).filter((next) => !waits.has(next) && nodes.has(next));
 
   for (const start of nodes.keys()) {
     if (waits.has(start) || index.has(start)) continue;
     // Iterative DFS so a long chain cannot overflow the stack.
     const work: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
-    index.set(start, counter); low.set(start, counter); counter++;
-    stack.push(start); onStack.add(start);
+    index.set(start, counter);
+    low.set(start, counter);
+    counter++;
+    stack.push(start);
+    onStack.add(start);
     while (work.length > 0) {
       const frame = work[work.length - 1];
       const next = nonWaitingNext(frame.id);
       if (frame.next < next.length) {
         const target = next[frame.next++];
         if (!index.has(target)) {
-          index.set(target, counter); low.set(target, counter); counter++;
-          stack.push(target); onStack.add(target);
+          index.set(target, counter);
+          low.set(target, counter);
+          counter++;
+          stack.push(target);
+          onStack.add(target);
           work.push({ id: target, next: 0 });
         } else if (onStack.has(target)) {
           low.set(frame.id, Math.min(low.get(frame.id)!, index.get(target)!));

@@ -17,9 +17,17 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
   const { t } = useI18n();
   const description = useNodeTypes().get(data.type);
   const inspected = useEditor((state) => state.inspection.nodes[id]);
-  const problems = useEditor((state) => state.inspection.problems.filter((problem) => problem.nodeId === id).map((problem) => problem.message).join('\n'));
+  const problems = useEditor((state) =>
+    state.inspection.problems
+      .filter((problem) => problem.nodeId === id)
+      .map((problem) => problem.message)
+      .join('\n'),
+  );
   // A node whose settings are not complete says what is missing, not what the node type does.
-  const unfinished = useEditor((state) => state.inspection.problems.find((problem) => problem.nodeId === id && problem.code === 'config')?.detail);
+  const unfinished = useEditor(
+    (state) =>
+      state.inspection.problems.find((problem) => problem.nodeId === id && problem.code === 'config')?.detail,
+  );
   const ports = inspected?.ports ?? description?.defaultPorts ?? noPorts;
   const category = description?.category ?? 'action';
   const visits = useSimulation((state) => state.visits.get(id));
@@ -32,23 +40,59 @@ function JourneyNodeView({ id, data, selected }: NodeProps<JourneyFlowNode>) {
       aria-label={`${data.label || description?.label || data.type} node`}
       title={problems || undefined}
     >
-      {category !== 'trigger' && <Handle type="target" position={Position.Top} id="in" className="handle-in" />}
+      {category !== 'trigger' && (
+        <Handle type="target" position={Position.Top} id="in" className="handle-in" />
+      )}
       <div className="node-title">
-        <span className="node-icon" aria-hidden="true"><NodeIcon name={description?.icon} size={15} /></span>
+        <span className="node-icon" aria-hidden="true">
+          <NodeIcon name={description?.icon} size={15} />
+        </span>
         <span className="node-label">{data.label || description?.label || data.type}</span>
-        {problems && <span className="node-problem" role="img" aria-label="has problems">⚠</span>}
-        {visits && <span className="sim-order" aria-label={`simulated step ${visits.join(', ')}`}>{visits.join(',')}</span>}
+        {problems && (
+          <span className="node-problem" role="img" aria-label="has problems">
+            ⚠
+          </span>
+        )}
+        {visits && (
+          <span className="sim-order" aria-label={`simulated step ${visits.join(', ')}`}>
+            {visits.join(',')}
+          </span>
+        )}
       </div>
-      {unfinished
-        ? <div className="node-summary node-unfinished" data-testid={`unfinished-${id}`}>{t('node.unfinished', { problem: unfinished })}</div>
-        : <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>}
+      {unfinished ? (
+        <div className="node-summary node-unfinished" data-testid={`unfinished-${id}`}>
+          {t('node.unfinished', { problem: unfinished })}
+        </div>
+      ) : (
+        <div className="node-summary">{inspected?.summary ?? description?.description ?? ''}</div>
+      )}
       <NodeStatsBadge nodeId={id} label={data.label || description?.label || data.type} />
       {ports.length > 0 && (
         <div className="node-ports">
           {ports.map((port, index) => (
-            <div key={port.id} className="node-port" style={{ left: `${((index + 1) / (ports.length + 1)) * 100}%`, '--port-slots': ports.length + 1 } as CSSProperties}>
-              {(ports.length > 1 || port.id !== 'out') && <span className="port-label" data-testid={`port-label-${id}-${port.id}`} title={port.label}><span className="port-name">{port.label}</span><PortStats nodeId={id} portId={port.id} /></span>}
-              <Handle type="source" position={Position.Bottom} id={port.id} className="handle-out" data-port={port.id} />
+            <div
+              key={port.id}
+              className="node-port"
+              style={
+                {
+                  left: `${((index + 1) / (ports.length + 1)) * 100}%`,
+                  '--port-slots': ports.length + 1,
+                } as CSSProperties
+              }
+            >
+              {(ports.length > 1 || port.id !== 'out') && (
+                <span className="port-label" data-testid={`port-label-${id}-${port.id}`} title={port.label}>
+                  <span className="port-name">{port.label}</span>
+                  <PortStats nodeId={id} portId={port.id} />
+                </span>
+              )}
+              <Handle
+                type="source"
+                position={Position.Bottom}
+                id={port.id}
+                className="handle-out"
+                data-port={port.id}
+              />
             </div>
           ))}
         </div>

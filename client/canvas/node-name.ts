@@ -4,19 +4,30 @@ import { useCallback } from 'react';
 import { useEditor } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 
-export function useNodeNames(): { name(nodeId: string, fallbackType?: string): string; port(nodeId: string, portId: string): string } {
+export function useNodeNames(): {
+  name(nodeId: string, fallbackType?: string): string;
+  port(nodeId: string, portId: string): string;
+} {
   const types = useNodeTypes();
   const nodes = useEditor((state) => state.nodes);
   const inspected = useEditor((state) => state.inspection.nodes);
-  const name = useCallback((nodeId: string, fallbackType?: string) => {
-    const node = nodes.find((candidate) => candidate.id === nodeId);
-    const type = node?.data.type ?? fallbackType;
-    return node?.data.label || inspected[nodeId]?.summary || (type && types.get(type)?.label) || type || '…';
-  }, [nodes, inspected, types]);
-  const port = useCallback((nodeId: string, portId: string) => {
-    const node = nodes.find((candidate) => candidate.id === nodeId);
-    const ports = inspected[nodeId]?.ports ?? (node ? types.get(node.data.type)?.defaultPorts : undefined);
-    return ports?.find((candidate) => candidate.id === portId)?.label ?? portId;
-  }, [nodes, inspected, types]);
+  const name = useCallback(
+    (nodeId: string, fallbackType?: string) => {
+      const node = nodes.find((candidate) => candidate.id === nodeId);
+      const type = node?.data.type ?? fallbackType;
+      return (
+        node?.data.label || inspected[nodeId]?.summary || (type && types.get(type)?.label) || type || '…'
+      );
+    },
+    [nodes, inspected, types],
+  );
+  const port = useCallback(
+    (nodeId: string, portId: string) => {
+      const node = nodes.find((candidate) => candidate.id === nodeId);
+      const ports = inspected[nodeId]?.ports ?? (node ? types.get(node.data.type)?.defaultPorts : undefined);
+      return ports?.find((candidate) => candidate.id === portId)?.label ?? portId;
+    },
+    [nodes, inspected, types],
+  );
   return { name, port };
 }

@@ -14,10 +14,16 @@ export function Palette({ onAdd }: { onAdd(type: NodeTypeDescription): void }) {
   const [search, setSearch] = useState('');
   const groups = useMemo(() => {
     const term = search.trim().toLowerCase();
-    return nodeCategories.map((category) => ({
-      category,
-      items: [...types.values()].filter((type) => type.category === category && (!term || `${type.label} ${type.description} ${type.type}`.toLowerCase().includes(term))),
-    })).filter((group) => group.items.length > 0);
+    return nodeCategories
+      .map((category) => ({
+        category,
+        items: [...types.values()].filter(
+          (type) =>
+            type.category === category &&
+            (!term || `${type.label} ${type.description} ${type.type}`.toLowerCase().includes(term)),
+        ),
+      }))
+      .filter((group) => group.items.length > 0);
   }, [types, search]);
   const onDragStart = (event: DragEvent, type: string) => {
     event.dataTransfer.setData(dragFormat, type);
@@ -25,13 +31,22 @@ export function Palette({ onAdd }: { onAdd(type: NodeTypeDescription): void }) {
   };
   return (
     <aside className="palette" aria-label={t('canvas.palette')}>
-      <input type="search" aria-label={t('canvas.paletteSearch')} placeholder={t('canvas.paletteSearch')} value={search} onChange={(event) => setSearch(event.target.value)} />
+      <input
+        type="search"
+        aria-label={t('canvas.paletteSearch')}
+        placeholder={t('canvas.paletteSearch')}
+        value={search}
+        onChange={(event) => setSearch(event.target.value)}
+      />
       {groups.map((group) => (
         <section key={group.category} aria-label={t(`category.${group.category}`)}>
           <h3 className={`palette-heading category-${group.category}`}>{t(`category.${group.category}`)}</h3>
           {group.items.map((type) => (
             <button
-              type="button" key={type.type} className="palette-item" draggable
+              type="button"
+              key={type.type}
+              className="palette-item"
+              draggable
               onDragStart={(event) => onDragStart(event, type.type)}
               onClick={() => onAdd(type)}
               title={type.description}

@@ -11,7 +11,13 @@ export function ProblemsPanel({ onFocusNode }: { onFocusNode(nodeId: string): vo
       <ul>
         {problems.map((problem, index) => (
           <li key={index}>
-            {problem.nodeId ? <button type="button" className="link" onClick={() => onFocusNode(problem.nodeId!)}>{problem.message}</button> : problem.message}
+            {problem.nodeId ? (
+              <button type="button" className="link" onClick={() => onFocusNode(problem.nodeId!)}>
+                {problem.message}
+              </button>
+            ) : (
+              problem.message
+            )}
           </li>
         ))}
       </ul>

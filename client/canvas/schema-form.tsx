@@ -39,7 +39,10 @@ export interface JsonSchema {
 
 /** "monetaryTarget" → "Monetary target". */
 export function humanize(name: string): string {
-  const spaced = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const spaced = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[-_]/g, ' ')
+    .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -62,7 +65,11 @@ export function defaultFor(schema: JsonSchema, root: JsonSchema): unknown {
   if (variants?.length) return defaultFor(variants[0], root);
   const type = Array.isArray(resolved.type) ? resolved.type[0] : resolved.type;
   if (type === 'object') {
-    return Object.fromEntries(Object.entries(resolved.properties ?? {}).filter(([key]) => resolved.required?.includes(key)).map(([key, property]) => [key, defaultFor(property, root)]));
+    return Object.fromEntries(
+      Object.entries(resolved.properties ?? {})
+        .filter(([key]) => resolved.required?.includes(key))
+        .map(([key, property]) => [key, defaultFor(property, root)]),
+    );
   }
   if (type === 'array') return [];
   if (type === 'number' || type === 'integer') return resolved.minimum ?? 0;
@@ -94,7 +101,11 @@ interface FieldProps {
 
 /** The field's one line of help, tied to its input by aria-describedby. */
 function Help({ id, text }: { id: string; text?: string }) {
-  return text ? <small id={`${id}-help`} className="field-help">{text}</small> : null;
+  return text ? (
+    <small id={`${id}-help`} className="field-help">
+      {text}
+    </small>
+  ) : null;
 }
 
 function Field({ name, label, schema: raw, root, value, onChange, path, optional }: FieldProps): ReactNode {
@@ -108,44 +119,95 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
     const nonNull = variants.filter((variant) => resolve(variant, root).type !== 'null');
     if (nonNull.length === 1) {
       const { anyOf: _anyOf, oneOf: _oneOf, ...beside } = schema;
-      return <Field name={name} label={label} schema={{ ...resolve(nonNull[0], root), ...beside }} root={root} value={value} onChange={onChange} path={path} optional={optional} />;
+      return (
+        <Field
+          name={name}
+          label={label}
+          schema={{ ...resolve(nonNull[0], root), ...beside }}
+          root={root}
+          value={value}
+          onChange={onChange}
+          path={path}
+          optional={optional}
+        />
+      );
     }
     // A tagged union (e.g. profile operations): choose the variant by its constant field.
-    const tag = Object.entries(resolve(nonNull[0], root).properties ?? {}).find(([, property]) => property.const !== undefined)?.[0];
+    const tag = Object.entries(resolve(nonNull[0], root).properties ?? {}).find(
+      ([, property]) => property.const !== undefined,
+    )?.[0];
     if (tag) {
       const current = (value ?? {}) as Record<string, unknown>;
-      const chosen = nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === current[tag]) ?? nonNull[0];
+      const chosen =
+        nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === current[tag]) ??
+        nonNull[0];
       const tagSchema = resolve(chosen, root).properties?.[tag];
       return (
-        <fieldset className="subform"><legend>{label}</legend>
-          <label className="field" htmlFor={`${id}-${tag}`}><span>{tagSchema?.title ?? humanize(tag)}</span>
-            <select id={`${id}-${tag}`} value={String(current[tag] ?? '')} onChange={(event) => {
-              const next = nonNull.find((variant) => resolve(variant, root).properties?.[tag]?.const === event.target.value)!;
-              onChange(defaultFor(next, root));
-            }}>
+        <fieldset className="subform">
+          <legend>{label}</legend>
+          <label className="field" htmlFor={`${id}-${tag}`}>
+            <span>{tagSchema?.title ?? humanize(tag)}</span>
+            <select
+              id={`${id}-${tag}`}
+              value={String(current[tag] ?? '')}
+              onChange={(event) => {
+                const next = nonNull.find(
+                  (variant) => resolve(variant, root).properties?.[tag]?.const === event.target.value,
+                )!;
+                onChange(defaultFor(next, root));
+              }}
+            >
               {nonNull.map((variant) => {
                 const property = resolve(variant, root).properties?.[tag];
                 const constant = String(property?.const);
-                return <option key={constant} value={constant}>{property?.options?.[constant] ?? schema.options?.[constant] ?? humanize(constant)}</option>;
+                return (
+                  <option key={constant} value={constant}>
+                    {property?.options?.[constant] ?? schema.options?.[constant] ?? humanize(constant)}
+                  </option>
+                );
               })}
             </select>
           </label>
           <Help id={id} text={help} />
-          <ObjectFields schema={resolve(chosen, root)} root={root} value={current} onChange={onChange} path={path} skip={tag} />
+          <ObjectFields
+            schema={resolve(chosen, root)}
+            root={root}
+            value={current}
+            onChange={onChange}
+            path={path}
+            skip={tag}
+          />
         </fieldset>
       );
     }
   }
   if (isCondition(schema)) {
-    return <><ConditionEditor label={label} value={value as never} onChange={onChange} optional={optional} /><Help id={id} text={help} /></>;
+    return (
+      <>
+        <ConditionEditor label={label} value={value as never} onChange={onChange} optional={optional} />
+        <Help id={id} text={help} />
+      </>
+    );
   }
-  const type = Array.isArray(schema.type) ? schema.type.find((candidate) => candidate !== 'null') : schema.type;
+  const type = Array.isArray(schema.type)
+    ? schema.type.find((candidate) => candidate !== 'null')
+    : schema.type;
   if (schema.enum) {
     return (
       <>
-        <label className="field" htmlFor={id}><span>{label}</span>
-          <select id={id} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)}>
-            {schema.enum.map((option) => <option key={String(option)} value={String(option)}>{schema.options?.[String(option)] ?? String(option)}</option>)}
+        <label className="field" htmlFor={id}>
+          <span>{label}</span>
+          <select
+            id={id}
+            value={String(value ?? '')}
+            aria-describedby={describedBy}
+            onChange={(event) => onChange(event.target.value)}
+          >
+            {schema.enum.map((option) => (
+              <option key={String(option)} value={String(option)}>
+                {schema.options?.[String(option)] ?? String(option)}
+              </option>
+            ))}
           </select>
         </label>
         <Help id={id} text={help} />
@@ -155,7 +217,16 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
   if (type === 'boolean') {
     return (
       <div className="field">
-        <label className="checkbox" htmlFor={id}><input id={id} type="checkbox" checked={Boolean(value ?? schema.default)} aria-describedby={describedBy} onChange={(event) => onChange(event.target.checked)} /> {label}</label>
+        <label className="checkbox" htmlFor={id}>
+          <input
+            id={id}
+            type="checkbox"
+            checked={Boolean(value ?? schema.default)}
+            aria-describedby={describedBy}
+            onChange={(event) => onChange(event.target.checked)}
+          />{' '}
+          {label}
+        </label>
         <Help id={id} text={help} />
       </div>
     );
@@ -163,9 +234,18 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
   if (type === 'number' || type === 'integer') {
     return (
       <>
-        <label className="field" htmlFor={id}><span>{label}</span>
-          <input id={id} type="number" value={value === undefined || value === null ? '' : String(value)} min={schema.minimum} max={schema.maximum} step={type === 'integer' ? 1 : 'any'}
-            aria-describedby={describedBy} onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))} />
+        <label className="field" htmlFor={id}>
+          <span>{label}</span>
+          <input
+            id={id}
+            type="number"
+            value={value === undefined || value === null ? '' : String(value)}
+            min={schema.minimum}
+            max={schema.maximum}
+            step={type === 'integer' ? 1 : 'any'}
+            aria-describedby={describedBy}
+            onChange={(event) => onChange(event.target.value === '' ? undefined : Number(event.target.value))}
+          />
         </label>
         <Help id={id} text={help} />
       </>
@@ -174,23 +254,48 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
   if (type === 'string' && schema.widget === 'datetime') {
     return (
       <>
-        <div className="field"><span>{label}</span>
-          <DateTimeField id={id} label={label} value={typeof value === 'string' ? value : undefined} onChange={onChange} describedBy={describedBy} />
+        <div className="field">
+          <span>{label}</span>
+          <DateTimeField
+            id={id}
+            label={label}
+            value={typeof value === 'string' ? value : undefined}
+            onChange={onChange}
+            describedBy={describedBy}
+          />
         </div>
         <Help id={id} text={help} />
       </>
     );
   }
   if (type === 'string') {
-    const multiline = multilineWidgets.has(schema.widget ?? '') || (schema.widget === undefined && (schema.maxLength ?? 0) > 1000);
+    const multiline =
+      multilineWidgets.has(schema.widget ?? '') ||
+      (schema.widget === undefined && (schema.maxLength ?? 0) > 1000);
     return (
       <>
-        <label className="field" htmlFor={id}><span>{label}</span>
-          {multiline
-            ? <textarea id={id} rows={schema.widget === 'html' ? 6 : 3} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)} />
-            : <input id={id} value={String(value ?? '')} aria-describedby={describedBy} onChange={(event) => onChange(event.target.value)} />}
+        <label className="field" htmlFor={id}>
+          <span>{label}</span>
+          {multiline ? (
+            <textarea
+              id={id}
+              rows={schema.widget === 'html' ? 6 : 3}
+              value={String(value ?? '')}
+              aria-describedby={describedBy}
+              onChange={(event) => onChange(event.target.value)}
+            />
+          ) : (
+            <input
+              id={id}
+              value={String(value ?? '')}
+              aria-describedby={describedBy}
+              onChange={(event) => onChange(event.target.value)}
+            />
+          )}
         </label>
-        {liquidWidgets.has(schema.widget ?? '') && <VariablePicker fieldId={id} fieldLabel={label} value={String(value ?? '')} onChange={onChange} />}
+        {liquidWidgets.has(schema.widget ?? '') && (
+          <VariablePicker fieldId={id} fieldLabel={label} value={String(value ?? '')} onChange={onChange} />
+        )}
         <Help id={id} text={help} />
       </>
     );
@@ -198,10 +303,22 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
   if (type === 'array' && schema.widget === 'weekdays') {
     const days = (value as number[] | undefined) ?? [];
     return (
-      <fieldset className="subform"><legend>{label}</legend>
+      <fieldset className="subform">
+        <legend>{label}</legend>
         {Array.from({ length: 7 }, (_, index) => {
           const day = schema.options?.[String(index)] ?? String(index);
-          return <label key={index} className="checkbox inline"><input type="checkbox" checked={days.includes(index)} onChange={(event) => onChange(event.target.checked ? [...days, index].sort() : days.filter((d) => d !== index))} /> {day}</label>;
+          return (
+            <label key={index} className="checkbox inline">
+              <input
+                type="checkbox"
+                checked={days.includes(index)}
+                onChange={(event) =>
+                  onChange(event.target.checked ? [...days, index].sort() : days.filter((d) => d !== index))
+                }
+              />{' '}
+              {day}
+            </label>
+          );
         })}
         <Help id={id} text={help} />
       </fieldset>
@@ -211,57 +328,132 @@ function Field({ name, label, schema: raw, root, value, onChange, path, optional
     const items = (value as unknown[] | undefined) ?? [];
     const entry = schema.itemTitle ?? humanize(name.replace(/s$/, ''));
     return (
-      <fieldset className="subform"><legend>{label}</legend>
+      <fieldset className="subform">
+        <legend>{label}</legend>
         <Help id={id} text={help} />
         {items.map((item, index) => (
           <div key={index} className="list-item">
-            <Field name={name.replace(/s$/, '')} label={`${entry} ${index + 1}`} schema={{ ...schema.items!, title: undefined, description: undefined }} root={root} value={item} path={`${path}-${index}`}
-              onChange={(next) => onChange(items.map((old, i) => (i === index ? next : old)))} />
-            <Button variant="ghost" aria-label={t('inspector.removeItem', { label: `${entry} ${index + 1}` })} onClick={() => onChange(items.filter((_, i) => i !== index))}>✕</Button>
+            <Field
+              name={name.replace(/s$/, '')}
+              label={`${entry} ${index + 1}`}
+              schema={{ ...schema.items!, title: undefined, description: undefined }}
+              root={root}
+              value={item}
+              path={`${path}-${index}`}
+              onChange={(next) => onChange(items.map((old, i) => (i === index ? next : old)))}
+            />
+            <Button
+              variant="ghost"
+              aria-label={t('inspector.removeItem', { label: `${entry} ${index + 1}` })}
+              onClick={() => onChange(items.filter((_, i) => i !== index))}
+            >
+              ✕
+            </Button>
           </div>
         ))}
-        <Button onClick={() => onChange([...items, defaultFor(schema.items!, root)])}>{t('inspector.addItem', { label: entry })}</Button>
+        <Button onClick={() => onChange([...items, defaultFor(schema.items!, root)])}>
+          {t('inspector.addItem', { label: entry })}
+        </Button>
       </fieldset>
     );
   }
   if (type === 'object' && schema.properties) {
     return (
-      <fieldset className="subform"><legend>{label}</legend>
+      <fieldset className="subform">
+        <legend>{label}</legend>
         <Help id={id} text={help} />
-        <ObjectFields schema={schema} root={root} value={(value ?? {}) as Record<string, unknown>} onChange={onChange} path={path} />
+        <ObjectFields
+          schema={schema}
+          root={root}
+          value={(value ?? {}) as Record<string, unknown>}
+          onChange={onChange}
+          path={path}
+        />
       </fieldset>
     );
   }
   // Anything else (free-form values, header maps): edited as JSON.
   return (
     <>
-      <label className="field" htmlFor={id}><span>{label} (JSON)</span>
-        <input id={id} defaultValue={value === undefined ? '' : JSON.stringify(value)} aria-describedby={describedBy} onChange={(event) => {
-          try { onChange(event.target.value === '' ? undefined : JSON.parse(event.target.value)); } catch { onChange(event.target.value); }
-        }} />
+      <label className="field" htmlFor={id}>
+        <span>{label} (JSON)</span>
+        <input
+          id={id}
+          defaultValue={value === undefined ? '' : JSON.stringify(value)}
+          aria-describedby={describedBy}
+          onChange={(event) => {
+            try {
+              onChange(event.target.value === '' ? undefined : JSON.parse(event.target.value));
+            } catch {
+              onChange(event.target.value);
+            }
+          }}
+        />
       </label>
       <Help id={id} text={help} />
     </>
   );
 }
 
-function ObjectFields({ schema, root, value, onChange, path, skip }: { schema: JsonSchema; root: JsonSchema; value: Record<string, unknown>; onChange(value: unknown): void; path: string; skip?: string }) {
+function ObjectFields({
+  schema,
+  root,
+  value,
+  onChange,
+  path,
+  skip,
+}: {
+  schema: JsonSchema;
+  root: JsonSchema;
+  value: Record<string, unknown>;
+  onChange(value: unknown): void;
+  path: string;
+  skip?: string;
+}) {
   return (
     <>
-      {Object.entries(schema.properties ?? {}).filter(([key]) => key !== skip).map(([key, property]) => (
-        <Field key={key} name={key} label={resolve(property, root).title ?? humanize(key)} schema={property} root={root} value={value[key]} path={`${path}-${key}`}
-          optional={!schema.required?.includes(key)}
-          onChange={(next) => {
-            const copy = { ...value };
-            if (next === undefined) delete copy[key];
-            else copy[key] = next;
-            onChange(copy);
-          }} />
-      ))}
+      {Object.entries(schema.properties ?? {})
+        .filter(([key]) => key !== skip)
+        .map(([key, property]) => (
+          <Field
+            key={key}
+            name={key}
+            label={resolve(property, root).title ?? humanize(key)}
+            schema={property}
+            root={root}
+            value={value[key]}
+            path={`${path}-${key}`}
+            optional={!schema.required?.includes(key)}
+            onChange={(next) => {
+              const copy = { ...value };
+              if (next === undefined) delete copy[key];
+              else copy[key] = next;
+              onChange(copy);
+            }}
+          />
+        ))}
     </>
   );
 }
 
-export function SchemaForm({ schema, value, onChange, idPrefix }: { schema: JsonSchema; value: Record<string, unknown>; onChange(value: Record<string, unknown>): void; idPrefix: string }) {
-  return <ObjectFields schema={schema} root={schema} value={value} onChange={(next) => onChange(next as Record<string, unknown>)} path={idPrefix} />;
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  idPrefix,
+}: {
+  schema: JsonSchema;
+  value: Record<string, unknown>;
+  onChange(value: Record<string, unknown>): void;
+  idPrefix: string;
+}) {
+  return (
+    <ObjectFields
+      schema={schema}
+      root={schema}
+      value={value}
+      onChange={(next) => onChange(next as Record<string, unknown>)}
+      path={idPrefix}
+    />
+  );
 }

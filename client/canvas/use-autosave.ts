@@ -11,14 +11,19 @@ export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'error';
 
 const backupKey = (journeyId: string) => `waymark.draft.${journeyId}`;
 
-interface Backup { base: number; graph: JourneyGraph }
+interface Backup {
+  base: number;
+  graph: JourneyGraph;
+}
 
 /** The unsaved edits of an earlier visit, when they were based on the revision the server still has. */
 export function readBackup(journeyId: string, serverRevision: number): JourneyGraph | null {
   try {
     const backup = JSON.parse(localStorage.getItem(backupKey(journeyId)) ?? 'null') as Backup | null;
     if (backup && backup.base === serverRevision) return backup.graph;
-  } catch { /* an unreadable backup is ignored */ }
+  } catch {
+    /* an unreadable backup is ignored */
+  }
   localStorage.removeItem(backupKey(journeyId));
   return null;
 }
@@ -43,7 +48,11 @@ export function useAutosave(journeyId: string, loadedRevision: number | null) {
     setStatus('saving');
     saving.current = (async () => {
       try {
-        const result = await client.journeys.updateDraft.mutate({ id: journeyId, draft: graph, baseRevision: base.current! });
+        const result = await client.journeys.updateDraft.mutate({
+          id: journeyId,
+          draft: graph,
+          baseRevision: base.current!,
+        });
         base.current = result.draftRevision;
         savedRevision.current = current;
         if (useEditor.getState().revision === current) {
@@ -63,7 +72,10 @@ export function useAutosave(journeyId: string, loadedRevision: number | null) {
 
   useEffect(() => {
     if (revision === 0 || base.current === null) return;
-    localStorage.setItem(backupKey(journeyId), JSON.stringify({ base: base.current, graph: useEditor.getState().toGraph() } satisfies Backup));
+    localStorage.setItem(
+      backupKey(journeyId),
+      JSON.stringify({ base: base.current, graph: useEditor.getState().toGraph() } satisfies Backup),
+    );
     setStatus((previous) => (previous === 'conflict' ? previous : 'unsaved'));
     const timer = setTimeout(() => void save(), 600);
     return () => clearTimeout(timer);

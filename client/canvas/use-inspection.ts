@@ -20,8 +20,13 @@ export function useInspection(active: boolean) {
       try {
         const inspection = await client.journeys.inspect.query({ graph: useEditor.getState().toGraph() });
         if (!cancelled) useEditor.getState().setInspection(inspection);
-      } catch { /* the next change asks again */ }
+      } catch {
+        /* the next change asks again */
+      }
     }, delay);
-    return () => { cancelled = true; clearTimeout(timer); };
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
   }, [revision, active, client]);
 }

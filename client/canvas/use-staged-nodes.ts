@@ -9,13 +9,22 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 /** Nodes handed over per idle moment. */
 const chunk = 25;
 
-export interface Viewport { x: number; y: number; zoom: number }
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
 
 /**
  * Where a large journey opens: its first nodes at a readable size (zoom 0.6 to 1), from the top
  * left (centred when they fit across), and which nodes lie beyond that view (with a margin).
  */
-export function openingView(nodes: readonly Pick<Node, 'id' | 'position'>[], first: readonly string[], pane: { width: number; height: number }, size = { width: 220, height: 80 }): { viewport: Viewport; far: Set<string> } {
+export function openingView(
+  nodes: readonly Pick<Node, 'id' | 'position'>[],
+  first: readonly string[],
+  pane: { width: number; height: number },
+  size = { width: 220, height: 80 },
+): { viewport: Viewport; far: Set<string> } {
   const wanted = new Set(first);
   const anchor = nodes.filter((node) => wanted.has(node.id));
   if (anchor.length === 0) return { viewport: { x: 0, y: 0, zoom: 1 }, far: new Set() };
@@ -24,15 +33,27 @@ export function openingView(nodes: readonly Pick<Node, 'id' | 'position'>[], fir
   const minY = Math.min(...anchor.map((node) => node.position.y));
   const boxWidth = Math.max(...anchor.map((node) => node.position.x)) + size.width - minX;
   const boxHeight = Math.max(...anchor.map((node) => node.position.y)) + size.height - minY;
-  const zoom = Math.min(1, Math.max(0.6, Math.min((pane.width - 2 * pad) / boxWidth, (pane.height - 2 * pad) / boxHeight)));
-  const x = boxWidth * zoom <= pane.width - 2 * pad ? (pane.width - boxWidth * zoom) / 2 - minX * zoom : pad - minX * zoom;
+  const zoom = Math.min(
+    1,
+    Math.max(0.6, Math.min((pane.width - 2 * pad) / boxWidth, (pane.height - 2 * pad) / boxHeight)),
+  );
+  const x =
+    boxWidth * zoom <= pane.width - 2 * pad
+      ? (pane.width - boxWidth * zoom) / 2 - minX * zoom
+      : pad - minX * zoom;
   const y = pad - minY * zoom;
   const margin = 300;
   const left = -x / zoom - margin;
   const top = -y / zoom - margin;
   const right = (pane.width - x) / zoom + margin;
   const bottom = (pane.height - y) / zoom + margin;
-  const far = nodes.filter((node) => node.position.x + size.width < left || node.position.x > right || node.position.y + size.height < top || node.position.y > bottom);
+  const far = nodes.filter(
+    (node) =>
+      node.position.x + size.width < left ||
+      node.position.x > right ||
+      node.position.y + size.height < top ||
+      node.position.y > bottom,
+  );
   return { viewport: { x, y, zoom }, far: new Set(far.map((node) => node.id)) };
 }
 
@@ -40,7 +61,15 @@ export function openingView(nodes: readonly Pick<Node, 'id' | 'position'>[], fir
  * The nodes to give React Flow: while some are held back they are passed hidden, afterwards the
  * editor's own node objects unchanged (so a drag re-renders only the dragged node).
  */
-export function useStagedNodes<N extends Node>(nodes: N[], options: { loaded: boolean; large: boolean; pane: () => { width: number; height: number }; setViewport(viewport: Viewport): void }) {
+export function useStagedNodes<N extends Node>(
+  nodes: N[],
+  options: {
+    loaded: boolean;
+    large: boolean;
+    pane: () => { width: number; height: number };
+    setViewport(viewport: Viewport): void;
+  },
+) {
   const [held, setHeld] = useState<Set<string> | null>(null);
   const [opening, setOpening] = useState<Viewport | null>(null);
   const [started, setStarted] = useState(false);
@@ -50,7 +79,11 @@ export function useStagedNodes<N extends Node>(nodes: N[], options: { loaded: bo
   if (loaded && !started) {
     setStarted(true);
     if (large) {
-      const { viewport, far } = openingView(nodes, nodes.slice(0, 12).map((node) => node.id), pane());
+      const { viewport, far } = openingView(
+        nodes,
+        nodes.slice(0, 12).map((node) => node.id),
+        pane(),
+      );
       setOpening(viewport);
       if (far.size > 0) setHeld(far);
     }
@@ -67,22 +100,31 @@ export function useStagedNodes<N extends Node>(nodes: N[], options: { loaded: bo
     if (!held) return;
     const idle = window.requestIdleCallback ?? ((callback: () => void) => window.setTimeout(callback, 16));
     const cancel = window.cancelIdleCallback ?? window.clearTimeout;
-    const handle = idle(() => {
-      const rest = [...held].slice(chunk);
-      setHeld(rest.length > 0 ? new Set(rest) : null);
-    }, { timeout: 500 });
+    const handle = idle(
+      () => {
+        const rest = [...held].slice(chunk);
+        setHeld(rest.length > 0 ? new Set(rest) : null);
+      },
+      { timeout: 500 },
+    );
     return () => cancel(handle);
   }, [held]);
 
   // The same hidden copy for the same node object: React Flow then skips unchanged nodes, as it
   // does for the editor's own, and a drag meanwhile stays smooth.
   const [copies] = useState(() => new WeakMap<N, N>());
-  const staged = useMemo(() => (held ? nodes.map((node) => {
-    if (!held.has(node.id)) return node;
-    let copy = copies.get(node);
-    if (!copy) copies.set(node, (copy = { ...node, hidden: true }));
-    return copy;
-  }) : nodes), [nodes, held, copies]);
+  const staged = useMemo(
+    () =>
+      held
+        ? nodes.map((node) => {
+            if (!held.has(node.id)) return node;
+            let copy = copies.get(node);
+            if (!copy) copies.set(node, (copy = { ...node, hidden: true }));
+            return copy;
+          })
+        : nodes,
+    [nodes, held, copies],
+  );
   const revealAll = useCallback(() => setHeld(null), []);
   return { nodes: staged, revealAll, staging: held !== null, opensAtStart: started && opening !== null };
 }

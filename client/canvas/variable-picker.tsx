@@ -15,7 +15,9 @@ export function useTemplateVariables(): TemplateVariables | null {
 
 /** `profile.firstName`, or `vars["wait-1.event"]` for a name Liquid cannot write with dots. */
 export function variableExpression(root: 'profile' | 'event' | 'vars', path: string): string {
-  return /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path) ? `${root}.${path}` : `${root}[${JSON.stringify(path)}]`;
+  return /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)
+    ? `${root}.${path}`
+    : `${root}[${JSON.stringify(path)}]`;
 }
 
 /** Puts `{{ expression }}` into the field at its cursor (or at the end). */
@@ -27,20 +29,46 @@ function insertInto(fieldId: string, value: string, expression: string): string 
   return value.slice(0, start) + text + value.slice(end);
 }
 
-export function VariablePicker({ fieldId, fieldLabel, value, onChange }: { fieldId: string; fieldLabel: string; value: string; onChange(value: string): void }) {
+export function VariablePicker({
+  fieldId,
+  fieldLabel,
+  value,
+  onChange,
+}: {
+  fieldId: string;
+  fieldLabel: string;
+  value: string;
+  onChange(value: string): void;
+}) {
   const { t } = useI18n();
   const available = useTemplateVariables();
   const groups: Array<{ title: string; items: string[] }> = [
-    { title: t('variables.profile'), items: (available?.traits ?? []).map((trait) => variableExpression('profile', trait)) },
-    { title: t('variables.event', { names: available?.event.names.join(', ') || '–' }), items: (available?.event.properties ?? []).map((property) => variableExpression('event', property)) },
-    { title: t('variables.journey'), items: (available?.variables ?? []).map((variable) => variableExpression('vars', variable)) },
+    {
+      title: t('variables.profile'),
+      items: (available?.traits ?? []).map((trait) => variableExpression('profile', trait)),
+    },
+    {
+      title: t('variables.event', { names: available?.event.names.join(', ') || '–' }),
+      items: (available?.event.properties ?? []).map((property) => variableExpression('event', property)),
+    },
+    {
+      title: t('variables.journey'),
+      items: (available?.variables ?? []).map((variable) => variableExpression('vars', variable)),
+    },
   ].filter((group) => group.items.length > 0);
   // Named without the field's label (which names the field itself); the title says which field.
   const label = t('variables.insertLabel');
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger asChild>
-        <button type="button" className="button button-ghost variable-button" aria-label={label} title={t('variables.insertInto', { field: fieldLabel })}><Braces size={14} aria-hidden /> {t('variables.insert')}</button>
+        <button
+          type="button"
+          className="button button-ghost variable-button"
+          aria-label={label}
+          title={t('variables.insertInto', { field: fieldLabel })}
+        >
+          <Braces size={14} aria-hidden /> {t('variables.insert')}
+        </button>
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
         <DropdownMenu.Content className="menu variable-menu" align="end" sideOffset={4}>
@@ -49,7 +77,13 @@ export function VariablePicker({ fieldId, fieldLabel, value, onChange }: { field
             <DropdownMenu.Group key={group.title}>
               <DropdownMenu.Label className="menu-label">{group.title}</DropdownMenu.Label>
               {group.items.map((expression) => (
-                <DropdownMenu.Item key={expression} className="menu-item" onSelect={() => onChange(insertInto(fieldId, value, expression))}><code>{expression}</code></DropdownMenu.Item>
+                <DropdownMenu.Item
+                  key={expression}
+                  className="menu-item"
+                  onSelect={() => onChange(insertInto(fieldId, value, expression))}
+                >
+                  <code>{expression}</code>
+                </DropdownMenu.Item>
               ))}
             </DropdownMenu.Group>
           ))}

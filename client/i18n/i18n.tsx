@@ -27,7 +27,9 @@ export function currentLocale(): Locale {
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(currentLocale);
   const queryClient = useQueryClient();
-  useEffect(() => { document.documentElement.lang = locale; }, [locale]);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
   const value = useMemo<I18n>(() => {
     const numbers = new Intl.NumberFormat(locale);
     const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
@@ -40,7 +42,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         void queryClient.invalidateQueries();
       },
       t: (key, values) => formatMessage(catalogs[locale][key] ?? en[key] ?? key, values, locale),
-      formatNumber: (number, options) => (options ? new Intl.NumberFormat(locale, options).format(number) : numbers.format(number)),
+      formatNumber: (number, options) =>
+        options ? new Intl.NumberFormat(locale, options).format(number) : numbers.format(number),
       formatDate: (date) => dates.format(typeof date === 'string' ? new Date(date) : date),
     };
   }, [locale, queryClient]);

@@ -19,13 +19,19 @@ export function JourneyListPage() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.journeys.list.queryKey() });
   const duplicate = useMutation(trpc.journeys.duplicate.mutationOptions({ onSuccess: () => void refresh() }));
   const archive = useMutation(trpc.journeys.setStatus.mutationOptions({ onSuccess: () => void refresh() }));
-  const importJourney = useMutation(trpc.journeys.import.mutationOptions({ onSuccess: (journey) => navigate(`/journeys/${journey.id}`) }));
+  const importJourney = useMutation(
+    trpc.journeys.import.mutationOptions({ onSuccess: (journey) => navigate(`/journeys/${journey.id}`) }),
+  );
   const fileInput = useRef<HTMLInputElement>(null);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const onImportFile = async (file: File | undefined) => {
     if (!file) return;
     let parsed: unknown;
-    try { parsed = JSON.parse(await file.text()); } catch { parsed = null; }
+    try {
+      parsed = JSON.parse(await file.text());
+    } catch {
+      parsed = null;
+    }
     importJourney.mutate({ file: parsed });
   };
 
@@ -36,23 +42,54 @@ export function JourneyListPage() {
         <h1>{t('journeys.title')}</h1>
         <div className="header-actions">
           <Button onClick={() => fileInput.current?.click()}>{t('journeys.import')}</Button>
-          <input ref={fileInput} type="file" accept=".json,application/json" hidden aria-label={t('journeys.import')} onChange={(event) => { void onImportFile(event.target.files?.[0]); event.target.value = ''; }} />
-          {!empty && <Button variant="primary" onClick={() => setCreating(true)}>{t('journeys.new')}</Button>}
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            aria-label={t('journeys.import')}
+            onChange={(event) => {
+              void onImportFile(event.target.files?.[0]);
+              event.target.value = '';
+            }}
+          />
+          {!empty && (
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              {t('journeys.new')}
+            </Button>
+          )}
         </div>
       </header>
-      {importJourney.error && <p role="alert" className="error">{t('journeys.import.failed', { message: importJourney.error.message })}</p>}
+      {importJourney.error && (
+        <p role="alert" className="error">
+          {t('journeys.import.failed', { message: importJourney.error.message })}
+        </p>
+      )}
       {journeys.isPending && <p>{t('journeys.loading')}</p>}
-      {journeys.error && <p role="alert" className="error">{t('journeys.error', { message: journeys.error.message })}</p>}
+      {journeys.error && (
+        <p role="alert" className="error">
+          {t('journeys.error', { message: journeys.error.message })}
+        </p>
+      )}
       {empty && (
         <section className="empty-state">
           <h2>{t('journeys.empty.title')}</h2>
           <p>{t('journeys.empty.body')}</p>
-          <Button variant="primary" onClick={() => setCreating(true)}>{t('journeys.new')}</Button>
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            {t('journeys.new')}
+          </Button>
         </section>
       )}
       {journeys.data && !empty && (
         <>
-          <input type="search" className="search" aria-label={t('journeys.search')} placeholder={t('journeys.search')} value={search} onChange={(event) => setSearch(event.target.value)} />
+          <input
+            type="search"
+            className="search"
+            aria-label={t('journeys.search')}
+            placeholder={t('journeys.search')}
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+          />
           <table className="table">
             <thead>
               <tr>
@@ -68,16 +105,55 @@ export function JourneyListPage() {
               {journeys.data.map((journey) => (
                 <tr key={journey.id}>
                   <td>
-                    <a href={`/journeys/${journey.id}`} onClick={(event) => { event.preventDefault(); navigate(`/journeys/${journey.id}`); }}>{journey.name}</a>
+                    <a
+                      href={`/journeys/${journey.id}`}
+                      onClick={(event) => {
+                        event.preventDefault();
+                        navigate(`/journeys/${journey.id}`);
+                      }}
+                    >
+                      {journey.name}
+                    </a>
                   </td>
-                  <td><span className={`status status-${journey.status}`}>{t(`journeys.status.${journey.status}`)}</span></td>
+                  <td>
+                    <span className={`status status-${journey.status}`}>
+                      {t(`journeys.status.${journey.status}`)}
+                    </span>
+                  </td>
                   <td className="number">{formatNumber(journey.entries)}</td>
-                  <td className="number">{journey.entries > 0 ? formatNumber(journey.converted / journey.entries, { style: 'percent', maximumFractionDigits: 1 }) : '–'}</td>
+                  <td className="number">
+                    {journey.entries > 0
+                      ? formatNumber(journey.converted / journey.entries, {
+                          style: 'percent',
+                          maximumFractionDigits: 1,
+                        })
+                      : '–'}
+                  </td>
                   <td>{formatDate(journey.updatedAt)}</td>
                   <td className="row-actions">
-                    <Button variant="ghost" aria-label={t('journeys.rename', { name: journey.name })} onClick={() => setRenaming({ id: journey.id, name: journey.name })}>✎</Button>
-                    <Button variant="ghost" aria-label={t('journeys.duplicate', { name: journey.name })} onClick={() => duplicate.mutate({ id: journey.id })}>⧉</Button>
-                    {journey.status !== 'archived' && <Button variant="ghost" aria-label={t('journeys.archive', { name: journey.name })} onClick={() => archive.mutate({ id: journey.id, action: 'archive' })}>🗄</Button>}
+                    <Button
+                      variant="ghost"
+                      aria-label={t('journeys.rename', { name: journey.name })}
+                      onClick={() => setRenaming({ id: journey.id, name: journey.name })}
+                    >
+                      ✎
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={t('journeys.duplicate', { name: journey.name })}
+                      onClick={() => duplicate.mutate({ id: journey.id })}
+                    >
+                      ⧉
+                    </Button>
+                    {journey.status !== 'archived' && (
+                      <Button
+                        variant="ghost"
+                        aria-label={t('journeys.archive', { name: journey.name })}
+                        onClick={() => archive.mutate({ id: journey.id, action: 'archive' })}
+                      >
+                        🗄
+                      </Button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -86,7 +162,15 @@ export function JourneyListPage() {
         </>
       )}
       <NewJourneyDialog open={creating} onOpenChange={setCreating} />
-      {renaming && <RenameDialog journey={renaming} onDone={() => { setRenaming(null); void refresh(); }} />}
+      {renaming && (
+        <RenameDialog
+          journey={renaming}
+          onDone={() => {
+            setRenaming(null);
+            void refresh();
+          }}
+        />
+      )}
     </main>
   );
 }
@@ -96,15 +180,33 @@ function RenameDialog({ journey, onDone }: { journey: { id: string; name: string
   const trpc = useTRPC();
   const [name, setName] = useState(journey.name);
   const rename = useMutation(trpc.journeys.rename.mutationOptions({ onSuccess: onDone }));
-  const submit = (event: FormEvent) => { event.preventDefault(); rename.mutate({ id: journey.id, name }); };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    rename.mutate({ id: journey.id, name });
+  };
   return (
-    <Dialog open onOpenChange={(open) => { if (!open) onDone(); }} title={t('journeys.rename.title')}>
+    <Dialog
+      open
+      onOpenChange={(open) => {
+        if (!open) onDone();
+      }}
+      title={t('journeys.rename.title')}
+    >
       <form onSubmit={submit} className="form">
-        <label className="field"><span>{t('journeys.create.name')}</span><input autoFocus value={name} onChange={(event) => setName(event.target.value)} maxLength={200} /></label>
-        {rename.error && <p role="alert" className="error">{rename.error.message}</p>}
+        <label className="field">
+          <span>{t('journeys.create.name')}</span>
+          <input autoFocus value={name} onChange={(event) => setName(event.target.value)} maxLength={200} />
+        </label>
+        {rename.error && (
+          <p role="alert" className="error">
+            {rename.error.message}
+          </p>
+        )}
         <div className="form-actions">
           <Button onClick={onDone}>{t('journeys.create.cancel')}</Button>
-          <Button type="submit" variant="primary" disabled={!name.trim()}>{t('journeys.rename.submit')}</Button>
+          <Button type="submit" variant="primary" disabled={!name.trim()}>
+            {t('journeys.rename.submit')}
+          </Button>
         </div>
       </form>
     </Dialog>

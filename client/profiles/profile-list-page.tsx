@@ -15,10 +15,25 @@ export function ProfileListPage() {
   const profiles = useQuery(trpc.profiles.search.queryOptions({ query: query || undefined, limit }));
   return (
     <main className="page">
-      <header className="page-header"><h1>{t('profiles.title')}</h1></header>
-      <input type="search" className="search" aria-label={t('profiles.search')} placeholder={t('profiles.search')} value={search} onChange={(event) => setSearch(event.target.value)} />
-      {profiles.error && <p role="alert" className="error">{profiles.error.message}</p>}
-      {profiles.data && profiles.data.profiles.length === 0 && <p className="muted">{query ? t('profiles.none') : t('profiles.empty')}</p>}
+      <header className="page-header">
+        <h1>{t('profiles.title')}</h1>
+      </header>
+      <input
+        type="search"
+        className="search"
+        aria-label={t('profiles.search')}
+        placeholder={t('profiles.search')}
+        value={search}
+        onChange={(event) => setSearch(event.target.value)}
+      />
+      {profiles.error && (
+        <p role="alert" className="error">
+          {profiles.error.message}
+        </p>
+      )}
+      {profiles.data && profiles.data.profiles.length === 0 && (
+        <p className="muted">{query ? t('profiles.none') : t('profiles.empty')}</p>
+      )}
       {profiles.data && profiles.data.profiles.length > 0 && (
         <table className="table">
           <thead>
@@ -32,9 +47,13 @@ export function ProfileListPage() {
           <tbody>
             {profiles.data.profiles.map((profile) => (
               <tr key={profile.id}>
-                <td><Link to={`/profiles/${profile.id}`}>{profile.user_id ?? profile.id.slice(0, 8)}</Link></td>
+                <td>
+                  <Link to={`/profiles/${profile.id}`}>{profile.user_id ?? profile.id.slice(0, 8)}</Link>
+                </td>
                 <td>{String((profile.traits as Record<string, unknown>).email ?? '')}</td>
-                <td className="number">{profile.health_score === null ? '–' : formatNumber(profile.health_score)}</td>
+                <td className="number">
+                  {profile.health_score === null ? '–' : formatNumber(profile.health_score)}
+                </td>
                 <td>{formatDate(profile.last_seen_at)}</td>
               </tr>
             ))}

@@ -22,24 +22,46 @@ function PersonalData({ profileId, name }: { profileId: string; name: string }) 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
-  const exportData = useMutation(trpc.profiles.exportData.mutationOptions({ onSuccess: (data) => download(`profile-${profileId}.json`, data) }));
-  const remove = useMutation(trpc.profiles.delete.mutationOptions({
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: trpc.profiles.search.queryKey() });
-      navigate('/profiles');
-    },
-  }));
+  const exportData = useMutation(
+    trpc.profiles.exportData.mutationOptions({
+      onSuccess: (data) => download(`profile-${profileId}.json`, data),
+    }),
+  );
+  const remove = useMutation(
+    trpc.profiles.delete.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.profiles.search.queryKey() });
+        navigate('/profiles');
+      },
+    }),
+  );
   return (
     <div className="toolbar">
-      <Button onClick={() => exportData.mutate({ id: profileId })} disabled={exportData.isPending}>{t('profile.export')}</Button>
+      <Button onClick={() => exportData.mutate({ id: profileId })} disabled={exportData.isPending}>
+        {t('profile.export')}
+      </Button>
       <Button onClick={() => setConfirming(true)}>{t('profile.delete')}</Button>
-      {exportData.error && <p role="alert" className="error">{exportData.error.message}</p>}
+      {exportData.error && (
+        <p role="alert" className="error">
+          {exportData.error.message}
+        </p>
+      )}
       <Dialog open={confirming} onOpenChange={setConfirming} title={t('profile.delete.title', { name })}>
         <p>{t('profile.delete.body')}</p>
-        {remove.error && <p role="alert" className="error">{remove.error.message}</p>}
+        {remove.error && (
+          <p role="alert" className="error">
+            {remove.error.message}
+          </p>
+        )}
         <div className="form-actions">
           <Button onClick={() => setConfirming(false)}>{t('journeys.create.cancel')}</Button>
-          <Button variant="primary" onClick={() => remove.mutate({ id: profileId })} disabled={remove.isPending}>{t('profile.delete.confirm')}</Button>
+          <Button
+            variant="primary"
+            onClick={() => remove.mutate({ id: profileId })}
+            disabled={remove.isPending}
+          >
+            {t('profile.delete.confirm')}
+          </Button>
         </div>
       </Dialog>
     </div>
@@ -50,7 +72,14 @@ export function ProfilePage({ profileId }: { profileId: string }) {
   const { t, formatDate, formatNumber } = useI18n();
   const trpc = useTRPC();
   const detail = useQuery(trpc.profiles.get.queryOptions({ id: profileId }));
-  if (detail.error) return <main className="page"><p role="alert" className="error">{detail.error.message}</p></main>;
+  if (detail.error)
+    return (
+      <main className="page">
+        <p role="alert" className="error">
+          {detail.error.message}
+        </p>
+      </main>
+    );
   if (!detail.data) return <main className="page" />;
   const { profile, identities, events, runs } = detail.data;
   return (
@@ -63,13 +92,30 @@ export function ProfilePage({ profileId }: { profileId: string }) {
           <h2 id="traits-heading">{t('profile.traits')}</h2>
           <dl className="traits">
             {Object.entries(profile.traits as Record<string, unknown>).map(([name, value]) => (
-              <div key={name}><dt>{name}</dt><dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd></div>
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
+              </div>
             ))}
           </dl>
           <h3>{t('profile.tags')}</h3>
-          <p>{profile.tags.length ? profile.tags.map((tag) => <span key={tag} className="tag">{tag}</span>) : '–'}</p>
+          <p>
+            {profile.tags.length
+              ? profile.tags.map((tag) => (
+                  <span key={tag} className="tag">
+                    {tag}
+                  </span>
+                ))
+              : '–'}
+          </p>
           <h3>{t('profile.ids')}</h3>
-          <ul>{identities.map((identity) => <li key={`${identity.kind}:${identity.value}`}>{identity.kind}: {identity.value}</li>)}</ul>
+          <ul>
+            {identities.map((identity) => (
+              <li key={`${identity.kind}:${identity.value}`}>
+                {identity.kind}: {identity.value}
+              </li>
+            ))}
+          </ul>
           <h3>{t('profile.health')}</h3>
           <p className="health">{profile.health_score === null ? '–' : formatNumber(profile.health_score)}</p>
         </section>
@@ -79,13 +125,25 @@ export function ProfilePage({ profileId }: { profileId: string }) {
           <ul className="timeline">
             {runs.map((run) => (
               <li key={run.id}>
-                <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link> {run.version === null || run.version > 0 ? `v${run.version}` : t('profile.testRun', { number: -run.version })} · <span className={`status status-${run.status}`}>{t(`run.status.${run.status}`)}</span>
-                {' '}{(run.status === 'waiting' || run.status === 'active') && t('profile.run.at', { node: run.current_node_name ?? '' })}
-                <div className="muted">{formatDate(run.entered_at)}{run.error ? ` · ${run.error}` : ''}</div>
+                <Link to={`/journeys/${run.journey_id}`}>{run.journey_name}</Link>{' '}
+                {run.version === null || run.version > 0
+                  ? `v${run.version}`
+                  : t('profile.testRun', { number: -run.version })}{' '}
+                · <span className={`status status-${run.status}`}>{t(`run.status.${run.status}`)}</span>{' '}
+                {(run.status === 'waiting' || run.status === 'active') &&
+                  t('profile.run.at', { node: run.current_node_name ?? '' })}
+                <div className="muted">
+                  {formatDate(run.entered_at)}
+                  {run.error ? ` · ${run.error}` : ''}
+                </div>
                 <ol className="path" aria-label={`${run.journey_name} path`}>
                   {run.path.map((step) => (
-                    <li key={step.seq} title={`${formatDate(step.entered_at)}${step.left_at ? ` → ${formatDate(step.left_at)}` : ''}`}>
-                      {step.node_name}{step.port_label ? ` → ${step.port_label}` : ` (${t(`step.outcome.${step.outcome}`)})`}
+                    <li
+                      key={step.seq}
+                      title={`${formatDate(step.entered_at)}${step.left_at ? ` → ${formatDate(step.left_at)}` : ''}`}
+                    >
+                      {step.node_name}
+                      {step.port_label ? ` → ${step.port_label}` : ` (${t(`step.outcome.${step.outcome}`)})`}
                     </li>
                   ))}
                 </ol>
@@ -98,7 +156,9 @@ export function ProfilePage({ profileId }: { profileId: string }) {
             {events.map((event) => (
               <li key={event.id}>
                 <strong>{event.name}</strong> <span className="muted">{formatDate(event.occurred_at)}</span>
-                {Object.keys(event.properties as object).length > 0 && <code className="properties">{JSON.stringify(event.properties)}</code>}
+                {Object.keys(event.properties as object).length > 0 && (
+                  <code className="properties">{JSON.stringify(event.properties)}</code>
+                )}
               </li>
             ))}
           </ul>

@@ -7,11 +7,15 @@ interface SimulationState {
   visits: Map<string, number[]>;
   /** `source port target` of every connection taken. */
   taken: Set<string>;
-  show(steps: Array<{ nodeId: string; port: string | null }>, next: (source: string, port: string) => string | undefined): void;
+  show(
+    steps: Array<{ nodeId: string; port: string | null }>,
+    next: (source: string, port: string) => string | undefined,
+  ): void;
   clear(): void;
 }
 
-export const takenKey = (source: string, port: string, target: string) => `${source}\u0000${port}\u0000${target}`;
+export const takenKey = (source: string, port: string, target: string) =>
+  `${source}\u0000${port}\u0000${target}`;
 
 export const useSimulation = create<SimulationState>((set) => ({
   visits: new Map(),

@@ -9,12 +9,36 @@ export function NodeStatsBadge({ nodeId, label }: { nodeId: string; label: strin
   const stats = overlay.stats.nodes[nodeId];
   const percent = (value: number) => formatNumber(value, { style: 'percent', maximumFractionDigits: 1 });
   return (
-    <button type="button" className="stats-badge nodrag" data-testid={`stats-${nodeId}`} aria-label={t('stats.open', { node: label })} onClick={() => overlay.openNode(nodeId)}>
-      <span><strong>{formatNumber(stats?.entered ?? 0)}</strong> {t('stats.entered')}</span>
-      {(stats?.waiting ?? 0) > 0 && <span><strong>{formatNumber(stats!.waiting)}</strong> {t('stats.waiting')}</span>}
-      <span><strong>{percent(stats?.conversionRate ?? 0)}</strong> {t('stats.converted')}</span>
-      {(stats?.firstTouch || stats?.lastTouch) ? <span className="messages">first touch {formatNumber(stats.firstTouch ?? 0)} · last touch {formatNumber(stats.lastTouch ?? 0)}</span> : null}
-      {stats?.messages && <span className="messages">{Object.entries(stats.messages).map(([status, count]) => `${status} ${formatNumber(count)}`).join(' · ')}</span>}
+    <button
+      type="button"
+      className="stats-badge nodrag"
+      data-testid={`stats-${nodeId}`}
+      aria-label={t('stats.open', { node: label })}
+      onClick={() => overlay.openNode(nodeId)}
+    >
+      <span>
+        <strong>{formatNumber(stats?.entered ?? 0)}</strong> {t('stats.entered')}
+      </span>
+      {(stats?.waiting ?? 0) > 0 && (
+        <span>
+          <strong>{formatNumber(stats!.waiting)}</strong> {t('stats.waiting')}
+        </span>
+      )}
+      <span>
+        <strong>{percent(stats?.conversionRate ?? 0)}</strong> {t('stats.converted')}
+      </span>
+      {stats?.firstTouch || stats?.lastTouch ? (
+        <span className="messages">
+          first touch {formatNumber(stats.firstTouch ?? 0)} · last touch {formatNumber(stats.lastTouch ?? 0)}
+        </span>
+      ) : null}
+      {stats?.messages && (
+        <span className="messages">
+          {Object.entries(stats.messages)
+            .map(([status, count]) => `${status} ${formatNumber(count)}`)
+            .join(' · ')}
+        </span>
+      )}
     </button>
   );
 }
@@ -29,8 +53,16 @@ export function PortStats({ nodeId, portId }: { nodeId: string; portId: string }
   if (!port) return <span className="port-stats">{formatNumber(0)}</span>;
   const rate = formatNumber(port.conversionRate, { style: 'percent', maximumFractionDigits: 1 });
   return (
-    <span className="port-stats" title={port.test ? `${t(port.test.significant ? 'stats.significant' : 'stats.notSignificant')} (p = ${port.test.pValue.toFixed(3)})` : undefined}>
-      {formatNumber(port.passed)} · {rate}{port.test?.significant ? ' ★' : ''}
+    <span
+      className="port-stats"
+      title={
+        port.test
+          ? `${t(port.test.significant ? 'stats.significant' : 'stats.notSignificant')} (p = ${port.test.pValue.toFixed(3)})`
+          : undefined
+      }
+    >
+      {formatNumber(port.passed)} · {rate}
+      {port.test?.significant ? ' ★' : ''}
     </span>
   );
 }

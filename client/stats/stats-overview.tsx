@@ -11,7 +11,10 @@ function pathOrder(graph: JourneyGraph): string[] {
   const seen = new Set(queue);
   for (let index = 0; index < queue.length; index++) {
     for (const edge of graph.edges) {
-      if (edge.source === queue[index] && !seen.has(edge.target)) { seen.add(edge.target); queue.push(edge.target); }
+      if (edge.source === queue[index] && !seen.has(edge.target)) {
+        seen.add(edge.target);
+        queue.push(edge.target);
+      }
     }
   }
   return queue;
@@ -23,17 +26,32 @@ export function StatsOverview({ stats, graph }: { stats: JourneyStats; graph: Jo
   const maxDay = Math.max(1, ...days.map((day) => day.entries));
   const { name } = useNodeNames();
   const labels = new Map(graph.nodes.map((node) => [node.id, node.label || name(node.id, node.type)]));
-  const funnel = pathOrder(graph).map((id) => ({ id, entered: stats.nodes[id]?.entered ?? 0 })).slice(0, 10);
+  const funnel = pathOrder(graph)
+    .map((id) => ({ id, entered: stats.nodes[id]?.entered ?? 0 }))
+    .slice(0, 10);
   const maxFunnel = Math.max(1, ...funnel.map((step) => step.entered));
   return (
     <section className="stats-overview" aria-label={t('stats.overview')}>
       <h2>{t('stats.overview')}</h2>
-      <p><strong>{formatNumber(stats.entries)}</strong> {t('stats.entries')} · <strong>{formatNumber(stats.conversionRate, { style: 'percent', maximumFractionDigits: 1 })}</strong> {t('stats.conversion')} ({formatNumber(stats.converted)})</p>
+      <p>
+        <strong>{formatNumber(stats.entries)}</strong> {t('stats.entries')} ·{' '}
+        <strong>{formatNumber(stats.conversionRate, { style: 'percent', maximumFractionDigits: 1 })}</strong>{' '}
+        {t('stats.conversion')} ({formatNumber(stats.converted)})
+      </p>
       <h3>{t('stats.entriesOverTime')}</h3>
-      <svg role="img" aria-label={t('stats.entriesOverTime')} viewBox={`0 0 ${Math.max(days.length, 1) * 12} 60`} className="chart">
+      <svg
+        role="img"
+        aria-label={t('stats.entriesOverTime')}
+        viewBox={`0 0 ${Math.max(days.length, 1) * 12} 60`}
+        className="chart"
+      >
         {days.map((day, index) => {
           const height = (day.entries / maxDay) * 56;
-          return <rect key={day.day} x={index * 12 + 1} y={58 - height} width={10} height={height} className="bar"><title>{`${day.day}: ${day.entries}`}</title></rect>;
+          return (
+            <rect key={day.day} x={index * 12 + 1} y={58 - height} width={10} height={height} className="bar">
+              <title>{`${day.day}: ${day.entries}`}</title>
+            </rect>
+          );
         })}
       </svg>
       <h3>{t('stats.funnel')}</h3>

@@ -5,7 +5,16 @@ import { z } from 'zod';
 import { RateLimiter } from '../ingest/rate-limiter';
 import type { Services } from '../services';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
-import { acceptInvite, login, logout, needsSetup, resetPassword, sessionDays, sessionUser, signUpFirstUser } from './accounts';
+import {
+  acceptInvite,
+  login,
+  logout,
+  needsSetup,
+  resetPassword,
+  sessionDays,
+  sessionUser,
+  signUpFirstUser,
+} from './accounts';
 
 export const sessionCookie = 'waymark_session';
 
@@ -42,13 +51,19 @@ export function sessionToken(request: http.IncomingMessage): string | undefined 
 
 function setSession(response: http.ServerResponse, token: string | null, secure: boolean): void {
   const attributes = ['Path=/', 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])];
-  response.setHeader('Set-Cookie', token
-    ? `${sessionCookie}=${token}; Max-Age=${sessionDays * 86_400}; ${attributes.join('; ')}`
-    : `${sessionCookie}=; Max-Age=0; ${attributes.join('; ')}`);
+  response.setHeader(
+    'Set-Cookie',
+    token
+      ? `${sessionCookie}=${token}; Max-Age=${sessionDays * 86_400}; ${attributes.join('; ')}`
+      : `${sessionCookie}=; Max-Age=0; ${attributes.join('; ')}`,
+  );
 }
 
 function send(response: http.ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -62,7 +77,11 @@ async function readJson(request: http.IncomingMessage): Promise<unknown> {
     body += chunk;
     if (body.length > maxBody) throw new BodyTooLargeError();
   }
-  try { return JSON.parse(body || '{}'); } catch { throw new InvalidInputError('body', 'not valid JSON'); }
+  try {
+    return JSON.parse(body || '{}');
+  } catch {
+    throw new InvalidInputError('body', 'not valid JSON');
+  }
 }
 
 const credentials = z.object({
@@ -75,10 +94,16 @@ const credentials = z.object({
  * Whether the browser reached us over TLS: the public address is https, or a trusted reverse proxy
  * (WAYMARK_TRUST_PROXY=on) says so in X-Forwarded-Proto. Cookies are Secure then, and HSTS is sent.
  */
-export function reachedOverTls(request: http.IncomingMessage, services: Pick<Services, 'delivery'>, trustProxy: boolean): boolean {
+export function reachedOverTls(
+  request: http.IncomingMessage,
+  services: Pick<Services, 'delivery'>,
+  trustProxy: boolean,
+): boolean {
   if (services.delivery?.publicUrl.startsWith('https://')) return true;
   const forwarded = request.headers['x-forwarded-proto'];
-  return trustProxy && typeof forwarded === 'string' && forwarded.split(',')[0].trim().toLowerCase() === 'https';
+  return (
+    trustProxy && typeof forwarded === 'string' && forwarded.split(',')[0].trim().toLowerCase() === 'https'
+  );
 }
 
 export function createAuthHandler(services: Services, options: { trustProxy?: boolean } = {}) {
@@ -89,7 +114,11 @@ export function createAuthHandler(services: Services, options: { trustProxy?: bo
   const perAddress = new RateLimiter(10 / 60, 30);
   const overall = new RateLimiter(4, 20, 1);
 
-  return async function handleAuth(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
+  return async function handleAuth(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    path: string,
+  ): Promise<void> {
     const secure = reachedOverTls(request, services, options.trustProxy ?? false);
     try {
       if (path === '/auth/status' && request.method === 'GET') {
@@ -99,7 +128,8 @@ export function createAuthHandler(services: Services, options: { trustProxy?: bo
       }
       if (request.method !== 'POST') throw new NotFoundError('endpoint', path);
       // A custom header cannot be sent cross-site without a CORS preflight, which we never allow.
-      if (request.headers['x-waymark-csrf'] !== '1') throw new ForbiddenError('missing the x-waymark-csrf header');
+      if (request.headers['x-waymark-csrf'] !== '1')
+        throw new ForbiddenError('missing the x-waymark-csrf header');
       if (path === '/auth/logout') {
         await logout(services.db, readCookie(request, sessionCookie));
         setSession(response, null, secure);
@@ -111,19 +141,27 @@ export function createAuthHandler(services: Services, options: { trustProxy?: bo
         const body = z.object({ password: z.string().max(200) }).safeParse(await readJson(request));
         if (!body.success) throw new InvalidInputError('password', 'the new password is required');
         const reset = decodeURIComponent(path.slice('/auth/reset/'.length));
-        const token = await services.db.transaction().execute((trx) => resetPassword(trx, reset, body.data.password));
+        const token = await services.db
+          .transaction()
+          .execute((trx) => resetPassword(trx, reset, body.data.password));
         setSession(response, token, secure);
         send(response, 200, { user: await sessionUser(services.db, token) });
         return;
       }
       const parsed = credentials.safeParse(await readJson(request));
-      if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0].path.join('.'), parsed.error.issues[0].message);
+      if (!parsed.success)
+        throw new InvalidInputError(parsed.error.issues[0].path.join('.'), parsed.error.issues[0].message);
       let token: string | null;
       if (path === '/auth/signup') {
-        token = await services.db.transaction().execute((trx) => signUpFirstUser(trx, services.defaultWorkspaceId, parsed.data));
+        token = await services.db
+          .transaction()
+          .execute((trx) => signUpFirstUser(trx, services.defaultWorkspaceId, parsed.data));
       } else if (path === '/auth/login') {
         const address = request.socket.remoteAddress ?? '';
-        const wait = perAccount.take(`${address}:${parsed.data.email.toLowerCase()}`) || perAddress.take(address) || overall.take('all');
+        const wait =
+          perAccount.take(`${address}:${parsed.data.email.toLowerCase()}`) ||
+          perAddress.take(address) ||
+          overall.take('all');
         if (wait > 0) {
           response.setHeader('Retry-After', String(wait));
           send(response, 429, { error: 'too many login attempts; wait a little and try again' });
@@ -146,15 +184,15 @@ export function createAuthHandler(services: Services, options: { trustProxy?: bo
       if (error instanceof BodyTooLargeError) {
         response.setHeader('Connection', 'close');
         send(response, 413, { error: `the request body is larger than ${maxBody} bytes` });
-      } else if (error instanceof InvalidInputError) send(response, 400, { error: error.message, field: error.field });
+      } else if (error instanceof InvalidInputError)
+        send(response, 400, { error: error.message, field: error.field });
       else if (error instanceof ForbiddenError) send(response, 403, { error: error.message });
       else if (error instanceof NotFoundError) send(response, 404, { error: error.message });
       else if (error instanceof ConflictError) send(response, 409, { error: error.message });
       else if (error instanceof MalformedCookieError) {
         setSession(response, null, secure);
         send(response, 401, { error: error.message });
-      }
-      else {
+      } else {
         console.error('[auth]', (error as Error).message);
         send(response, 500, { error: 'something went wrong' });
       }

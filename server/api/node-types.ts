@@ -3,5 +3,7 @@ import { describeNodeType } from '../../shared/node-type';
 import { viewerProcedure, router } from './trpc';
 
 export const nodeTypesRouter = router({
-  list: viewerProcedure.query(({ ctx }) => [...ctx.services.registry.values()].map((definition) => describeNodeType(definition, ctx.locale))),
+  list: viewerProcedure.query(({ ctx }) =>
+    [...ctx.services.registry.values()].map((definition) => describeNodeType(definition, ctx.locale)),
+  ),
 });

@@ -8,16 +8,26 @@ import { adminProcedure, viewerProcedure, router } from './trpc';
 
 export const profilesRouter = router({
   search: viewerProcedure
-    .input(z.object({ query: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).default(0) }))
+    .input(
+      z.object({
+        query: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+        offset: z.number().int().min(0).default(0),
+      }),
+    )
     .query(({ ctx, input }) => searchProfiles(ctx.services.db, ctx.workspaceId, input)),
   get: viewerProcedure
     .input(z.object({ id: z.string().uuid('a profile id is a UUID') }))
-    .query(({ ctx, input }) => getProfile(ctx.services.db, ctx.workspaceId, input.id, ctx.services.registry, ctx.locale)),
+    .query(({ ctx, input }) =>
+      getProfile(ctx.services.db, ctx.workspaceId, input.id, ctx.services.registry, ctx.locale),
+    ),
   exportData: adminProcedure
     .input(z.object({ id: z.string().uuid('a profile id is a UUID') }))
     .mutation(async ({ ctx, input }) => {
       const data = await exportProfile(ctx.services.db, ctx.workspaceId, input.id);
-      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'profile.exported', { profileId: input.id });
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'profile.exported', {
+        profileId: input.id,
+      });
       return data;
     }),
   delete: adminProcedure

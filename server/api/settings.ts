@@ -13,7 +13,10 @@ export const settingsRouter = router({
     .input(z.object({ name: z.string().trim().min(1, 'name the key (e.g. "Website")').max(100) }))
     .mutation(async ({ ctx, input }) => {
       const key = await createWriteKey(ctx.services.db, ctx.workspaceId, input.name);
-      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'write-key.created', { id: key.id, name: input.name });
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'write-key.created', {
+        id: key.id,
+        name: input.name,
+      });
       return key;
     }),
   revokeWriteKey: adminProcedure
@@ -27,6 +30,8 @@ export const settingsRouter = router({
     .input(z.object({ config: healthScoreConfigSchema.nullable() }))
     .mutation(async ({ ctx, input }) => {
       await setHealthConfig(ctx.services.db, ctx.workspaceId, input.config);
-      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'settings.health-score', { enabled: input.config !== null });
+      await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'settings.health-score', {
+        enabled: input.config !== null,
+      });
     }),
 });

@@ -10,18 +10,40 @@ const range = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
-const toRange = (input: z.infer<typeof range>) => ({ versionId: input.versionId, from: input.from ? new Date(input.from) : undefined, to: input.to ? new Date(input.to) : undefined });
+const toRange = (input: z.infer<typeof range>) => ({
+  versionId: input.versionId,
+  from: input.from ? new Date(input.from) : undefined,
+  to: input.to ? new Date(input.to) : undefined,
+});
 
 export const statsRouter = router({
-  journey: viewerProcedure.input(range).query(({ ctx, input }) => getJourneyStats(ctx.services.db, ctx.workspaceId, input.journeyId, toRange(input))),
+  journey: viewerProcedure
+    .input(range)
+    .query(({ ctx, input }) =>
+      getJourneyStats(ctx.services.db, ctx.workspaceId, input.journeyId, toRange(input)),
+    ),
   csv: viewerProcedure.input(range).query(async ({ ctx, input }) => {
     const stats = await getJourneyStats(ctx.services.db, ctx.workspaceId, input.journeyId, toRange(input));
-    const version = await ctx.services.db.selectFrom('journey_versions').select('graph')
-      .where('journey_id', '=', input.journeyId).$if(Boolean(input.versionId), (q) => q.where('id', '=', input.versionId!))
-      .orderBy('version', 'desc').limit(1).executeTakeFirst();
+    const version = await ctx.services.db
+      .selectFrom('journey_versions')
+      .select('graph')
+      .where('journey_id', '=', input.journeyId)
+      .$if(Boolean(input.versionId), (q) => q.where('id', '=', input.versionId!))
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return statsToCsv(stats, (version?.graph as JourneyGraph | undefined) ?? null);
   }),
   nodeCustomers: viewerProcedure
-    .input(z.object({ journeyId: z.string().uuid(), nodeId: z.string().min(1).max(64), versionId: z.string().uuid().optional(), search: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).default(0) }))
+    .input(
+      z.object({
+        journeyId: z.string().uuid(),
+        nodeId: z.string().min(1).max(64),
+        versionId: z.string().uuid().optional(),
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+        offset: z.number().int().min(0).default(0),
+      }),
+    )
     .query(({ ctx, input }) => getNodeCustomers(ctx.services.db, ctx.workspaceId, input.journeyId, input)),
 });

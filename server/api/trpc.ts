@@ -6,7 +6,13 @@ import { roleAtLeast, type SessionUser } from '../accounts/accounts';
 import type { Role } from '../db/schema';
 import type { Locale } from '../../shared/node-type';
 import { readableProblems } from '../journeys/problem-texts';
-import { ConflictError, ForbiddenError, GraphInvalidError, InvalidInputError, NotFoundError } from '../errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  GraphInvalidError,
+  InvalidInputError,
+  NotFoundError,
+} from '../errors';
 
 export interface RequestContext {
   services: Services;
@@ -30,13 +36,17 @@ const t = initTRPC.context<RequestContext>().create({
         ...shape.data,
         stack: undefined,
         // Which field was wrong and what was expected, for forms and API clients.
-        fieldErrors: cause instanceof ZodError
-          ? cause.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
-          : undefined,
+        fieldErrors:
+          cause instanceof ZodError
+            ? cause.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+            : undefined,
         // The editor (which says its language) reads problems with its nodes named; API clients get them plain.
-        problems: cause instanceof GraphInvalidError
-          ? (ctx?.locale && cause.nodes ? readableProblems(cause.problems, cause.nodes, ctx.services.registry, ctx.locale) : cause.problems)
-          : undefined,
+        problems:
+          cause instanceof GraphInvalidError
+            ? ctx?.locale && cause.nodes
+              ? readableProblems(cause.problems, cause.nodes, ctx.services.registry, ctx.locale)
+              : cause.problems
+            : undefined,
         details: cause instanceof ConflictError ? cause.details : undefined,
       },
     };
@@ -44,9 +54,12 @@ const t = initTRPC.context<RequestContext>().create({
 });
 
 function domainErrorToTrpc(error: unknown): TRPCError | null {
-  if (error instanceof NotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
-  if (error instanceof ForbiddenError) return new TRPCError({ code: 'FORBIDDEN', message: error.message, cause: error });
-  if (error instanceof ConflictError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
+  if (error instanceof NotFoundError)
+    return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
+  if (error instanceof ForbiddenError)
+    return new TRPCError({ code: 'FORBIDDEN', message: error.message, cause: error });
+  if (error instanceof ConflictError)
+    return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
   if (error instanceof GraphInvalidError || error instanceof InvalidInputError) {
     return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
   }
@@ -65,8 +78,13 @@ export const router = t.router;
 function withRole(needed: Role) {
   return t.procedure.use(mapErrors).use(({ ctx, type, next }) => {
     if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'log in first' });
-    if (!roleAtLeast(ctx.user.role, needed)) throw new TRPCError({ code: 'FORBIDDEN', message: `this needs the ${needed} role; you are ${ctx.user.role}` });
-    if (type === 'mutation' && !ctx.csrfOk) throw new TRPCError({ code: 'FORBIDDEN', message: 'missing the x-waymark-csrf header' });
+    if (!roleAtLeast(ctx.user.role, needed))
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `this needs the ${needed} role; you are ${ctx.user.role}`,
+      });
+    if (type === 'mutation' && !ctx.csrfOk)
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'missing the x-waymark-csrf header' });
     return next({ ctx: { ...ctx, user: ctx.user } });
   });
 }

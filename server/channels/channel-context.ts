@@ -24,14 +24,23 @@ export interface DeliveryEnvironment {
 }
 
 export async function loadChannelSettings(db: Executor, workspaceId: string): Promise<ChannelSettings> {
-  const row = await db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
+  const row = await db
+    .selectFrom('workspaces')
+    .select('settings')
+    .where('id', '=', workspaceId)
+    .executeTakeFirst();
   const raw = (row?.settings as { channels?: unknown } | undefined)?.channels ?? {};
   const parsed = channelSettingsSchema.safeParse(openChannelSecrets(raw));
   return parsed.success ? parsed.data : channelSettingsSchema.parse({});
 }
 
 /** Where channel settings hold secrets: the SMTP URL (it carries the password), provider tokens, the webhook secret. */
-const secretFields = [['email', 'smtpUrl'], ['sms', 'authorization'], ['push', 'authorization'], ['webhook', 'secret']] as const;
+const secretFields = [
+  ['email', 'smtpUrl'],
+  ['sms', 'authorization'],
+  ['push', 'authorization'],
+  ['webhook', 'secret'],
+] as const;
 
 function mapSecrets<T>(settings: T, transform: (value: string) => string): T {
   const copy = { ...settings } as Record<string, Record<string, unknown> | undefined>;

@@ -49,10 +49,17 @@ function destination(url: string | undefined): string | null {
  * a stored password or token would be handed to whoever runs that server. So a changed destination
  * needs the secret typed again.
  */
-function keepSecret(next: string | undefined, current: string | undefined, where: { field: string; next?: string; current?: string } | null = null): string | undefined {
+function keepSecret(
+  next: string | undefined,
+  current: string | undefined,
+  where: { field: string; next?: string; current?: string } | null = null,
+): string | undefined {
   if (next !== masked) return next;
   if (where && destination(where.next) !== destination(where.current)) {
-    throw new InvalidInputError(where.field, 'the address changed: enter the secret for the new address again');
+    throw new InvalidInputError(
+      where.field,
+      'the address changed: enter the secret for the new address again',
+    );
   }
   return current;
 }
@@ -62,7 +69,10 @@ function keepUrlPassword(next: string | undefined, current: string | undefined):
   const parsed = new URL(next);
   if (decodeURIComponent(parsed.password) === masked) {
     if (destination(next) !== destination(current)) {
-      throw new InvalidInputError('channels.email.smtpUrl', 'the SMTP server changed: enter its password again');
+      throw new InvalidInputError(
+        'channels.email.smtpUrl',
+        'the SMTP server changed: enter its password again',
+      );
     }
     parsed.password = new URL(current).password;
   }
@@ -75,11 +85,17 @@ function keepUrlPassword(next: string | undefined, current: string | undefined):
  * optional one (quietHours: null ends quiet hours). Saving only the frequency caps leaves the
  * quiet hours alone.
  */
-export async function saveChannelSettings(db: Executor, workspaceId: string, input: unknown): Promise<ChannelSettings> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidInputError('channels', 'expected an object of settings sections');
+export async function saveChannelSettings(
+  db: Executor,
+  workspaceId: string,
+  input: unknown,
+): Promise<ChannelSettings> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new InvalidInputError('channels', 'expected an object of settings sections');
   const known = Object.keys(channelSettingsSchema.shape);
   const unknown = Object.keys(input).find((key) => !known.includes(key));
-  if (unknown) throw new InvalidInputError(`channels.${unknown}`, `not a settings section (one of ${known.join(', ')})`);
+  if (unknown)
+    throw new InvalidInputError(`channels.${unknown}`, `not a settings section (one of ${known.join(', ')})`);
   const current = await loadChannelSettings(db, workspaceId);
   const merged: Record<string, unknown> = { ...current };
   for (const [section, value] of Object.entries(input)) {
@@ -93,29 +109,58 @@ export async function saveChannelSettings(db: Executor, workspaceId: string, inp
   }
   const next: ChannelSettings = {
     ...parsed.data,
-    email: { ...parsed.data.email, smtpUrl: keepUrlPassword(parsed.data.email.smtpUrl, current.email.smtpUrl) },
-    sms: { ...parsed.data.sms, authorization: keepSecret(parsed.data.sms.authorization, current.sms.authorization, { field: 'channels.sms.authorization', next: parsed.data.sms.url, current: current.sms.url }) },
-    push: { ...parsed.data.push, authorization: keepSecret(parsed.data.push.authorization, current.push.authorization, { field: 'channels.push.authorization', next: parsed.data.push.url, current: current.push.url }) },
-    webhook: { ...parsed.data.webhook, secret: keepSecret(parsed.data.webhook.secret, current.webhook.secret) },
+    email: {
+      ...parsed.data.email,
+      smtpUrl: keepUrlPassword(parsed.data.email.smtpUrl, current.email.smtpUrl),
+    },
+    sms: {
+      ...parsed.data.sms,
+      authorization: keepSecret(parsed.data.sms.authorization, current.sms.authorization, {
+        field: 'channels.sms.authorization',
+        next: parsed.data.sms.url,
+        current: current.sms.url,
+      }),
+    },
+    push: {
+      ...parsed.data.push,
+      authorization: keepSecret(parsed.data.push.authorization, current.push.authorization, {
+        field: 'channels.push.authorization',
+        next: parsed.data.push.url,
+        current: current.push.url,
+      }),
+    },
+    webhook: {
+      ...parsed.data.webhook,
+      secret: keepSecret(parsed.data.webhook.secret, current.webhook.secret),
+    },
   };
-  await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(sealChannelSecrets(next))}::jsonb) WHERE id = ${workspaceId}`.execute(db);
+  await sql`UPDATE workspaces SET settings = jsonb_set(settings, '{channels}', ${JSON.stringify(sealChannelSecrets(next))}::jsonb) WHERE id = ${workspaceId}`.execute(
+    db,
+  );
   return maskSettings(next);
 }
 
 /** Connects to the SMTP server and says whether it answers (without sending anything). */
-export async function testSmtpConnection(target: SmtpTarget | undefined): Promise<{ ok: boolean; message: string }> {
+export async function testSmtpConnection(
+  target: SmtpTarget | undefined,
+): Promise<{ ok: boolean; message: string }> {
   if (!target) return { ok: false, message: 'no SMTP server is configured' };
   let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
   try {
     const connection = await smtpConnection(target);
-    transport = typeof connection === 'string'
-      ? nodemailer.createTransport(connection, { connectionTimeout: 5000, greetingTimeout: 5000 } as never)
-      : nodemailer.createTransport({ ...connection, connectionTimeout: 5000, greetingTimeout: 5000 });
+    transport =
+      typeof connection === 'string'
+        ? nodemailer.createTransport(connection, { connectionTimeout: 5000, greetingTimeout: 5000 } as never)
+        : nodemailer.createTransport({ ...connection, connectionTimeout: 5000, greetingTimeout: 5000 });
     await transport.verify();
     return { ok: true, message: 'the SMTP server answered' };
   } catch (error) {
-    if (error instanceof BlockedTargetError || error instanceof InvalidInputError) return { ok: false, message: error.message };
-    return { ok: false, message: `the SMTP server did not accept the connection (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    if (error instanceof BlockedTargetError || error instanceof InvalidInputError)
+      return { ok: false, message: error.message };
+    return {
+      ok: false,
+      message: `the SMTP server did not accept the connection (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    };
   } finally {
     transport?.close();
   }

@@ -33,7 +33,10 @@ export class RetryableError extends Error {
  * pauses it and keeps its messages. `handed`: the message may have reached it before the failure.
  */
 export class ProviderDownError extends Error {
-  constructor(message: string, readonly handed: boolean) {
+  constructor(
+    message: string,
+    readonly handed: boolean,
+  ) {
     super(message);
     this.name = 'ProviderDownError';
   }
@@ -41,17 +44,23 @@ export class ProviderDownError extends Error {
 
 const maxResponse = 64 * 1024;
 /** Connections kept open between messages to the same provider. */
-const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }) };
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
+};
 
 export async function deliverHttp(delivery: HttpDelivery): Promise<HttpOutcome> {
   const url = new URL(delivery.url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`only http and https targets are allowed, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`only http and https targets are allowed, not ${url.protocol}`);
   const target = await checkedAddress(url.hostname, delivery.allowHosts);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'Waymark-Webhook/1',
     'idempotency-key': delivery.idempotencyKey,
-    ...Object.fromEntries(Object.entries(delivery.headers).map(([name, value]) => [name.toLowerCase(), value])),
+    ...Object.fromEntries(
+      Object.entries(delivery.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    ),
   };
   if (delivery.signingSecret) {
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -60,28 +69,46 @@ export async function deliverHttp(delivery: HttpDelivery): Promise<HttpOutcome> 
   }
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<HttpOutcome>((resolve, reject) => {
-    const request = client.request({
-      method: delivery.method,
-      hostname: url.hostname,
-      port: url.port || (url.protocol === 'https:' ? 443 : 80),
-      path: `${url.pathname}${url.search}`,
-      headers,
-      servername: url.hostname,
-      agent: agents[url.protocol as 'http:' | 'https:'],
-      // Connect to the address that was checked, not to a fresh DNS answer.
-      lookup: (_host, options, callback) => {
-        if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [target]);
-        else callback(null, target.address, target.family);
+    const request = client.request(
+      {
+        method: delivery.method,
+        hostname: url.hostname,
+        port: url.port || (url.protocol === 'https:' ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        headers,
+        servername: url.hostname,
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        // Connect to the address that was checked, not to a fresh DNS answer.
+        lookup: (_host, options, callback) => {
+          if ((options as { all?: boolean }).all)
+            (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+              target,
+            ]);
+          else callback(null, target.address, target.family);
+        },
+        timeout: delivery.timeoutSeconds * 1000,
       },
-      timeout: delivery.timeoutSeconds * 1000,
-    }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => { if (body.length < maxResponse) body += chunk; });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: body.slice(0, maxResponse) }));
-    });
-    request.on('timeout', () => request.destroy(new RetryableError(`no answer within ${delivery.timeoutSeconds} s`)));
-    request.on('error', (error) => reject(error instanceof RetryableError ? error : new RetryableError(`could not reach ${url.host}: ${error.message}`)));
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          if (body.length < maxResponse) body += chunk;
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: body.slice(0, maxResponse) }),
+        );
+      },
+    );
+    request.on('timeout', () =>
+      request.destroy(new RetryableError(`no answer within ${delivery.timeoutSeconds} s`)),
+    );
+    request.on('error', (error) =>
+      reject(
+        error instanceof RetryableError
+          ? error
+          : new RetryableError(`could not reach ${url.host}: ${error.message}`),
+      ),
+    );
     request.end(delivery.method === 'GET' ? undefined : delivery.body);
   });
 }

@@ -26,18 +26,26 @@ export function isPrivateAddress(address: string): boolean {
 
 export class BlockedTargetError extends Error {
   constructor(host: string, address: string) {
-    super(`refused: ${host} resolves to ${address}, a private or internal address (an operator may allow it with WAYMARK_ALLOW_PRIVATE_HOSTS)`);
+    super(
+      `refused: ${host} resolves to ${address}, a private or internal address (an operator may allow it with WAYMARK_ALLOW_PRIVATE_HOSTS)`,
+    );
     this.name = 'BlockedTargetError';
   }
 }
 
 /** Resolves the host and returns an address it may connect to, or throws BlockedTargetError. */
-export async function checkedAddress(host: string, allowHosts: readonly string[]): Promise<{ address: string; family: number }> {
+export async function checkedAddress(
+  host: string,
+  allowHosts: readonly string[],
+): Promise<{ address: string; family: number }> {
   const bare = host.replace(/^\[|\]$/g, '');
-  const addresses = net.isIP(bare) ? [{ address: bare, family: net.isIP(bare) }] : await dns.lookup(bare, { all: true, verbatim: true });
+  const addresses = net.isIP(bare)
+    ? [{ address: bare, family: net.isIP(bare) }]
+    : await dns.lookup(bare, { all: true, verbatim: true });
   if (addresses.length === 0) throw new Error(`${host} does not resolve`);
   if (!allowHosts.includes(host.toLowerCase())) {
-    for (const { address } of addresses) if (isPrivateAddress(address)) throw new BlockedTargetError(host, address);
+    for (const { address } of addresses)
+      if (isPrivateAddress(address)) throw new BlockedTargetError(host, address);
   }
   return addresses[0];
 }

@@ -3,10 +3,16 @@
 // words (the email footer, the unsubscribe and preference pages) come in.
 export type RecipientLanguage = 'de' | 'en';
 
-export function recipientLanguage(traits?: Record<string, unknown>, acceptLanguage?: string): RecipientLanguage {
+export function recipientLanguage(
+  traits?: Record<string, unknown>,
+  acceptLanguage?: string,
+): RecipientLanguage {
   const chosen = traits?.locale ?? traits?.language;
-  if (typeof chosen === 'string' && chosen.trim()) return chosen.trim().toLowerCase().startsWith('de') ? 'de' : 'en';
-  const accepted = String(acceptLanguage ?? '').split(',').map((part) => part.trim().toLowerCase());
+  if (typeof chosen === 'string' && chosen.trim())
+    return chosen.trim().toLowerCase().startsWith('de') ? 'de' : 'en';
+  const accepted = String(acceptLanguage ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase());
   const first = accepted.find((part) => part.startsWith('de') || part.startsWith('en'));
   return first?.startsWith('de') ? 'de' : 'en';
 }

@@ -9,8 +9,16 @@ let cached: string | null = null;
 export async function loadServerSecret(db: Executor, fromEnvironment?: string): Promise<string> {
   if (fromEnvironment) return (cached = fromEnvironment);
   if (cached) return cached;
-  await db.insertInto('secrets').values({ name: 'signing', value: sealSecret(randomBytes(32).toString('base64url')) }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const row = await db.selectFrom('secrets').select('value').where('name', '=', 'signing').executeTakeFirstOrThrow();
+  await db
+    .insertInto('secrets')
+    .values({ name: 'signing', value: sealSecret(randomBytes(32).toString('base64url')) })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('secrets')
+    .select('value')
+    .where('name', '=', 'signing')
+    .executeTakeFirstOrThrow();
   return (cached = openSecret(row.value));
 }
 

@@ -4,12 +4,12 @@
 import { Liquid } from 'liquidjs';
 
 const options = {
-  templates: {},            // includes and layouts resolve against nothing: no file access
+  templates: {}, // includes and layouts resolve against nothing: no file access
   ownPropertyOnly: true,
   strictVariables: false,
-  strictFilters: true,      // an unknown filter is an error the author sees in the preview
+  strictFilters: true, // an unknown filter is an error the author sees in the preview
   parseLimit: 100_000,
-  renderLimit: 200,         // milliseconds of Liquid's own accounting; the pool's timeout is the hard stop
+  renderLimit: 200, // milliseconds of Liquid's own accounting; the pool's timeout is the hard stop
   memoryLimit: 10_000_000,
   cache: 500,
 };
@@ -25,7 +25,8 @@ const rangePattern = /\(\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\)/g;
 
 export default async function render({ template, data, format }) {
   for (const [, from, to] of template.matchAll(rangePattern)) {
-    if (Math.abs(Number(to) - Number(from)) > maxRange) throw new Error(`a range may hold at most ${maxRange} numbers`);
+    if (Math.abs(Number(to) - Number(from)) > maxRange)
+      throw new Error(`a range may hold at most ${maxRange} numbers`);
   }
   return engines[format === 'html' ? 'html' : 'text'].parseAndRender(template, data);
 }

@@ -18,7 +18,9 @@ let pool: Piscina | null = null;
 function templatePool(): Piscina {
   pool ??= new Piscina({
     filename: new URL('./template-worker.mjs', import.meta.url).href,
-    minThreads: 1, maxThreads: 2, idleTimeout: 60_000,
+    minThreads: 1,
+    maxThreads: 2,
+    idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
   });
   return pool;
@@ -52,30 +54,50 @@ const maxOutput = 500_000;
  * renders in time and memory proportional to itself and its data, so it renders here, without the
  * round trip to a thread (most subjects and bodies are of this kind).
  */
-const renderHere = renderInThread as (job: { template: string; data: TemplateData; format: 'text' | 'html' }) => Promise<string>;
+const renderHere = renderInThread as (job: {
+  template: string;
+  data: TemplateData;
+  format: 'text' | 'html';
+}) => Promise<string>;
 
 function outputsOnly(template: string): boolean {
   return !template.includes('{%') && !template.includes('..');
 }
 
-export async function renderTemplate(template: string, data: TemplateData, format: 'text' | 'html' = 'text'): Promise<string> {
+export async function renderTemplate(
+  template: string,
+  data: TemplateData,
+  format: 'text' | 'html' = 'text',
+): Promise<string> {
   // No Liquid in it: nothing to render (most subjects and many bodies), no thread needed.
   if (!template.includes('{')) return template;
   let output: string;
   try {
-    output = outputsOnly(template) ? await renderHere({ template, data, format })
-      : await templatePool().run({ template, data, format }, { signal: AbortSignal.timeout(renderTimeoutMilliseconds) });
+    output = outputsOnly(template)
+      ? await renderHere({ template, data, format })
+      : await templatePool().run(
+          { template, data, format },
+          { signal: AbortSignal.timeout(renderTimeoutMilliseconds) },
+        );
   } catch (error) {
     const { name, code, message } = error as { name?: string; code?: string; message: string };
-    if (name === 'AbortError' || name === 'TimeoutError') throw new TemplateError(`template error: rendering took longer than ${renderTimeoutMilliseconds} ms and was stopped`);
-    if (code === 'ERR_WORKER_OUT_OF_MEMORY') throw new TemplateError('template error: rendering used too much memory and was stopped');
+    if (name === 'AbortError' || name === 'TimeoutError')
+      throw new TemplateError(
+        `template error: rendering took longer than ${renderTimeoutMilliseconds} ms and was stopped`,
+      );
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY')
+      throw new TemplateError('template error: rendering used too much memory and was stopped');
     throw new TemplateError(`template error: ${message}`);
   }
-  if (output.length > maxOutput) throw new TemplateError(`the rendered message is larger than ${maxOutput} characters`);
+  if (output.length > maxOutput)
+    throw new TemplateError(`the rendered message is larger than ${maxOutput} characters`);
   return output;
 }
 
 /** Renders one field of a message's content; a missing or non-text field renders empty. */
-export function templateRenderer(data: TemplateData, format: 'text' | 'html' = 'text'): (template: unknown) => Promise<string> {
+export function templateRenderer(
+  data: TemplateData,
+  format: 'text' | 'html' = 'text',
+): (template: unknown) => Promise<string> {
   return (template) => renderTemplate(typeof template === 'string' ? template : '', data, format);
 }

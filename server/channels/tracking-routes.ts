@@ -12,18 +12,40 @@ import { recipientLanguage } from './recipient-language';
 /** The words of these pages, in the recipient's language (his `locale` trait, else his browser's). */
 const words = {
   en: {
-    invalid: ['Invalid link', 'This link is not valid.'], gone: ['Preferences', 'We no longer hold any data about you.'], tooLarge: ['Too large', 'That form was too large.'],
-    preferences: 'Your preferences', saved: 'Saved.', choose: 'Choose how we may contact you.', save: 'Save preferences',
+    invalid: ['Invalid link', 'This link is not valid.'],
+    gone: ['Preferences', 'We no longer hold any data about you.'],
+    tooLarge: ['Too large', 'That form was too large.'],
+    preferences: 'Your preferences',
+    saved: 'Saved.',
+    choose: 'Choose how we may contact you.',
+    save: 'Save preferences',
     channels: { email: 'Emails', sms: 'Text messages (SMS)', push: 'Push notifications' },
-    unsubscribed: 'Unsubscribed', youAreUnsubscribed: 'You are unsubscribed.', noMore: 'You will get no more of these emails.', manage: 'Manage all your preferences',
-    unsubscribe: 'Unsubscribe', unsubscribeQuestion: 'Unsubscribe?', unsubscribeButton: 'Unsubscribe from these emails', notFound: 'Not found',
+    unsubscribed: 'Unsubscribed',
+    youAreUnsubscribed: 'You are unsubscribed.',
+    noMore: 'You will get no more of these emails.',
+    manage: 'Manage all your preferences',
+    unsubscribe: 'Unsubscribe',
+    unsubscribeQuestion: 'Unsubscribe?',
+    unsubscribeButton: 'Unsubscribe from these emails',
+    notFound: 'Not found',
   },
   de: {
-    invalid: ['Ungültiger Link', 'Dieser Link ist nicht gültig.'], gone: ['Einstellungen', 'Wir speichern keine Daten mehr über Sie.'], tooLarge: ['Zu groß', 'Das Formular war zu groß.'],
-    preferences: 'Ihre Einstellungen', saved: 'Gespeichert.', choose: 'Wählen Sie, wie wir Sie kontaktieren dürfen.', save: 'Einstellungen speichern',
+    invalid: ['Ungültiger Link', 'Dieser Link ist nicht gültig.'],
+    gone: ['Einstellungen', 'Wir speichern keine Daten mehr über Sie.'],
+    tooLarge: ['Zu groß', 'Das Formular war zu groß.'],
+    preferences: 'Ihre Einstellungen',
+    saved: 'Gespeichert.',
+    choose: 'Wählen Sie, wie wir Sie kontaktieren dürfen.',
+    save: 'Einstellungen speichern',
     channels: { email: 'E-Mails', sms: 'Textnachrichten (SMS)', push: 'Push-Benachrichtigungen' },
-    unsubscribed: 'Abgemeldet', youAreUnsubscribed: 'Sie sind abgemeldet.', noMore: 'Sie erhalten keine dieser E-Mails mehr.', manage: 'Alle Ihre Einstellungen verwalten',
-    unsubscribe: 'Abmelden', unsubscribeQuestion: 'Abmelden?', unsubscribeButton: 'Von diesen E-Mails abmelden', notFound: 'Nicht gefunden',
+    unsubscribed: 'Abgemeldet',
+    youAreUnsubscribed: 'Sie sind abgemeldet.',
+    noMore: 'Sie erhalten keine dieser E-Mails mehr.',
+    manage: 'Alle Ihre Einstellungen verwalten',
+    unsubscribe: 'Abmelden',
+    unsubscribeQuestion: 'Abmelden?',
+    unsubscribeButton: 'Von diesen E-Mails abmelden',
+    notFound: 'Nicht gefunden',
   },
 };
 type Language = keyof typeof words;
@@ -34,8 +56,18 @@ function languageOf(request: http.IncomingMessage, traits?: Record<string, unkno
 
 const pixel = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-function page(response: http.ServerResponse, status: number, title: string, body: string, language: Language = 'en'): void {
-  response.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Language': language });
+function page(
+  response: http.ServerResponse,
+  status: number,
+  title: string,
+  body: string,
+  language: Language = 'en',
+): void {
+  response.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Language': language,
+  });
   response.end(`<!doctype html><html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>
 <body style="font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`);
 }
@@ -57,16 +89,29 @@ function readForm(request: http.IncomingMessage, limit = 4096): Promise<URLSearc
 
 function preferenceForm(consent: Record<string, unknown>, saved: boolean, language: Language): string {
   const text = words[language];
-  const boxes = preferenceChannels.map((channel) =>
-    `<p><label><input type="checkbox" name="${channel}" value="1"${consent[channel] === false ? '' : ' checked'}> ${text.channels[channel]}</label></p>`).join('');
+  const boxes = preferenceChannels
+    .map(
+      (channel) =>
+        `<p><label><input type="checkbox" name="${channel}" value="1"${consent[channel] === false ? '' : ' checked'}> ${text.channels[channel]}</label></p>`,
+    )
+    .join('');
   return `<h1>${text.preferences}</h1>${saved ? `<p role="status"><strong>${text.saved}</strong></p>` : ''}<p>${text.choose}</p>
 <form method="post">${boxes}<input type="hidden" name="submitted" value="1"><button type="submit">${text.save}</button></form>`;
 }
 
 /** Merges per-channel consent into the profile's `consent` trait. */
-async function setConsent(services: Services, profileId: string, consent: Record<string, boolean>): Promise<void> {
+async function setConsent(
+  services: Services,
+  profileId: string,
+  consent: Record<string, boolean>,
+): Promise<void> {
   await services.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('profiles').select('traits').where('id', '=', profileId).forUpdate().executeTakeFirst();
+    const row = await trx
+      .selectFrom('profiles')
+      .select('traits')
+      .where('id', '=', profileId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) return;
     const current = (row.traits as { consent?: unknown }).consent;
     const before = current && typeof current === 'object' && !Array.isArray(current) ? current : {};
@@ -75,11 +120,23 @@ async function setConsent(services: Services, profileId: string, consent: Record
 }
 
 export function createTrackingHandler(services: Services, secret: () => Promise<string>) {
-  const messageFor = (id: string) => services.db.selectFrom('messages').select(['id', 'profile_id', 'channel', 'journey_id', 'node_id']).where('id', '=', id).executeTakeFirst();
+  const messageFor = (id: string) =>
+    services.db
+      .selectFrom('messages')
+      .select(['id', 'profile_id', 'channel', 'journey_id', 'node_id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
 
-  return async function handleTracking(request: http.IncomingMessage, response: http.ServerResponse, path: string): Promise<void> {
+  return async function handleTracking(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    path: string,
+  ): Promise<void> {
     const [, area, kind, rawToken] = path.split('/');
-    const token = decodeURIComponent((area === 'u' || area === 'p' ? kind : rawToken) ?? '').replace(/\.gif$/, '');
+    const token = decodeURIComponent((area === 'u' || area === 'p' ? kind : rawToken) ?? '').replace(
+      /\.gif$/,
+      '',
+    );
     const payload = verifyToken<{ m: string; u?: string; c?: string }>(await secret(), token);
     if (!payload) {
       const text = words[languageOf(request)];
@@ -87,7 +144,14 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
       return;
     }
     const message = await messageFor(payload.m);
-    const profile = (area === 'p' || area === 'u') && message?.profile_id ? await services.db.selectFrom('profiles').select(['id', 'traits']).where('id', '=', message.profile_id).executeTakeFirst() : undefined;
+    const profile =
+      (area === 'p' || area === 'u') && message?.profile_id
+        ? await services.db
+            .selectFrom('profiles')
+            .select(['id', 'traits'])
+            .where('id', '=', message.profile_id)
+            .executeTakeFirst()
+        : undefined;
     const language = languageOf(request, profile?.traits as Record<string, unknown> | undefined);
     const text = words[language];
     if (area === 'p') {
@@ -106,36 +170,88 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
         page(response, 413, text.tooLarge[0], `<h1>${text.tooLarge[1]}</h1>`, language);
         return;
       }
-      const consent = Object.fromEntries(preferenceChannels.map((channel) => [channel, form.get(channel) === '1']));
+      const consent = Object.fromEntries(
+        preferenceChannels.map((channel) => [channel, form.get(channel) === '1']),
+      );
       await setConsent(services, profile.id, consent);
       page(response, 200, text.preferences, preferenceForm(consent, true, language), language);
-      const changed = Object.fromEntries(Object.entries(consent).filter(([channel, value]) => (current[channel] !== false) !== value));
+      const changed = Object.fromEntries(
+        Object.entries(consent).filter(([channel, value]) => (current[channel] !== false) !== value),
+      );
       if (Object.keys(changed).length > 0) {
-        await trackProfileEvent(services, profile.id, 'Preferences Updated', { consent: changed, messageId: message!.id, journeyId: message!.journey_id }, `preferences:${message!.id}:${Date.now()}`);
+        await trackProfileEvent(
+          services,
+          profile.id,
+          'Preferences Updated',
+          { consent: changed, messageId: message!.id, journeyId: message!.journey_id },
+          `preferences:${message!.id}:${Date.now()}`,
+        );
       }
       return;
     }
     if (area === 'u') {
-      if (request.method === 'POST' || new URL(request.url ?? '/', 'http://x').searchParams.get('confirm') === '1') {
+      if (
+        request.method === 'POST' ||
+        new URL(request.url ?? '/', 'http://x').searchParams.get('confirm') === '1'
+      ) {
         if (message?.profile_id) {
           const channel = payload.c ?? 'email';
           await setConsent(services, message.profile_id, { [channel]: false });
-          await services.db.updateTable('messages').set({ unsubscribed_at: new Date() }).where('id', '=', message.id).where('unsubscribed_at', 'is', null).execute();
+          await services.db
+            .updateTable('messages')
+            .set({ unsubscribed_at: new Date() })
+            .where('id', '=', message.id)
+            .where('unsubscribed_at', 'is', null)
+            .execute();
         }
         // The opt-out is stored; the customer's answer does not wait for the event that records it.
-        page(response, 200, text.unsubscribed, `<h1>${text.youAreUnsubscribed}</h1><p>${text.noMore}</p><p><a href="../p/${encodeURIComponent(token)}">${text.manage}</a></p>`, language);
-        if (message?.profile_id) await trackProfileEvent(services, message.profile_id, 'Unsubscribed', { channel: payload.c ?? 'email', messageId: message.id, journeyId: message.journey_id }, `unsubscribe:${message.id}`);
+        page(
+          response,
+          200,
+          text.unsubscribed,
+          `<h1>${text.youAreUnsubscribed}</h1><p>${text.noMore}</p><p><a href="../p/${encodeURIComponent(token)}">${text.manage}</a></p>`,
+          language,
+        );
+        if (message?.profile_id)
+          await trackProfileEvent(
+            services,
+            message.profile_id,
+            'Unsubscribed',
+            { channel: payload.c ?? 'email', messageId: message.id, journeyId: message.journey_id },
+            `unsubscribe:${message.id}`,
+          );
         return;
       }
-      page(response, 200, text.unsubscribe, `<h1>${text.unsubscribeQuestion}</h1><form method="post"><button type="submit">${text.unsubscribeButton}</button></form>`, language);
+      page(
+        response,
+        200,
+        text.unsubscribe,
+        `<h1>${text.unsubscribeQuestion}</h1><form method="post"><button type="submit">${text.unsubscribeButton}</button></form>`,
+        language,
+      );
       return;
     }
     if (area === 't' && kind === 'o') {
       response.writeHead(200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' });
       response.end(pixel);
       if (message?.profile_id) {
-        const updated = await services.db.updateTable('messages').set({ opened_at: new Date(), status: sql`CASE WHEN status IN ('sent', 'delivered') THEN 'opened' ELSE status END` }).where('id', '=', message.id).where('opened_at', 'is', null).executeTakeFirst();
-        if (updated.numUpdatedRows > 0n) await trackProfileEvent(services, message.profile_id, 'Email Opened', { messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id }, `open:${message.id}`);
+        const updated = await services.db
+          .updateTable('messages')
+          .set({
+            opened_at: new Date(),
+            status: sql`CASE WHEN status IN ('sent', 'delivered') THEN 'opened' ELSE status END`,
+          })
+          .where('id', '=', message.id)
+          .where('opened_at', 'is', null)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows > 0n)
+          await trackProfileEvent(
+            services,
+            message.profile_id,
+            'Email Opened',
+            { messageId: message.id, journeyId: message.journey_id, nodeId: message.node_id },
+            `open:${message.id}`,
+          );
       }
       return;
     }
@@ -143,8 +259,20 @@ export function createTrackingHandler(services: Services, secret: () => Promise<
       response.writeHead(302, { Location: payload.u, 'Cache-Control': 'no-store' });
       response.end();
       if (message?.profile_id) {
-        const updated = await services.db.updateTable('messages').set({ clicked_at: new Date(), status: 'clicked' }).where('id', '=', message.id).where('clicked_at', 'is', null).executeTakeFirst();
-        if (updated.numUpdatedRows > 0n) await trackProfileEvent(services, message.profile_id, 'Email Clicked', { messageId: message.id, url: payload.u, journeyId: message.journey_id, nodeId: message.node_id }, `click:${message.id}`);
+        const updated = await services.db
+          .updateTable('messages')
+          .set({ clicked_at: new Date(), status: 'clicked' })
+          .where('id', '=', message.id)
+          .where('clicked_at', 'is', null)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows > 0n)
+          await trackProfileEvent(
+            services,
+            message.profile_id,
+            'Email Clicked',
+            { messageId: message.id, url: payload.u, journeyId: message.journey_id, nodeId: message.node_id },
+            `click:${message.id}`,
+          );
       }
       return;
     }

@@ -15,8 +15,17 @@ pg.types.setTypeParser(20, (value) => Number(value));
  * `preparedStatements: false` is for a connection pooler in transaction mode that cannot keep
  * named statements (PgBouncer before 1.21): every statement is then parsed and planned per call.
  */
-export function createDatabase(url: string, poolSize = 10, options: { preparedStatements?: boolean } = {}): { db: Database; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+export function createDatabase(
+  url: string,
+  poolSize = 10,
+  options: { preparedStatements?: boolean } = {},
+): { db: Database; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
   // A dropped connection (database restart) must not crash the process: idle ones are reported on
   // the pool, checked-out ones (a transaction between two statements) on the client itself. The
   // statement in flight fails with the error; the pool makes new connections once the server is back.
@@ -63,7 +72,10 @@ function statementName(text: string): string | null {
   }
   seenOnce.delete(text);
   const everyColumn = text.replace(/count\(\*\)/gi, '').includes('*');
-  const name = prepared < maxPrepared && !everyColumn ? `wm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}` : null;
+  const name =
+    prepared < maxPrepared && !everyColumn
+      ? `wm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`
+      : null;
   if (name) prepared++;
   if (statementNames.size < maxPrepared * 20) statementNames.set(text, name);
   return name;

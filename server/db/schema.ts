@@ -160,7 +160,18 @@ export interface StepsTable {
   error: string | null;
 }
 
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'suppressed' | 'uncertain' | 'expired';
+export type MessageStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'opened'
+  | 'clicked'
+  | 'bounced'
+  | 'failed'
+  | 'suppressed'
+  | 'uncertain'
+  | 'expired';
 
 export interface MessagesTable {
   id: Generated<string>;
@@ -268,11 +279,41 @@ export interface TriggerFiringsTable {
 
 export type Role = 'viewer' | 'editor' | 'publisher' | 'admin';
 
-export interface UsersTable { id: Generated<string>; email: string; name: string | null; password_hash: string; created_at: Generated<Date> }
-export interface MembershipsTable { user_id: string; workspace_id: string; role: Role }
-export interface SessionsTable { token_hash: string; user_id: string; workspace_id: string; created_at: Generated<Date>; expires_at: Timestamp }
-export interface InvitesTable { token_hash: string; workspace_id: string; role: Role; created_by: string | null; expires_at: Timestamp; accepted_at: NullableTimestamp }
-export interface AuditLogTable { id: Generated<number>; workspace_id: string; user_id: string | null; action: string; details: JsonWithDefault<Record<string, unknown>>; at: Generated<Date> }
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+export interface MembershipsTable {
+  user_id: string;
+  workspace_id: string;
+  role: Role;
+}
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  workspace_id: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+export interface InvitesTable {
+  token_hash: string;
+  workspace_id: string;
+  role: Role;
+  created_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+}
+export interface AuditLogTable {
+  id: Generated<number>;
+  workspace_id: string;
+  user_id: string | null;
+  action: string;
+  details: JsonWithDefault<Record<string, unknown>>;
+  at: Generated<Date>;
+}
 
 export interface DB {
   users: UsersTable;

@@ -118,7 +118,8 @@ export class BatchWrites {
           AS x(id, status, current_node, seq, context, attempts, error, wake_at, ended_at, converted_at)
         WHERE r.id = x.id`.execute(trx);
     }
-    if (this.waitDeletes.length > 0) await trx.deleteFrom('waits').where('run_id', '=', anyOf(this.waitDeletes)).execute();
+    if (this.waitDeletes.length > 0)
+      await trx.deleteFrom('waits').where('run_id', '=', anyOf(this.waitDeletes)).execute();
     if (this.waitInserts.length > 0) await trx.insertInto('waits').values(this.waitInserts).execute();
     if (this.messages.length > 0) {
       const messages = this.messages;
@@ -127,26 +128,44 @@ export class BatchWrites {
         SELECT x.id, x.workspace_id, x.run_id, x.profile_id, x.journey_id, x.node_id, x.channel, x.recipient, x.content, x.idempotency_key, coalesce(x.is_test, false)
         FROM unnest(${messages.map(() => timeOrderedId())}::uuid[], ${messages.map((m) => m.workspace_id)}::uuid[], ${messages.map((m) => m.run_id ?? null)}::uuid[], ${messages.map((m) => m.profile_id ?? null)}::uuid[],
           ${messages.map((m) => m.journey_id ?? null)}::uuid[], ${messages.map((m) => m.node_id ?? null)}::text[], ${messages.map((m) => m.channel)}::text[],
-          ${messages.map((m) => m.recipient ?? null)}::text[], ${messages.map((m) => typeof m.content === 'string' ? m.content : JSON.stringify(m.content))}::jsonb[],
+          ${messages.map((m) => m.recipient ?? null)}::text[], ${messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))}::jsonb[],
           ${messages.map((m) => m.idempotency_key)}::text[], ${messages.map((m) => m.is_test ?? null)}::boolean[])
           AS x(id, workspace_id, run_id, profile_id, journey_id, node_id, channel, recipient, content, idempotency_key, is_test)
         ON CONFLICT (idempotency_key) DO NOTHING`.execute(trx);
     }
-    if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);
+    if (this.messages.length > 0 && !this.jobs.some((job) => !job.startAfter))
+      await sql`SELECT pg_notify(${wakeChannel}, 'delivery')`.execute(trx);
     // Trait changes made by journeys start segment and health-score journeys like any other
     // (their jobs go with this batch's, below). Profiles are locked in id order.
     if (this.profilePatches.size > 0) {
-      await changeTraits(trx, boss, [...this.profilePatches].map(([profileId, patch]) => ({
-        profileId, set: patch.set, unset: [...patch.unset], addTags: [...patch.addTags], removeTags: [...patch.removeTags], depth: patch.depth,
-      })), now);
+      await changeTraits(
+        trx,
+        boss,
+        [...this.profilePatches].map(([profileId, patch]) => ({
+          profileId,
+          set: patch.set,
+          unset: [...patch.unset],
+          addTags: [...patch.addTags],
+          removeTags: [...patch.removeTags],
+          depth: patch.depth,
+        })),
+        now,
+      );
     }
     if (this.jobs.length > 0) {
       await boss.insert(this.jobs, { db: queueExecutor(trx) });
-      if (this.jobs.some((job) => !job.startAfter)) await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
+      if (this.jobs.some((job) => !job.startAfter))
+        await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
     }
     // Last: the rollup rows are shared by every batch of the journey, and their locks are held
     // until commit, so they are taken as late as possible.
-    await recordStats(trx, { newSteps: this.newSteps, leftSteps: this.leftSteps, conversions: this.conversions, credits: this.credits, now });
+    await recordStats(trx, {
+      newSteps: this.newSteps,
+      leftSteps: this.leftSteps,
+      conversions: this.conversions,
+      credits: this.credits,
+      now,
+    });
   }
 }
 

@@ -23,7 +23,10 @@ export interface CompiledVersion {
 const cache = new Map<string, CompiledVersion>();
 const cacheLimit = 2000;
 
-export function compileVersion(row: { id: string; journey_id: string; workspace_id: string; graph: unknown }, registry: NodeTypeRegistry): CompiledVersion {
+export function compileVersion(
+  row: { id: string; journey_id: string; workspace_id: string; graph: unknown },
+  registry: NodeTypeRegistry,
+): CompiledVersion {
   const graph = row.graph as JourneyGraph;
   const nodes = new Map<string, CompiledNode>();
   for (const node of graph.nodes) {
@@ -35,7 +38,11 @@ export function compileVersion(row: { id: string; journey_id: string; workspace_
       type: node.type,
       definition,
       config: parsed?.success ? parsed.data : node.config,
-      configError: !definition ? `node type "${node.type}" is not installed` : parsed && !parsed.success ? parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : null,
+      configError: !definition
+        ? `node type "${node.type}" is not installed`
+        : parsed && !parsed.success
+          ? parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+          : null,
     });
   }
   const next = new Map<string, string>();
@@ -43,7 +50,11 @@ export function compileVersion(row: { id: string; journey_id: string; workspace_
   return { id: row.id, journeyId: row.journey_id, workspaceId: row.workspace_id, nodes, next };
 }
 
-export async function loadVersions(db: Executor, ids: string[], registry: NodeTypeRegistry): Promise<Map<string, CompiledVersion>> {
+export async function loadVersions(
+  db: Executor,
+  ids: string[],
+  registry: NodeTypeRegistry,
+): Promise<Map<string, CompiledVersion>> {
   const result = new Map<string, CompiledVersion>();
   const missing: string[] = [];
   for (const id of new Set(ids)) {
@@ -52,7 +63,11 @@ export async function loadVersions(db: Executor, ids: string[], registry: NodeTy
     else missing.push(id);
   }
   if (missing.length > 0) {
-    const rows = await db.selectFrom('journey_versions').select(['id', 'journey_id', 'workspace_id', 'graph']).where('id', 'in', missing).execute();
+    const rows = await db
+      .selectFrom('journey_versions')
+      .select(['id', 'journey_id', 'workspace_id', 'graph'])
+      .where('id', 'in', missing)
+      .execute();
     for (const row of rows) {
       const compiled = compileVersion(row, registry);
       if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value!);

@@ -54,9 +54,21 @@ export interface DispatchResult {
   waitsResumed: string[];
 }
 
-type TriggerRow = { journey_id: string; node_id: string; kind: string; event_name: string | null; config: Record<string, unknown> };
+type TriggerRow = {
+  journey_id: string;
+  node_id: string;
+  kind: string;
+  event_name: string | null;
+  config: Record<string, unknown>;
+};
 
-export interface ThresholdConfig { measure: 'count' | 'sum' | 'inactivity'; property?: string; op: 'gte' | 'gt'; value: number; windowDays?: number }
+export interface ThresholdConfig {
+  measure: 'count' | 'sum' | 'inactivity';
+  property?: string;
+  op: 'gte' | 'gt';
+  value: number;
+  windowDays?: number;
+}
 
 function crossed(config: ThresholdConfig, before: number, after: number): boolean {
   const passes = (value: number) => (config.op === 'gte' ? value >= config.value : value > config.value);
@@ -68,7 +80,8 @@ function crossed(config: ThresholdConfig, before: number, after: number): boolea
  * order of four sent together, not the fourth), or null when the batch did not cross it.
  */
 export function crossingEvent(config: ThresholdConfig, change: MetricChange): DispatchedEvent | null {
-  const measure = (side: MetricChange['before']) => (config.measure === 'count' ? side.count : side.sums[config.property ?? ''] ?? 0);
+  const measure = (side: MetricChange['before']) =>
+    config.measure === 'count' ? side.count : (side.sums[config.property ?? ''] ?? 0);
   if (!crossed(config, measure(change.before), measure(change.after))) return null;
   let total = measure(change.before);
   for (const event of change.events) {
@@ -83,7 +96,11 @@ export function crossingEvent(config: ThresholdConfig, change: MetricChange): Di
   return change.events.at(-1) ?? null;
 }
 
-export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: DispatchInput): Promise<DispatchResult> {
+export async function dispatchEvents(
+  trx: Transaction<DB>,
+  boss: PgBoss,
+  input: DispatchInput,
+): Promise<DispatchResult> {
   const result: DispatchResult = { runsStarted: [], waitsResumed: [] };
   const { workspaceId } = input;
   // In the order they happened (ties: batch order): a trigger and the event its journey then waits
@@ -93,22 +110,43 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
   const hasTraitChanges = (input.traitChanges?.length ?? 0) > 0;
   if (names.length === 0 && !hasTraitChanges) return result;
 
-  let triggerQuery = trx.selectFrom('journey_triggers as t').innerJoin('journeys as j', 'j.id', 't.journey_id')
+  let triggerQuery = trx
+    .selectFrom('journey_triggers as t')
+    .innerJoin('journeys as j', 'j.id', 't.journey_id')
     .select(['t.journey_id', 't.node_id', 't.kind', 't.event_name', 't.config'])
-    .where('t.workspace_id', '=', workspaceId).where('j.status', '=', 'live');
-  triggerQuery = triggerQuery.where((eb) => eb.or([
-    ...(names.length > 0 ? [eb('t.event_name', '=', anyOf(names, 'text'))] : []),
-    ...(hasTraitChanges ? [eb('t.kind', '=', 'segment')] : []),
-  ]));
-  const triggers = (await triggerQuery.orderBy('t.journey_id').orderBy('t.node_id').execute()) as TriggerRow[];
+    .where('t.workspace_id', '=', workspaceId)
+    .where('j.status', '=', 'live');
+  triggerQuery = triggerQuery.where((eb) =>
+    eb.or([
+      ...(names.length > 0 ? [eb('t.event_name', '=', anyOf(names, 'text'))] : []),
+      ...(hasTraitChanges ? [eb('t.kind', '=', 'segment')] : []),
+    ]),
+  );
+  const triggers = (await triggerQuery
+    .orderBy('t.journey_id')
+    .orderBy('t.node_id')
+    .execute()) as TriggerRow[];
 
   // Entries per (journey, trigger node), first qualifying event per profile.
-  const entries = new Map<string, { journeyId: string; nodeId: string; entries: Map<string, JourneyEntry> }>();
-  const addEntry = (trigger: TriggerRow, profileId: string, event: DispatchedEvent | null, depth?: number) => {
+  const entries = new Map<
+    string,
+    { journeyId: string; nodeId: string; entries: Map<string, JourneyEntry> }
+  >();
+  const addEntry = (
+    trigger: TriggerRow,
+    profileId: string,
+    event: DispatchedEvent | null,
+    depth?: number,
+  ) => {
     const key = `${trigger.journey_id}\u0000${trigger.node_id}`;
     let group = entries.get(key);
-    if (!group) entries.set(key, group = { journeyId: trigger.journey_id, nodeId: trigger.node_id, entries: new Map() });
-    if (!group.entries.has(profileId)) group.entries.set(profileId, depth ? { profileId, event, depth } : { profileId, event });
+    if (!group)
+      entries.set(
+        key,
+        (group = { journeyId: trigger.journey_id, nodeId: trigger.node_id, entries: new Map() }),
+      );
+    if (!group.entries.has(profileId))
+      group.entries.set(profileId, depth ? { profileId, event, depth } : { profileId, event });
   };
 
   for (const trigger of triggers) {
@@ -116,7 +154,13 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
       const where = (trigger.config as { where?: Condition }).where;
       for (const item of events) {
         if (item.event.name !== trigger.event_name) continue;
-        if (matchesFilter(where, { traits: input.traits.get(item.profileId) ?? {}, event: item.event.properties, variables: {} })) {
+        if (
+          matchesFilter(where, {
+            traits: input.traits.get(item.profileId) ?? {},
+            event: item.event.properties,
+            variables: {},
+          })
+        ) {
           addEntry(trigger, item.profileId, item.event);
         }
       }
@@ -133,7 +177,8 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
       if (!condition || condition.rules.length === 0) continue;
       for (const change of input.traitChanges ?? []) {
         const env = (traits: Record<string, unknown>) => ({ traits, event: null, variables: {} });
-        if (!matchesFilter(condition, env(change.before)) && matchesFilter(condition, env(change.after))) addEntry(trigger, change.profileId, null, change.depth);
+        if (!matchesFilter(condition, env(change.before)) && matchesFilter(condition, env(change.after)))
+          addEntry(trigger, change.profileId, null, change.depth);
       }
     }
   }
@@ -144,7 +189,12 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
     const already = enteredJourneys.get(group.journeyId) ?? new Set<string>();
     const fresh = [...group.entries.values()].filter((entry) => !already.has(entry.profileId));
     if (fresh.length === 0) continue;
-    const { runs } = await enterJourneyMany(trx, boss, { workspaceId, journeyId: group.journeyId, triggerNodeId: group.nodeId, entries: fresh });
+    const { runs } = await enterJourneyMany(trx, boss, {
+      workspaceId,
+      journeyId: group.journeyId,
+      triggerNodeId: group.nodeId,
+      entries: fresh,
+    });
     for (const [profileId, runId] of runs) {
       already.add(profileId);
       result.runsStarted.push(runId);
@@ -158,17 +208,34 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
   // is created between this read and the commit.)
   if (names.length > 0) {
     const profileIds = [...new Set(events.map((item) => item.profileId))];
-    const waits = await trx.selectFrom('waits').select(['run_id', 'seq', 'profile_id', 'event', 'filter', 'reached_at', 'after_event', 'expires_at'])
-      .where('workspace_id', '=', workspaceId).where('profile_id', '=', anyOf(profileIds)).where('event', '=', anyOf(names, 'text'))
-      .orderBy('run_id').forUpdate().execute();
+    const waits = await trx
+      .selectFrom('waits')
+      .select(['run_id', 'seq', 'profile_id', 'event', 'filter', 'reached_at', 'after_event', 'expires_at'])
+      .where('workspace_id', '=', workspaceId)
+      .where('profile_id', '=', anyOf(profileIds))
+      .where('event', '=', anyOf(names, 'text'))
+      .orderBy('run_id')
+      .forUpdate()
+      .execute();
     const jobs: PgBoss.JobInsert<StepJob>[] = [];
     for (const wait of waits) {
       // The first event, in event time, after the run reached the wait and before its timeout.
-      const match = events.find((item) => item.profileId === wait.profile_id && item.event.name === wait.event
-        && answersWait(item.event, wait)
-        && matchesFilter((wait.filter as Condition | null) ?? undefined, { traits: input.traits.get(item.profileId) ?? {}, event: item.event.properties, variables: {} }));
+      const match = events.find(
+        (item) =>
+          item.profileId === wait.profile_id &&
+          item.event.name === wait.event &&
+          answersWait(item.event, wait) &&
+          matchesFilter((wait.filter as Condition | null) ?? undefined, {
+            traits: input.traits.get(item.profileId) ?? {},
+            event: item.event.properties,
+            variables: {},
+          }),
+      );
       if (!match) continue;
-      jobs.push({ name: queueNames.steps, data: { runId: wait.run_id, seq: wait.seq, resume: 'event', eventId: match.event.id } });
+      jobs.push({
+        name: queueNames.steps,
+        data: { runId: wait.run_id, seq: wait.seq, resume: 'event', eventId: match.event.id },
+      });
       result.waitsResumed.push(wait.run_id);
     }
     if (jobs.length > 0) {
@@ -182,8 +249,10 @@ export async function dispatchEvents(trx: Transaction<DB>, boss: PgBoss, input: 
 
 /** Events sorted by when they happened; a stable sort, so ties keep batch order. */
 export function inEventTimeOrder<T extends { event: { occurredAt: string } }>(events: readonly T[]): T[] {
-  return events.map((item, index) => ({ item, index, at: Date.parse(item.event.occurredAt) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index).map(({ item }) => item);
+  return events
+    .map((item, index) => ({ item, index, at: Date.parse(item.event.occurredAt) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map(({ item }) => item);
 }
 
 /**
@@ -191,7 +260,10 @@ export function inEventTimeOrder<T extends { event: { occurredAt: string } }>(ev
  * that very millisecond only when it came after the event that brought the run there), and before
  * the wait's timeout. A wait from before event time takes any event before its timeout.
  */
-export function answersWait(event: { id: string; occurredAt: string }, wait: { reached_at: Date | null; after_event: string | null; expires_at: Date }): boolean {
+export function answersWait(
+  event: { id: string; occurredAt: string },
+  wait: { reached_at: Date | null; after_event: string | null; expires_at: Date },
+): boolean {
   const at = Date.parse(event.occurredAt);
   if (at >= wait.expires_at.getTime()) return false;
   if (!wait.reached_at) return true;

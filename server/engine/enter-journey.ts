@@ -52,19 +52,38 @@ export type EnterResult = { entered: true; runId: string } | { entered: false; r
  * caller's transaction. Entry rules apply; at most one active run per profile and journey
  * (a unique index). Returns the runs created, by profile.
  */
-export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyManyInput): Promise<{ runs: Map<string, string>; skipped: SkipReason | null }> {
+export async function enterJourneyMany(
+  trx: Transaction<DB>,
+  boss: PgBoss,
+  input: EnterJourneyManyInput,
+): Promise<{ runs: Map<string, string>; skipped: SkipReason | null }> {
   const runs = new Map<string, string>();
   if (input.entries.length === 0) return { runs, skipped: null };
-  const journey = await trx.selectFrom('journeys as j')
+  const journey = await trx
+    .selectFrom('journeys as j')
     .innerJoin('journey_versions as v', 'v.id', 'j.live_version_id')
-    .select(['j.status', 'j.entry_rule', 'j.reentry_days', 'v.id as version_id', 'j.test_version_id', 'j.test_profile_ids', 'j.test_speed'])
-    .where('j.id', '=', input.journeyId).where('j.workspace_id', '=', input.workspaceId)
+    .select([
+      'j.status',
+      'j.entry_rule',
+      'j.reentry_days',
+      'v.id as version_id',
+      'j.test_version_id',
+      'j.test_profile_ids',
+      'j.test_speed',
+    ])
+    .where('j.id', '=', input.journeyId)
+    .where('j.workspace_id', '=', input.workspaceId)
     .executeTakeFirst();
   if (!journey || journey.status !== 'live') return { runs, skipped: 'not-live' };
 
   let triggerNodeId = input.triggerNodeId;
   if (!triggerNodeId) {
-    const trigger = await trx.selectFrom('journey_triggers').select('node_id').where('version_id', '=', journey.version_id).orderBy('node_id').executeTakeFirst();
+    const trigger = await trx
+      .selectFrom('journey_triggers')
+      .select('node_id')
+      .where('version_id', '=', journey.version_id)
+      .orderBy('node_id')
+      .executeTakeFirst();
     if (!trigger) return { runs, skipped: 'no-trigger' };
     triggerNodeId = trigger.node_id;
   }
@@ -76,27 +95,56 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
             FROM unnest(${profileIds}::uuid[]) AS p ORDER BY p`.execute(trx);
   let eligible = profileIds;
   if (journey.entry_rule !== 'always') {
-    const since = journey.entry_rule === 'after'
-      ? new Date((input.now ?? new Date()).getTime() - (journey.reentry_days ?? 1) * 86_400_000)
-      : new Date(0);
-    const previous = await trx.selectFrom('runs').select('profile_id').distinct()
-      .where('journey_id', '=', input.journeyId).where('profile_id', '=', anyOf(profileIds)).where('entered_at', '>', since).execute();
+    const since =
+      journey.entry_rule === 'after'
+        ? new Date((input.now ?? new Date()).getTime() - (journey.reentry_days ?? 1) * 86_400_000)
+        : new Date(0);
+    const previous = await trx
+      .selectFrom('runs')
+      .select('profile_id')
+      .distinct()
+      .where('journey_id', '=', input.journeyId)
+      .where('profile_id', '=', anyOf(profileIds))
+      .where('entered_at', '>', since)
+      .execute();
     const excluded = new Set(previous.map((row) => row.profile_id));
     eligible = profileIds.filter((id) => !excluded.has(id));
-    if (eligible.length === 0) return { runs, skipped: journey.entry_rule === 'never' ? 'no-reentry' : 'too-soon' };
+    if (eligible.length === 0)
+      return { runs, skipped: journey.entry_rule === 'never' ? 'no-reentry' : 'too-soon' };
   }
 
   // Test profiles (test mode) enter the journey's test version instead of the live one.
   const testers = new Set(journey.test_version_id ? journey.test_profile_ids : []);
   const contextOf = (entry: JourneyEntry): RunContext => ({
-    event: entry.event, variables: {},
+    event: entry.event,
+    variables: {},
     ...(entry.clock ? { clock: entry.clock, clockEvent: entry.clockEvent ?? null } : {}),
     ...(entry.depth ? { depth: entry.depth } : {}),
   });
-  const rows = eligible.map((profileId) => testers.has(profileId)
-    ? { profile_id: profileId, version_id: journey.test_version_id, context: { ...contextOf(byProfile.get(profileId)!), test: { speed: journey.test_speed } } satisfies RunContext }
-    : { profile_id: profileId, version_id: journey.version_id, context: contextOf(byProfile.get(profileId)!) });
-  const inserted = await createRuns(trx, boss, { workspaceId: input.workspaceId, journeyId: input.journeyId, triggerNodeId, now: input.now ?? new Date(), rows, writes: input.writes });
+  const rows = eligible.map((profileId) =>
+    testers.has(profileId)
+      ? {
+          profile_id: profileId,
+          version_id: journey.test_version_id,
+          context: {
+            ...contextOf(byProfile.get(profileId)!),
+            test: { speed: journey.test_speed },
+          } satisfies RunContext,
+        }
+      : {
+          profile_id: profileId,
+          version_id: journey.version_id,
+          context: contextOf(byProfile.get(profileId)!),
+        },
+  );
+  const inserted = await createRuns(trx, boss, {
+    workspaceId: input.workspaceId,
+    journeyId: input.journeyId,
+    triggerNodeId,
+    now: input.now ?? new Date(),
+    rows,
+    writes: input.writes,
+  });
   for (const row of inserted) runs.set(row.profile_id, row.id);
   if (inserted.length === 0) return { runs, skipped: 'already-active' };
   return { runs, skipped: null };
@@ -110,10 +158,18 @@ export async function enterJourneyMany(trx: Transaction<DB>, boss: PgBoss, input
  * the right edge of their indexes, not on a random page of an index that holds every run ever
  * made — which, with a million customers parked in waits, mostly is not in memory.
  */
-export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
-  workspaceId: string; journeyId: string; triggerNodeId: string; now: Date;
-  rows: Array<{ profile_id: string; version_id: string | null; context: RunContext }>; writes?: BatchWrites;
-}): Promise<Array<{ id: string; profile_id: string }>> {
+export async function createRuns(
+  trx: Transaction<DB>,
+  boss: PgBoss,
+  input: {
+    workspaceId: string;
+    journeyId: string;
+    triggerNodeId: string;
+    now: Date;
+    rows: Array<{ profile_id: string; version_id: string | null; context: RunContext }>;
+    writes?: BatchWrites;
+  },
+): Promise<Array<{ id: string; profile_id: string }>> {
   const inserted = await sql<{ id: string; profile_id: string }>`
     INSERT INTO runs (id, workspace_id, journey_id, version_id, profile_id, current_node, context, entered_at)
     SELECT x.id, ${input.workspaceId}, ${input.journeyId}, x.version_id, x.profile_id, ${input.triggerNodeId}, x.context, ${input.now.toISOString()}
@@ -125,7 +181,9 @@ export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
     for (const row of inserted.rows) input.writes.enqueueStep({ runId: row.id, seq: 0 });
   } else {
     for (let start = 0; start < inserted.rows.length; start += 5000) {
-      const jobs = inserted.rows.slice(start, start + 5000).map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: 0 } }));
+      const jobs = inserted.rows
+        .slice(start, start + 5000)
+        .map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: 0 } }));
       await boss.insert(jobs, { db: queueExecutor(trx) });
     }
     await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
@@ -134,8 +192,23 @@ export async function createRuns(trx: Transaction<DB>, boss: PgBoss, input: {
 }
 
 /** Starts one profile in a journey. */
-export async function enterJourney(trx: Transaction<DB>, boss: PgBoss, input: EnterJourneyInput): Promise<EnterResult> {
-  const { runs, skipped } = await enterJourneyMany(trx, boss, { ...input, entries: [{ profileId: input.profileId, event: input.event, clock: input.clock, clockEvent: input.clockEvent, depth: input.depth }] });
+export async function enterJourney(
+  trx: Transaction<DB>,
+  boss: PgBoss,
+  input: EnterJourneyInput,
+): Promise<EnterResult> {
+  const { runs, skipped } = await enterJourneyMany(trx, boss, {
+    ...input,
+    entries: [
+      {
+        profileId: input.profileId,
+        event: input.event,
+        clock: input.clock,
+        clockEvent: input.clockEvent,
+        depth: input.depth,
+      },
+    ],
+  });
   const runId = runs.get(input.profileId);
   return runId ? { entered: true, runId } : { entered: false, reason: skipped ?? 'already-active' };
 }

@@ -12,11 +12,15 @@ export function createNodeContext(input: Omit<ContextInput, 'countEvents'> & { d
   return createRunContext({
     ...context,
     countEvents: async (event, withinDays) => {
-      let query = db.selectFrom('events').select(sql<number>`count(*)`.as('n'))
-        .where('profile_id', '=', context.profile.id).where('name', '=', event)
+      let query = db
+        .selectFrom('events')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('profile_id', '=', context.profile.id)
+        .where('name', '=', event)
         // Up to the run's clock (event time): an event of the same batch that happened later is not seen yet.
         .where('occurred_at', '<=', context.now);
-      if (withinDays !== undefined) query = query.where('occurred_at', '>=', new Date(context.now.getTime() - withinDays * 86_400_000));
+      if (withinDays !== undefined)
+        query = query.where('occurred_at', '>=', new Date(context.now.getTime() - withinDays * 86_400_000));
       const row = await query.executeTakeFirstOrThrow();
       return Number(row.n);
     },

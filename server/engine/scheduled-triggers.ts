@@ -8,14 +8,24 @@ import type { DB } from '../db/schema';
 import { enterJourneyMany } from './enter-journey';
 import { recomputeStaleHealthScores } from '../profiles/health-score';
 
-interface TriggerRow { workspace_id: string; journey_id: string; node_id: string; kind: string; config: Record<string, unknown> }
+interface TriggerRow {
+  workspace_id: string;
+  journey_id: string;
+  node_id: string;
+  kind: string;
+  config: Record<string, unknown>;
+}
 
 export interface ScheduleOutcome {
   fired: number;
 }
 
 /** Records firings; returns the profiles that had not fired for this period yet. */
-async function claimFirings(trx: Transaction<DB>, trigger: TriggerRow, candidates: Array<{ profile_id: string; period: string }>): Promise<string[]> {
+async function claimFirings(
+  trx: Transaction<DB>,
+  trigger: TriggerRow,
+  candidates: Array<{ profile_id: string; period: string }>,
+): Promise<string[]> {
   if (candidates.length === 0) return [];
   const claimed = await sql<{ profile_id: string }>`
     INSERT INTO trigger_firings (journey_id, node_id, profile_id, period)
@@ -27,7 +37,11 @@ async function claimFirings(trx: Transaction<DB>, trigger: TriggerRow, candidate
 }
 
 async function recurringCandidates(trx: Transaction<DB>, trigger: TriggerRow, now: Date) {
-  const { trait, offsetDays, sendTime } = trigger.config as { trait: string; offsetDays: number; sendTime: string };
+  const { trait, offsetDays, sendTime } = trigger.config as {
+    trait: string;
+    offsetDays: number;
+    sendTime: string;
+  };
   // The local date the trait must fall on is "today minus offset" (offset +3: three days after the date).
   const rows = await sql<{ profile_id: string; period: string }>`
     WITH local AS (
@@ -46,7 +60,9 @@ async function recurringCandidates(trx: Transaction<DB>, trigger: TriggerRow, no
       AND (to_char(anniversary, 'MM-DD') = to_char(target, 'MM-DD')
            -- 29 February is celebrated on 28 February in other years
            OR (to_char(anniversary, 'MM-DD') = '02-29' AND to_char(target, 'MM-DD') = '02-28'
-               AND NOT (extract(year FROM target)::int % 4 = 0 AND (extract(year FROM target)::int % 100 <> 0 OR extract(year FROM target)::int % 400 = 0))))`.execute(trx);
+               AND NOT (extract(year FROM target)::int % 4 = 0 AND (extract(year FROM target)::int % 100 <> 0 OR extract(year FROM target)::int % 400 = 0))))`.execute(
+    trx,
+  );
   return rows.rows;
 }
 
@@ -58,13 +74,25 @@ async function inactivityCandidates(trx: Transaction<DB>, trigger: TriggerRow, n
     FROM profiles p
     LEFT JOIN profile_metrics m ON m.profile_id = p.id AND m.event = ${event}
     WHERE p.workspace_id = ${trigger.workspace_id}
-      AND coalesce(m.last_at, p.first_seen_at) < ${now.toISOString()}::timestamptz - make_interval(days => ${value})`.execute(trx);
+      AND coalesce(m.last_at, p.first_seen_at) < ${now.toISOString()}::timestamptz - make_interval(days => ${value})`.execute(
+    trx,
+  );
   return rows.rows;
 }
 
 async function windowedThresholdCandidates(trx: Transaction<DB>, trigger: TriggerRow, now: Date) {
-  const { event, measure, property, op, value, windowDays } = trigger.config as { event: string; measure: 'count' | 'sum'; property?: string; op: 'gte' | 'gt'; value: number; windowDays: number };
-  const aggregate = measure === 'count' ? sql`count(*)` : sql`coalesce(sum(CASE WHEN jsonb_typeof(properties -> ${property ?? ''}) = 'number' THEN (properties ->> ${property ?? ''})::numeric END), 0)`;
+  const { event, measure, property, op, value, windowDays } = trigger.config as {
+    event: string;
+    measure: 'count' | 'sum';
+    property?: string;
+    op: 'gte' | 'gt';
+    value: number;
+    windowDays: number;
+  };
+  const aggregate =
+    measure === 'count'
+      ? sql`count(*)`
+      : sql`coalesce(sum(CASE WHEN jsonb_typeof(properties -> ${property ?? ''}) = 'number' THEN (properties ->> ${property ?? ''})::numeric END), 0)`;
   const comparison = op === 'gte' ? sql`>=` : sql`>`;
   // One firing per window: crossing again in the next window fires again.
   const windowIndex = Math.floor(now.getTime() / (windowDays * 86_400_000));
@@ -77,14 +105,25 @@ async function windowedThresholdCandidates(trx: Transaction<DB>, trigger: Trigge
 }
 
 /** One pass over every live scheduled trigger. Only one process runs it at a time. */
-export async function runScheduledTriggers(services: { db: Database; boss: PgBoss }, now = new Date()): Promise<ScheduleOutcome> {
+export async function runScheduledTriggers(
+  services: { db: Database; boss: PgBoss },
+  now = new Date(),
+): Promise<ScheduleOutcome> {
   return services.db.transaction().execute(async (trx) => {
-    const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended('waymark:scheduled-triggers', 0)) AS locked`.execute(trx);
+    const lock = await sql<{
+      locked: boolean;
+    }>`SELECT pg_try_advisory_xact_lock(hashtextextended('waymark:scheduled-triggers', 0)) AS locked`.execute(
+      trx,
+    );
     if (!lock.rows[0].locked) return { fired: 0 };
-    const triggers = await trx.selectFrom('journey_triggers as t').innerJoin('journeys as j', 'j.id', 't.journey_id')
+    const triggers = (await trx
+      .selectFrom('journey_triggers as t')
+      .innerJoin('journeys as j', 'j.id', 't.journey_id')
       .select(['t.workspace_id', 't.journey_id', 't.node_id', 't.kind', 't.config'])
-      .where('j.status', '=', 'live').where('t.kind', 'in', ['recurring', 'threshold'])
-      .orderBy('t.journey_id').execute() as TriggerRow[];
+      .where('j.status', '=', 'live')
+      .where('t.kind', 'in', ['recurring', 'threshold'])
+      .orderBy('t.journey_id')
+      .execute()) as TriggerRow[];
     let fired = 0;
     for (const trigger of triggers) {
       const config = trigger.config as { measure?: string; windowDays?: number };
@@ -96,7 +135,10 @@ export async function runScheduledTriggers(services: { db: Database; boss: PgBos
       const profiles = await claimFirings(trx, trigger, candidates);
       for (let start = 0; start < profiles.length; start += 5000) {
         const { runs } = await enterJourneyMany(trx, services.boss, {
-          workspaceId: trigger.workspace_id, journeyId: trigger.journey_id, triggerNodeId: trigger.node_id, now,
+          workspaceId: trigger.workspace_id,
+          journeyId: trigger.journey_id,
+          triggerNodeId: trigger.node_id,
+          now,
           entries: profiles.slice(start, start + 5000).map((profileId) => ({ profileId, event: null })),
         });
         fired += runs.size;

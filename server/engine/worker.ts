@@ -54,13 +54,22 @@ class Waker {
   }
 }
 
-export async function startWorker(services: Services, databaseUrl: string, options: WorkerOptions): Promise<Worker> {
+export async function startWorker(
+  services: Services,
+  databaseUrl: string,
+  options: WorkerOptions,
+): Promise<Worker> {
   const log = options.log ?? ((line: string) => console.error(line));
   const poll = options.pollMilliseconds ?? 500;
   const waker = new Waker();
   let running = true;
 
-  const listener = await startListener(databaseUrl, () => waker.wakeAll(), () => running, log);
+  const listener = await startListener(
+    databaseUrl,
+    () => waker.wakeAll(),
+    () => running,
+    log,
+  );
 
   const stepLoop = async () => {
     while (running) {
@@ -128,7 +137,12 @@ export async function startWorker(services: Services, databaseUrl: string, optio
     }
   };
 
-  const loops = [...Array.from({ length: options.loops }, stepLoop), timerLoop(), scheduleLoop(), ...(options.deliver === false ? [] : [deliveryLoop(), deliveryLoop()])];
+  const loops = [
+    ...Array.from({ length: options.loops }, stepLoop),
+    timerLoop(),
+    scheduleLoop(),
+    ...(options.deliver === false ? [] : [deliveryLoop(), deliveryLoop()]),
+  ];
   return {
     async stop() {
       running = false;
@@ -141,21 +155,39 @@ export async function startWorker(services: Services, databaseUrl: string, optio
 }
 
 /** Fetches one batch and runs it in one transaction; on a database error, each job alone. */
-export async function runOneBatch(services: Pick<Services, 'db' | 'boss' | 'registry'>, batchSize: number, log: (line: string) => void = () => {}): Promise<number> {
+export async function runOneBatch(
+  services: Pick<Services, 'db' | 'boss' | 'registry'>,
+  batchSize: number,
+  log: (line: string) => void = () => {},
+): Promise<number> {
   let fetched: PgBoss.Job<StepJob>[] = [];
   try {
     return await services.db.transaction().execute(async (trx) => {
       await relaxedCommit(trx);
-      const jobs = await services.boss.fetch<StepJob>(queueNames.steps, { batchSize, db: queueExecutor(trx) });
+      const jobs = await services.boss.fetch<StepJob>(queueNames.steps, {
+        batchSize,
+        db: queueExecutor(trx),
+      });
       fetched = jobs;
       if (jobs.length === 0) return 0;
-      await runStepBatch(trx, services, jobs.map((job) => job.data));
-      await completeJobs(services.boss, queueNames.steps, jobs.map((job) => job.id), queueExecutor(trx));
+      await runStepBatch(
+        trx,
+        services,
+        jobs.map((job) => job.data),
+      );
+      await completeJobs(
+        services.boss,
+        queueNames.steps,
+        jobs.map((job) => job.id),
+        queueExecutor(trx),
+      );
       return jobs.length;
     });
   } catch (error) {
     if (fetched.length === 0) throw error;
-    log(`[worker] batch of ${fetched.length} rolled back (${(error as Error).message}); running its jobs one by one`);
+    log(
+      `[worker] batch of ${fetched.length} rolled back (${(error as Error).message}); running its jobs one by one`,
+    );
     for (const job of fetched) await runJobAlone(services, job, log);
     return fetched.length;
   }
@@ -174,11 +206,18 @@ async function relaxedCommit(trx: Transaction<DB>): Promise<void> {
 
 /** Claims one job row by id (if nobody else has) — the fallback path for a batch that failed. */
 async function claimJob(trx: Transaction<DB>, id: string): Promise<boolean> {
-  const result = await sql`SELECT id FROM pgboss.job WHERE name = ${queueNames.steps} AND id = ${id} AND state < 'active' FOR UPDATE SKIP LOCKED`.execute(trx);
+  const result =
+    await sql`SELECT id FROM pgboss.job WHERE name = ${queueNames.steps} AND id = ${id} AND state < 'active' FOR UPDATE SKIP LOCKED`.execute(
+      trx,
+    );
   return result.rows.length > 0;
 }
 
-async function runJobAlone(services: Pick<Services, 'db' | 'boss' | 'registry'>, job: PgBoss.Job<StepJob>, log: (line: string) => void): Promise<void> {
+async function runJobAlone(
+  services: Pick<Services, 'db' | 'boss' | 'registry'>,
+  job: PgBoss.Job<StepJob>,
+  log: (line: string) => void,
+): Promise<void> {
   try {
     await services.db.transaction().execute(async (trx) => {
       if (!(await claimJob(trx, job.id))) return;
@@ -190,19 +229,42 @@ async function runJobAlone(services: Pick<Services, 'db' | 'boss' | 'registry'>,
     // fail the run after the last attempt, so one bad run never blocks the queue.
     const reason = (error as Error).message;
     log(`[worker] run ${job.data.runId} step ${job.data.seq}: ${reason}`);
-    await services.db.transaction().execute(async (trx) => {
-      if (!(await claimJob(trx, job.id))) return;
-      const run = await trx.selectFrom('runs').select(['id', 'seq', 'attempts', 'status']).where('id', '=', job.data.runId).forUpdate().executeTakeFirst();
-      await services.boss.deleteJob(queueNames.steps, job.id, { db: queueExecutor(trx) });
-      if (!run || run.seq !== job.data.seq || (run.status !== 'active' && run.status !== 'waiting')) return;
-      const attempts = run.attempts + 1;
-      if (attempts >= maxAttempts) {
-        await trx.updateTable('runs').set({ status: 'failed', attempts, error: reason, ended_at: new Date() }).where('id', '=', run.id).execute();
-        return;
-      }
-      await trx.updateTable('runs').set({ attempts, error: reason }).where('id', '=', run.id).execute();
-      await services.boss.insert([{ name: queueNames.steps, data: job.data, startAfter: new Date(Date.now() + retryDelaySeconds(attempts) * 1000).toISOString() }], { db: queueExecutor(trx) });
-    }).catch((second) => log(`[worker] could not record the failure of run ${job.data.runId}: ${(second as Error).message}`));
+    await services.db
+      .transaction()
+      .execute(async (trx) => {
+        if (!(await claimJob(trx, job.id))) return;
+        const run = await trx
+          .selectFrom('runs')
+          .select(['id', 'seq', 'attempts', 'status'])
+          .where('id', '=', job.data.runId)
+          .forUpdate()
+          .executeTakeFirst();
+        await services.boss.deleteJob(queueNames.steps, job.id, { db: queueExecutor(trx) });
+        if (!run || run.seq !== job.data.seq || (run.status !== 'active' && run.status !== 'waiting')) return;
+        const attempts = run.attempts + 1;
+        if (attempts >= maxAttempts) {
+          await trx
+            .updateTable('runs')
+            .set({ status: 'failed', attempts, error: reason, ended_at: new Date() })
+            .where('id', '=', run.id)
+            .execute();
+          return;
+        }
+        await trx.updateTable('runs').set({ attempts, error: reason }).where('id', '=', run.id).execute();
+        await services.boss.insert(
+          [
+            {
+              name: queueNames.steps,
+              data: job.data,
+              startAfter: new Date(Date.now() + retryDelaySeconds(attempts) * 1000).toISOString(),
+            },
+          ],
+          { db: queueExecutor(trx) },
+        );
+      })
+      .catch((second) =>
+        log(`[worker] could not record the failure of run ${job.data.runId}: ${(second as Error).message}`),
+      );
   }
 }
 
@@ -217,13 +279,24 @@ export async function wakeDueRuns(services: Pick<Services, 'db' | 'boss'>, limit
       RETURNING runs.id, runs.seq, runs.status`.execute(trx);
     if (due.rows.length === 0) return 0;
     // A waiting run resumes its wait; an active one (moved onto a new version) runs its node.
-    await services.boss.insert(due.rows.map((row) => ({ name: queueNames.steps, data: { runId: row.id, seq: row.seq, ...(row.status === 'waiting' ? { resume: 'timer' } : {}) } })), { db: queueExecutor(trx) });
+    await services.boss.insert(
+      due.rows.map((row) => ({
+        name: queueNames.steps,
+        data: { runId: row.id, seq: row.seq, ...(row.status === 'waiting' ? { resume: 'timer' } : {}) },
+      })),
+      { db: queueExecutor(trx) },
+    );
     await sql`SELECT pg_notify(${wakeChannel}, 'steps')`.execute(trx);
     return due.rows.length;
   });
 }
 
-async function startListener(url: string, onWake: () => void, isRunning: () => boolean, log: (line: string) => void) {
+async function startListener(
+  url: string,
+  onWake: () => void,
+  isRunning: () => boolean,
+  log: (line: string) => void,
+) {
   let client: pg.Client | null = null;
   let stopped = false;
   const connect = async (): Promise<void> => {

@@ -39,7 +39,13 @@ export async function checkHealth(services: Services): Promise<Health> {
     health.error ??= (error as Error).message;
   }
   if (health.database === 'up') {
-    const paused = await withTimeout(services.db.selectFrom('delivery_providers').select(sql<number>`count(*)::int`.as('n')).executeTakeFirst(), 2000).catch(() => undefined);
+    const paused = await withTimeout(
+      services.db
+        .selectFrom('delivery_providers')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirst(),
+      2000,
+    ).catch(() => undefined);
     if (paused && paused.n > 0) {
       health.status = 'degraded';
       health.pausedProviders = paused.n;

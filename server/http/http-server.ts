@@ -33,11 +33,15 @@ const securityHeaders: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'",
 };
 
 export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -47,27 +51,48 @@ export function sendJson(response: http.ServerResponse, status: number, body: un
  */
 /** A path no page of the app has: an API, a file, a scanner's probe. */
 function apiLooking(pathname: string): boolean {
-  return /^\/(api|hooks|graphql|admin|wp-[a-z]+|\.well-known|\.env|\.git|v\d+)(\/|$)/i.test(pathname) || /\.[a-z0-9]{1,8}$/i.test(pathname);
+  return (
+    /^\/(api|hooks|graphql|admin|wp-[a-z]+|\.well-known|\.env|\.git|v\d+)(\/|$)/i.test(pathname) ||
+    /\.[a-z0-9]{1,8}$/i.test(pathname)
+  );
 }
 
 function builtClientDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve('dist/client'), path.resolve(here, '../client'), path.resolve(here, '../../dist/client')];
+  const candidates = [
+    path.resolve('dist/client'),
+    path.resolve(here, '../client'),
+    path.resolve(here, '../../dist/client'),
+  ];
   return candidates.find((candidate) => existsSync(path.join(candidate, 'index.html'))) ?? candidates[0];
 }
 
-export async function startHttpServer(services: Services, options: HttpServerOptions): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
+export async function startHttpServer(
+  services: Services,
+  options: HttpServerOptions,
+): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     createContext: async ({ req }) => {
       const token = sessionToken(req);
       const user = await sessionUser(services.db, token);
-      return { services, workspaceId: user?.workspaceId ?? '', user, csrfOk: req.headers['x-waymark-csrf'] === '1', sessionToken: token, locale: req.headers['x-waymark-locale'] === 'de' ? 'de' as const : 'en' as const };
+      return {
+        services,
+        workspaceId: user?.workspaceId ?? '',
+        user,
+        csrfOk: req.headers['x-waymark-csrf'] === '1',
+        sessionToken: token,
+        locale: req.headers['x-waymark-locale'] === 'de' ? ('de' as const) : ('en' as const),
+      };
     },
     maxBodySize: 5 * 1024 * 1024,
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') (options.logError ?? ((line, cause) => console.error(line, cause)))(`[trpc] ${path ?? '?'} failed: ${error.message}`, error.cause ?? error);
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        (options.logError ?? ((line, cause) => console.error(line, cause)))(
+          `[trpc] ${path ?? '?'} failed: ${error.message}`,
+          error.cause ?? error,
+        );
     },
   });
   const ingest = createIngestHandler(services, { requestsPerSecond: options.ingestRequestsPerSecond });
@@ -87,12 +112,16 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     response.once('finish', () => {
       const milliseconds = performance.now() - started;
       const route = routeOf(pathname);
-      httpDuration.observe({ method: request.method ?? '', route, status: String(response.statusCode) }, milliseconds / 1000);
+      httpDuration.observe(
+        { method: request.method ?? '', route, status: String(response.statusCode) },
+        milliseconds / 1000,
+      );
       // One line per request: method, route (never ids or query strings), status, time.
       options.log?.(`[http] ${request.method} ${route} ${response.statusCode} ${milliseconds.toFixed(1)} ms`);
     });
     for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
-    if (reachedOverTls(request, services, options.trustProxy ?? false)) response.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (reachedOverTls(request, services, options.trustProxy ?? false))
+      response.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     const url = request.url ?? '/';
     if (pathname === '/livez') {
       sendJson(response, 200, { status: 'alive' });
@@ -100,18 +129,28 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
     }
     if (pathname === '/readyz') {
       // Not ready while draining or without PostgreSQL (or the queue): a balancer sends no traffic.
-      if (draining) { sendJson(response, 503, { status: 'draining' }); return; }
+      if (draining) {
+        sendJson(response, 503, { status: 'draining' });
+        return;
+      }
       checkHealth(services).then(
-        (health) => sendJson(response, health.status === 'unavailable' ? 503 : 200, { ...health, status: health.status === 'unavailable' ? 'unavailable' : 'ready' }),
+        (health) =>
+          sendJson(response, health.status === 'unavailable' ? 503 : 200, {
+            ...health,
+            status: health.status === 'unavailable' ? 'unavailable' : 'ready',
+          }),
         (error) => sendJson(response, 503, { status: 'unavailable', error: String(error) }),
       );
       return;
     }
     if (pathname === '/metrics') {
-      registry.metrics().then((text) => {
-        response.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
-        response.end(text);
-      }, (error) => sendJson(response, 500, { error: String(error) }));
+      registry.metrics().then(
+        (text) => {
+          response.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+          response.end(text);
+        },
+        (error) => sendJson(response, 500, { error: String(error) }),
+      );
       return;
     }
     if (url === '/healthz' || url.startsWith('/healthz?')) {
@@ -141,7 +180,9 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
       return;
     }
     if (assets && files) {
-      (apiLooking(pathname) ? files : assets)(request, response, () => sendJson(response, 404, { error: 'not found' }));
+      (apiLooking(pathname) ? files : assets)(request, response, () =>
+        sendJson(response, 404, { error: 'not found' }),
+      );
       return;
     }
     sendJson(response, 404, { error: 'the client is not built: run `npm run build`' });
@@ -158,12 +199,13 @@ export async function startHttpServer(services: Services, options: HttpServerOpt
   return {
     server,
     url: `http://${shownHost}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      // Draining: /readyz answers 503 on the connections still open; no new ones are taken.
-      draining = true;
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Draining: /readyz answers 503 on the connections still open; no new ones are taken.
+        draining = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
   };
 }

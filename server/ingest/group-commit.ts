@@ -27,11 +27,20 @@ export class IngestGroupCommitter {
   /** Per workspace, the customer ids of each group in flight. */
   private inFlight = new Map<string, Array<Set<string>>>();
 
-  constructor(private readonly services: { db: Database; boss: PgBoss }, private readonly maxInFlight = 3) {}
+  constructor(
+    private readonly services: { db: Database; boss: PgBoss },
+    private readonly maxInFlight = 3,
+  ) {}
 
-  submit(workspaceId: string, messages: SegmentMessage[], receivedAt = new Date()): Promise<{ stored: number; duplicates: number }> {
+  submit(
+    workspaceId: string,
+    messages: SegmentMessage[],
+    receivedAt = new Date(),
+  ): Promise<{ stored: number; duplicates: number }> {
     // Every message gets its id here, so the caller can tell which of its own were stored.
-    const withIds = messages.map((message) => (message.messageId ? message : { ...message, messageId: randomUUID() }));
+    const withIds = messages.map((message) =>
+      message.messageId ? message : { ...message, messageId: randomUUID() },
+    );
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(workspaceId) ?? [];
       queue.push({ messages: withIds, receivedAt, keys: customerKeys(withIds), resolve, reject });
@@ -51,7 +60,11 @@ export class IngestGroupCommitter {
       let size = 0;
       // In arrival order; the first call whose customers are busy stops the group, so no later
       // call overtakes it.
-      while (queue.length > 0 && (group.length === 0 || size + queue[0].messages.length <= maxGroup) && !busy(queue[0].keys)) {
+      while (
+        queue.length > 0 &&
+        (group.length === 0 || size + queue[0].messages.length <= maxGroup) &&
+        !busy(queue[0].keys)
+      ) {
         const next = queue.shift()!;
         size += next.messages.length;
         for (const key of next.keys) keys.add(key);
@@ -63,7 +76,8 @@ export class IngestGroupCommitter {
       void this.store(workspaceId, group).finally(() => {
         flying.splice(flying.indexOf(keys), 1);
         if (flying.length === 0) this.inFlight.delete(workspaceId);
-        if (queue.length === 0 && this.queues.get(workspaceId) === queue && flying.length === 0) this.queues.delete(workspaceId);
+        if (queue.length === 0 && this.queues.get(workspaceId) === queue && flying.length === 0)
+          this.queues.delete(workspaceId);
         this.pump(workspaceId);
       });
     }
@@ -72,11 +86,18 @@ export class IngestGroupCommitter {
   private async store(workspaceId: string, group: Pending[]): Promise<void> {
     const settle = (entry: Pending, storedIds: Set<string>) => {
       // A messageId twice in one call is stored once: the second is a duplicate.
-      const stored = new Set(entry.messages.map((message) => message.messageId!).filter((id) => storedIds.has(id))).size;
+      const stored = new Set(
+        entry.messages.map((message) => message.messageId!).filter((id) => storedIds.has(id)),
+      ).size;
       entry.resolve({ stored, duplicates: entry.messages.length - stored });
     };
     try {
-      const outcome = await ingestMessages(this.services, workspaceId, group.flatMap((entry) => entry.messages), group.flatMap((entry) => entry.messages.map(() => entry.receivedAt)));
+      const outcome = await ingestMessages(
+        this.services,
+        workspaceId,
+        group.flatMap((entry) => entry.messages),
+        group.flatMap((entry) => entry.messages.map(() => entry.receivedAt)),
+      );
       for (const entry of group) settle(entry, outcome.storedIds);
     } catch (error) {
       if (group.length === 1) {
@@ -85,7 +106,10 @@ export class IngestGroupCommitter {
       }
       for (const entry of group) {
         try {
-          settle(entry, (await ingestMessages(this.services, workspaceId, entry.messages, entry.receivedAt)).storedIds);
+          settle(
+            entry,
+            (await ingestMessages(this.services, workspaceId, entry.messages, entry.receivedAt)).storedIds,
+          );
         } catch (single) {
           entry.reject(single);
         }

@@ -6,7 +6,13 @@ import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { anyOf, type Database } from '../db/database';
 import type { DB } from '../db/schema';
-import { dispatchEvents, inEventTimeOrder, type EventForDispatch, type MetricChange, type TraitChange } from '../engine/dispatch-events';
+import {
+  dispatchEvents,
+  inEventTimeOrder,
+  type EventForDispatch,
+  type MetricChange,
+  type TraitChange,
+} from '../engine/dispatch-events';
 import { recomputeHealthScores } from '../profiles/health-score';
 import { convertGoals, lockGoalRuns } from '../stats/goals';
 import { mergeProfiles, resolveProfile, type MergedTraits } from '../profiles/profile-store';
@@ -24,9 +30,14 @@ export interface IngestOutcome {
 }
 
 type Keyed = {
-  message: SegmentMessage; messageId: string; profileId?: string; receivedAt: Date;
+  message: SegmentMessage;
+  messageId: string;
+  profileId?: string;
+  receivedAt: Date;
   /** The event's name, its properties (none for identify, group and alias) and when it happened: worked out once. */
-  name: string; properties: Record<string, unknown>; occurredAt: Date;
+  name: string;
+  properties: Record<string, unknown>;
+  occurredAt: Date;
 };
 
 const identityKey = (kind: 'user' | 'anonymous', value: string) => `${kind}\u0000${value}`;
@@ -43,12 +54,21 @@ export function customerKeys(messages: readonly SegmentMessage[]): Set<string> {
 }
 
 /** Resolves every message's profile: simple ones in bulk, those that link two ids one by one. */
-async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items: Keyed[], merged: MergedTraits): Promise<void> {
+async function resolveProfiles(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  items: Keyed[],
+  merged: MergedTraits,
+): Promise<void> {
   const keys = customerKeys(items.map((item) => item.message));
   // The same locks resolveProfile takes, all at once in a fixed order: no deadlock between batches.
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${workspaceId} || ':' || k, 1)) FROM unnest(${[...keys].sort()}::text[]) AS k ORDER BY k`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${workspaceId} || ':' || k, 1)) FROM unnest(${[...keys].sort()}::text[]) AS k ORDER BY k`.execute(
+    trx,
+  );
 
-  const simple = items.filter(({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId));
+  const simple = items.filter(
+    ({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId),
+  );
   const wanted = new Map<string, { kind: 'user' | 'anonymous'; value: string }>();
   for (const { message } of simple) {
     const kind = message.userId ? 'user' : 'anonymous';
@@ -62,7 +82,9 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
     const rows = await sql<{ kind: 'user' | 'anonymous'; value: string; profile_id: string }>`
       SELECT w.kind, w.value, i.profile_id
       FROM unnest(${[...wanted.values()].map((w) => w.kind)}::text[], ${[...wanted.values()].map((w) => w.value)}::text[]) AS w(kind, value)
-      CROSS JOIN LATERAL (SELECT profile_id FROM profile_identities i WHERE i.workspace_id = ${workspaceId} AND i.kind = w.kind AND i.value = w.value LIMIT 1) i`.execute(trx);
+      CROSS JOIN LATERAL (SELECT profile_id FROM profile_identities i WHERE i.workspace_id = ${workspaceId} AND i.kind = w.kind AND i.value = w.value LIMIT 1) i`.execute(
+      trx,
+    );
     for (const row of rows.rows) known.set(identityKey(row.kind, row.value), row.profile_id);
     const missing = [...wanted.entries()].filter(([key]) => !known.has(key));
     if (missing.length > 0) {
@@ -75,7 +97,9 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
       await sql`
         INSERT INTO profile_identities (workspace_id, kind, value, profile_id)
         SELECT ${workspaceId}, x.kind, x.value, x.profile_id
-        FROM unnest(${rows2.map((row) => row.kind)}::text[], ${rows2.map((row) => row.value)}::text[], ${rows2.map((row) => row.profile_id)}::uuid[]) AS x(kind, value, profile_id)`.execute(trx);
+        FROM unnest(${rows2.map((row) => row.kind)}::text[], ${rows2.map((row) => row.value)}::text[], ${rows2.map((row) => row.profile_id)}::uuid[]) AS x(kind, value, profile_id)`.execute(
+        trx,
+      );
       for (const row of rows2) known.set(identityKey(row.kind, row.value), row.profile_id);
     }
   }
@@ -83,28 +107,64 @@ async function resolveProfiles(trx: Transaction<DB>, workspaceId: string, items:
     const { message } = item;
     if (message.type === 'alias') {
       const target = await resolveProfile(trx, workspaceId, { userId: String(message.userId) }, merged);
-      const previous = await trx.selectFrom('profile_identities').select('profile_id')
-        .where('workspace_id', '=', workspaceId).where('value', '=', String(message.previousId)).executeTakeFirst();
-      if (previous && previous.profile_id !== target) await mergeProfiles(trx, workspaceId, previous.profile_id, target, merged);
-      else if (!previous) await trx.insertInto('profile_identities').values({ workspace_id: workspaceId, kind: 'anonymous', value: String(message.previousId), profile_id: target }).onConflict((oc) => oc.doNothing()).execute();
+      const previous = await trx
+        .selectFrom('profile_identities')
+        .select('profile_id')
+        .where('workspace_id', '=', workspaceId)
+        .where('value', '=', String(message.previousId))
+        .executeTakeFirst();
+      if (previous && previous.profile_id !== target)
+        await mergeProfiles(trx, workspaceId, previous.profile_id, target, merged);
+      else if (!previous)
+        await trx
+          .insertInto('profile_identities')
+          .values({
+            workspace_id: workspaceId,
+            kind: 'anonymous',
+            value: String(message.previousId),
+            profile_id: target,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       item.profileId = target;
     } else if (message.userId && message.anonymousId) {
-      item.profileId = await resolveProfile(trx, workspaceId, { userId: String(message.userId), anonymousId: String(message.anonymousId) }, merged);
+      item.profileId = await resolveProfile(
+        trx,
+        workspaceId,
+        { userId: String(message.userId), anonymousId: String(message.anonymousId) },
+        merged,
+      );
     } else {
-      item.profileId = known.get(message.userId ? identityKey('user', String(message.userId)) : identityKey('anonymous', String(message.anonymousId)));
+      item.profileId = known.get(
+        message.userId
+          ? identityKey('user', String(message.userId))
+          : identityKey('anonymous', String(message.anonymousId)),
+      );
     }
   }
   // An alias later in the batch may have merged a profile an earlier message resolved to:
   // follow the ids to the profile that holds them now.
-  if (items.every(({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId))) return;
+  if (items.every(({ message }) => message.type !== 'alias' && !(message.userId && message.anonymousId)))
+    return;
   const resolved = [...new Set(items.map((item) => item.profileId!))];
-  const alive = new Set((await trx.selectFrom('profiles').select('id').where('id', '=', anyOf(resolved)).execute()).map((row) => row.id));
+  const alive = new Set(
+    (await trx.selectFrom('profiles').select('id').where('id', '=', anyOf(resolved)).execute()).map(
+      (row) => row.id,
+    ),
+  );
   for (const item of items) {
     if (alive.has(item.profileId!)) continue;
     const { message } = item;
-    const lookup = message.userId ? { kind: 'user' as const, value: String(message.userId) } : { kind: 'anonymous' as const, value: String(message.anonymousId) };
-    const row = await trx.selectFrom('profile_identities').select('profile_id')
-      .where('workspace_id', '=', workspaceId).where('kind', '=', lookup.kind).where('value', '=', lookup.value).executeTakeFirstOrThrow();
+    const lookup = message.userId
+      ? { kind: 'user' as const, value: String(message.userId) }
+      : { kind: 'anonymous' as const, value: String(message.anonymousId) };
+    const row = await trx
+      .selectFrom('profile_identities')
+      .select('profile_id')
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', lookup.kind)
+      .where('value', '=', lookup.value)
+      .executeTakeFirstOrThrow();
     item.profileId = row.profile_id;
   }
 }
@@ -123,15 +183,28 @@ function numericProperties(properties: Record<string, unknown>): Record<string, 
  * message) is for events Waymark records itself about profiles it already knows (message
  * outcomes): no identity resolution then.
  */
-export async function ingestMessages(services: { db: Database; boss: PgBoss }, workspaceId: string, messages: SegmentMessage[], receivedAt: Date | readonly Date[] = new Date(), knownProfileIds?: readonly string[]): Promise<IngestOutcome> {
-  if (messages.length === 0) return { storedIds: new Set(), stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
+export async function ingestMessages(
+  services: { db: Database; boss: PgBoss },
+  workspaceId: string,
+  messages: SegmentMessage[],
+  receivedAt: Date | readonly Date[] = new Date(),
+  knownProfileIds?: readonly string[],
+): Promise<IngestOutcome> {
+  if (messages.length === 0)
+    return { storedIds: new Set(), stored: 0, duplicates: 0, runsStarted: 0, waitsResumed: 0 };
   return services.db.transaction().execute(async (trx) => {
     const now = new Date();
     const items: Keyed[] = messages.map((message, index) => {
-      const arrived = (Array.isArray(receivedAt) ? (receivedAt as readonly Date[])[index] : receivedAt as Date) ?? now;
+      const arrived =
+        (Array.isArray(receivedAt) ? (receivedAt as readonly Date[])[index] : (receivedAt as Date)) ?? now;
       return {
-        message, messageId: message.messageId ?? randomUUID(), profileId: knownProfileIds?.[index], receivedAt: arrived,
-        name: eventNameOf(message), properties: propertiesOf(message), occurredAt: occurredAtOf(message, arrived),
+        message,
+        messageId: message.messageId ?? randomUUID(),
+        profileId: knownProfileIds?.[index],
+        receivedAt: arrived,
+        name: eventNameOf(message),
+        properties: propertiesOf(message),
+        occurredAt: occurredAtOf(message, arrived),
       };
     });
     // A merge gives a profile the other's traits: a trait change like any other (below).
@@ -142,24 +215,41 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     // at them. (Inserting an event takes a key-share lock on its profile; taking FOR UPDATE after
     // that would deadlock with a concurrent call for the same profile.)
     const profileIds = [...new Set(items.map((item) => item.profileId!))].sort();
-    const goalRuns = await lockGoalRuns(trx, workspaceId, profileIds, [...new Set(items.map((item) => item.name))]);
-    const current = await trx.selectFrom('profiles').select(['id', 'traits', 'last_seen_at']).where('id', '=', anyOf(profileIds)).orderBy('id').forUpdate().execute();
+    const goalRuns = await lockGoalRuns(trx, workspaceId, profileIds, [
+      ...new Set(items.map((item) => item.name)),
+    ]);
+    const current = await trx
+      .selectFrom('profiles')
+      .select(['id', 'traits', 'last_seen_at'])
+      .where('id', '=', anyOf(profileIds))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     const lastSeenBefore = new Map(current.map((row) => [row.id, row.last_seen_at.getTime()]));
     const traits = new Map(current.map((row) => [row.id, row.traits as Record<string, unknown>]));
 
-    const rows = items.map(({ message, messageId, profileId, receivedAt: arrived, name, properties, occurredAt }) => ({
-      id: timeOrderedId(),
-      workspace_id: workspaceId,
-      profile_id: profileId!,
-      type: message.type,
-      name,
-      properties: message.type === 'group' ? { groupId: message.groupId, ...message.traits } : message.type === 'identify' ? message.traits : properties,
-      // `integrations` (which destinations a client meant the call for) is kept with the context.
-      context: message.integrations ? { ...(message.context ?? {}), integrations: message.integrations } : message.context ?? {},
-      message_id: messageId,
-      occurred_at: occurredAt,
-      received_at: arrived,
-    }));
+    const rows = items.map(
+      ({ message, messageId, profileId, receivedAt: arrived, name, properties, occurredAt }) => ({
+        id: timeOrderedId(),
+        workspace_id: workspaceId,
+        profile_id: profileId!,
+        type: message.type,
+        name,
+        properties:
+          message.type === 'group'
+            ? { groupId: message.groupId, ...message.traits }
+            : message.type === 'identify'
+              ? message.traits
+              : properties,
+        // `integrations` (which destinations a client meant the call for) is kept with the context.
+        context: message.integrations
+          ? { ...(message.context ?? {}), integrations: message.integrations }
+          : (message.context ?? {}),
+        message_id: messageId,
+        occurred_at: occurredAt,
+        received_at: arrived,
+      }),
+    );
     // One JSON parameter instead of nine per row: far less to parse for a 100-event batch.
     const inserted = await sql<{ id: string; message_id: string }>`
       INSERT INTO events (id, workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
@@ -179,7 +269,10 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     }) as Array<Keyed & { eventId: string }>;
 
     // Events that count for goals, aggregates and triggers (identify, group and alias do not).
-    const dispatchable = fresh.filter((item) => item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen');
+    const dispatchable = fresh.filter(
+      (item) =>
+        item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen',
+    );
 
     // Traits (identify, and group traits under "group"), merged in message order.
     const traitChanges: TraitChange[] = [];
@@ -198,11 +291,15 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     const lastSeen = new Map<string, string>();
     for (const row of rows) {
       const at = (row.occurred_at as Date).toISOString();
-      if (!lastSeen.has(row.profile_id) || lastSeen.get(row.profile_id)! < at) lastSeen.set(row.profile_id, at);
+      if (!lastSeen.has(row.profile_id) || lastSeen.get(row.profile_id)! < at)
+        lastSeen.set(row.profile_id, at);
     }
     // Last seen is kept to the minute: a busy profile isn't rewritten on every event (and a
     // statement with nothing to write is not sent).
-    const touched = profileIds.filter((id) => patches.has(id) || (lastSeenBefore.get(id) ?? 0) < new Date(lastSeen.get(id)!).getTime() - 60_000);
+    const touched = profileIds.filter(
+      (id) =>
+        patches.has(id) || (lastSeenBefore.get(id) ?? 0) < new Date(lastSeen.get(id)!).getTime() - 60_000,
+    );
     if (touched.length > 0) {
       await sql`
         UPDATE profiles p SET traits = p.traits || coalesce(x.patch, '{}'::jsonb), last_seen_at = greatest(p.last_seen_at, x.seen)
@@ -216,21 +313,52 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
     if (dispatchable.length > 0) {
       // Each profile's additions from this batch, then one upsert that adds them in SQL and
       // returns the totals after it: the totals before are those minus this batch's part.
-      const additions = new Map<string, { profileId: string; event: string; count: number; sums: Record<string, number>; events: MetricChange['events']; lastAt: string }>();
-      for (const { item } of inEventTimeOrder(dispatchable.map((item) => ({ item, event: { occurredAt: item.occurredAt.toISOString() } })))) {
+      const additions = new Map<
+        string,
+        {
+          profileId: string;
+          event: string;
+          count: number;
+          sums: Record<string, number>;
+          events: MetricChange['events'];
+          lastAt: string;
+        }
+      >();
+      for (const { item } of inEventTimeOrder(
+        dispatchable.map((item) => ({ item, event: { occurredAt: item.occurredAt.toISOString() } })),
+      )) {
         const event = item.name;
         const key = `${item.profileId}\u0000${event}`;
-        const addition = additions.get(key) ?? { profileId: item.profileId!, event, count: 0, sums: {}, events: [], lastAt: '' };
+        const addition = additions.get(key) ?? {
+          profileId: item.profileId!,
+          event,
+          count: 0,
+          sums: {},
+          events: [],
+          lastAt: '',
+        };
         addition.count += 1;
         for (const [name, value] of Object.entries(numericProperties(item.properties))) {
           addition.sums[name] = (addition.sums[name] ?? 0) + value;
         }
-        addition.events.push({ id: item.eventId, name: event, properties: item.properties, occurredAt: item.occurredAt.toISOString() });
+        addition.events.push({
+          id: item.eventId,
+          name: event,
+          properties: item.properties,
+          occurredAt: item.occurredAt.toISOString(),
+        });
         addition.lastAt = item.occurredAt.toISOString();
         additions.set(key, addition);
       }
-      const ordered = [...additions.values()].sort((a, b) => (a.profileId + a.event).localeCompare(b.profileId + b.event));
-      const totals = await sql<{ profile_id: string; event: string; count: number; sums: Record<string, number> }>`
+      const ordered = [...additions.values()].sort((a, b) =>
+        (a.profileId + a.event).localeCompare(b.profileId + b.event),
+      );
+      const totals = await sql<{
+        profile_id: string;
+        event: string;
+        count: number;
+        sums: Record<string, number>;
+      }>`
         INSERT INTO profile_metrics AS m (profile_id, event, count, sums, last_at)
         SELECT x.profile_id, x.event, x.count, x.sums, x.last_at
         FROM jsonb_to_recordset(${JSON.stringify(ordered.map((a) => ({ profile_id: a.profileId, event: a.event, count: a.count, sums: a.sums, last_at: a.lastAt })))}::jsonb)
@@ -244,26 +372,68 @@ export async function ingestMessages(services: { db: Database; boss: PgBoss }, w
         RETURNING profile_id, event, count, sums`.execute(trx);
       for (const total of totals.rows) {
         const addition = additions.get(`${total.profile_id}\u0000${total.event}`)!;
-        const after = { count: Number(total.count), sums: Object.fromEntries(Object.entries(total.sums).map(([k, v]) => [k, Number(v)])) };
-        const before = { count: after.count - addition.count, sums: Object.fromEntries(Object.entries(after.sums).map(([k, v]) => [k, v - (addition.sums[k] ?? 0)])) };
-        metricChanges.push({ profileId: addition.profileId, event: addition.event, before, after, events: addition.events });
+        const after = {
+          count: Number(total.count),
+          sums: Object.fromEntries(Object.entries(total.sums).map(([k, v]) => [k, Number(v)])),
+        };
+        const before = {
+          count: after.count - addition.count,
+          sums: Object.fromEntries(
+            Object.entries(after.sums).map(([k, v]) => [k, v - (addition.sums[k] ?? 0)]),
+          ),
+        };
+        metricChanges.push({
+          profileId: addition.profileId,
+          event: addition.event,
+          before,
+          after,
+          events: addition.events,
+        });
       }
     }
 
     const events: EventForDispatch[] = dispatchable.map((item) => ({
       profileId: item.profileId!,
-      event: { id: item.eventId, name: item.name, properties: item.properties, occurredAt: item.occurredAt.toISOString() },
+      event: {
+        id: item.eventId,
+        name: item.name,
+        properties: item.properties,
+        occurredAt: item.occurredAt.toISOString(),
+      },
     }));
-    const dispatched = await dispatchEvents(trx, services.boss, { workspaceId, events, metricChanges, traits });
+    const dispatched = await dispatchEvents(trx, services.boss, {
+      workspaceId,
+      events,
+      metricChanges,
+      traits,
+    });
     // Goals after waits: a wait answered by an earlier event of this batch is resumed (and its run
     // left to the engine, which ends it in event time) rather than ended by a later conversion.
-    await convertGoals(trx, goalRuns, dispatchable.map((item) => ({ id: item.eventId, profileId: item.profileId!, name: item.name, properties: item.properties, occurredAt: item.occurredAt })), now);
+    await convertGoals(
+      trx,
+      goalRuns,
+      dispatchable.map((item) => ({
+        id: item.eventId,
+        profileId: item.profileId!,
+        name: item.name,
+        properties: item.properties,
+        occurredAt: item.occurredAt,
+      })),
+      now,
+    );
     // Trait changes start segment and health-score journeys (the one path every trait change
     // takes); the other profiles' scores move with their events.
     const traitStarted = await traitsChanged(trx, services.boss, workspaceId, traitChanges, now);
     const changedIds = new Set(traitChanges.map((change) => change.profileId));
     const eventsOnly = [...new Set(fresh.map((item) => item.profileId!))].filter((id) => !changedIds.has(id));
-    const healthStarted = eventsOnly.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, eventsOnly) : 0;
-    return { storedIds: new Set(fresh.map((item) => item.messageId)), stored: fresh.length, duplicates: items.length - fresh.length, runsStarted: dispatched.runsStarted.length + traitStarted + healthStarted, waitsResumed: dispatched.waitsResumed.length };
+    const healthStarted =
+      eventsOnly.length > 0 ? await recomputeHealthScores(trx, services.boss, workspaceId, eventsOnly) : 0;
+    return {
+      storedIds: new Set(fresh.map((item) => item.messageId)),
+      stored: fresh.length,
+      duplicates: items.length - fresh.length,
+      runsStarted: dispatched.runsStarted.length + traitStarted + healthStarted,
+      waitsResumed: dispatched.waitsResumed.length,
+    };
   });
 }

@@ -12,19 +12,25 @@ export const maxValues = 10_000;
 export const earliestTime = Date.UTC(1900, 0, 1);
 export const latestTime = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-export interface FieldProblem { field: string; message: string }
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
 
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function textProblem(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
-  if (loneSurrogate.test(text)) return 'contains a lone UTF-16 surrogate (such as \\ud800), which is not valid Unicode';
+  if (loneSurrogate.test(text))
+    return 'contains a lone UTF-16 surrogate (such as \\ud800), which is not valid Unicode';
   return undefined;
 }
 
 /** The first value of a parsed JSON message that cannot be stored, with its path; undefined when all can. */
 export function storableProblem(message: unknown): FieldProblem | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: message, path: '', depth: 0 }];
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [
+    { value: message, path: '', depth: 0 },
+  ];
   let values = 0;
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
@@ -35,7 +41,9 @@ export function storableProblem(message: unknown): FieldProblem | undefined {
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= maxDepth) return { field: path, message: `nested deeper than ${maxDepth} levels` };
-    const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
+    const entries = Array.isArray(value)
+      ? value.map((item, index) => [String(index), item] as const)
+      : Object.entries(value);
     values += entries.length;
     if (values > maxValues) return { field: path, message: `holds more than ${maxValues} values in all` };
     for (const [key, item] of entries) {

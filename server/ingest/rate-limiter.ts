@@ -4,7 +4,11 @@
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly perSecond: number, private readonly burst = perSecond * 2, private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst = perSecond * 2,
+    private readonly maxKeys = 10_000,
+  ) {}
 
   /** Takes one token; returns 0 when allowed, else the seconds to wait. */
   take(key: string, now = Date.now()): number {

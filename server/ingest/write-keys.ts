@@ -10,29 +10,49 @@ export function hashWriteKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-export async function createWriteKey(db: Executor, workspaceId: string, name: string, key = `wk_${randomBytes(24).toString('base64url')}`): Promise<{ id: string; key: string }> {
-  const row = await db.insertInto('write_keys')
+export async function createWriteKey(
+  db: Executor,
+  workspaceId: string,
+  name: string,
+  key = `wk_${randomBytes(24).toString('base64url')}`,
+): Promise<{ id: string; key: string }> {
+  const row = await db
+    .insertInto('write_keys')
     .values({ workspace_id: workspaceId, name, key_hash: hashWriteKey(key), key_prefix: key.slice(0, 7) })
     .onConflict((oc) => oc.column('key_hash').doUpdateSet({ revoked_at: null }))
-    .returning('id').executeTakeFirstOrThrow();
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { id: row.id, key };
 }
 
 export async function listWriteKeys(db: Executor, workspaceId: string) {
-  return db.selectFrom('write_keys').select(['id', 'name', 'key_prefix', 'created_at', 'revoked_at'])
-    .where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
+  return db
+    .selectFrom('write_keys')
+    .select(['id', 'name', 'key_prefix', 'created_at', 'revoked_at'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_at')
+    .execute();
 }
 
 export async function revokeWriteKey(db: Executor, workspaceId: string, id: string): Promise<void> {
-  const result = await db.updateTable('write_keys').set({ revoked_at: sql`now()` })
-    .where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('write_keys')
+    .set({ revoked_at: sql`now()` })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw new NotFoundError('write key', id);
   writeKeyCache.clear();
 }
 
 /** The key from WAYMARK_WRITE_KEY, for automated setups: registered for the default workspace. */
 export async function ensureWriteKey(db: Executor, workspaceId: string, key: string): Promise<void> {
-  const existing = await db.selectFrom('write_keys').select('id').where('key_hash', '=', hashWriteKey(key)).executeTakeFirst();
+  const existing = await db
+    .selectFrom('write_keys')
+    .select('id')
+    .where('key_hash', '=', hashWriteKey(key))
+    .executeTakeFirst();
   if (!existing) await createWriteKey(db, workspaceId, environmentKeyName, key);
 }
 
@@ -45,7 +65,12 @@ export async function authenticateWriteKey(db: Executor, key: string): Promise<s
   const hash = hashWriteKey(key);
   const cached = writeKeyCache.get(hash);
   if (cached && cached.until > Date.now()) return cached.workspaceId;
-  const row = await db.selectFrom('write_keys').select('workspace_id').where('key_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('write_keys')
+    .select('workspace_id')
+    .where('key_hash', '=', hash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   const workspaceId = row?.workspace_id ?? null;
   if (writeKeyCache.size > 10_000) writeKeyCache.clear();
   writeKeyCache.set(hash, { workspaceId, until: Date.now() + cacheMilliseconds });

@@ -18,25 +18,53 @@ export const journeyFileSchema = z.object({
 });
 export type JourneyFile = z.infer<typeof journeyFileSchema>;
 
-export async function exportJourney(db: Database, workspaceId: string, journeyId: string): Promise<JourneyFile> {
+export async function exportJourney(
+  db: Database,
+  workspaceId: string,
+  journeyId: string,
+): Promise<JourneyFile> {
   const journey = await getJourney(db, workspaceId, journeyId);
-  return { waymark: 'journey', formatVersion: 1, name: journey.name, entryRule: journey.entryRule, reentryDays: journey.reentryDays, graph: journey.draft };
+  return {
+    waymark: 'journey',
+    formatVersion: 1,
+    name: journey.name,
+    entryRule: journey.entryRule,
+    reentryDays: journey.reentryDays,
+    graph: journey.draft,
+  };
 }
 
 /** Problems a draft may still have; everything else makes a file unfit to import. */
 const draftProblems = new Set<GraphProblem['code']>(['unwired-port', 'unreachable', 'no-trigger']);
 
 /** Imports a journey file as a new journey (and publishes it when asked). Nothing is written when anything is wrong. */
-export async function importJourney(db: Database, registry: NodeTypeRegistry, workspaceId: string, input: unknown, options: { publish?: boolean; name?: string } = {}) {
+export async function importJourney(
+  db: Database,
+  registry: NodeTypeRegistry,
+  workspaceId: string,
+  input: unknown,
+  options: { publish?: boolean; name?: string } = {},
+) {
   const file = journeyFileSchema.safeParse(input);
   if (!file.success) {
-    throw new GraphInvalidError(file.error.issues.map((issue) => ({ code: 'schema' as const, path: issue.path.join('.'), message: `${issue.path.join('.') || 'file'}: ${issue.message}` })));
+    throw new GraphInvalidError(
+      file.error.issues.map((issue) => ({
+        code: 'schema' as const,
+        path: issue.path.join('.'),
+        message: `${issue.path.join('.') || 'file'}: ${issue.message}`,
+      })),
+    );
   }
   const validation = validateGraph(file.data.graph, registry);
-  const blocking = validation.problems.filter((problem) => options.publish || !draftProblems.has(problem.code));
+  const blocking = validation.problems.filter(
+    (problem) => options.publish || !draftProblems.has(problem.code),
+  );
   if (blocking.length > 0) throw new GraphInvalidError(blocking);
   const journeyId = await db.transaction().execute(async (trx) => {
-    const journey = await createJourney(trx, workspaceId, { name: options.name ?? file.data.name, draft: file.data.graph });
+    const journey = await createJourney(trx, workspaceId, {
+      name: options.name ?? file.data.name,
+      draft: file.data.graph,
+    });
     await setEntryRule(trx, workspaceId, journey.id, file.data.entryRule, file.data.reentryDays);
     if (options.publish) await publishJourneyIn(trx, registry, workspaceId, journey.id);
     return journey.id;

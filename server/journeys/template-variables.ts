@@ -16,11 +16,25 @@ export interface TemplateVariables {
 
 /** Keys of an object, and one level into objects inside it ("cart.total"). */
 function keysOf(value: Record<string, unknown>): string[] {
-  return Object.entries(value).flatMap(([key, inner]) => (inner && typeof inner === 'object' && !Array.isArray(inner) ? [key, ...Object.keys(inner).map((child) => `${key}.${child}`)] : [key]));
+  return Object.entries(value).flatMap(([key, inner]) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? [key, ...Object.keys(inner).map((child) => `${key}.${child}`)]
+      : [key],
+  );
 }
 
-export async function templateVariables(db: Executor, registry: NodeTypeRegistry, workspaceId: string, journeyId: string): Promise<TemplateVariables> {
-  const journey = await db.selectFrom('journeys').select('draft').where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
+export async function templateVariables(
+  db: Executor,
+  registry: NodeTypeRegistry,
+  workspaceId: string,
+  journeyId: string,
+): Promise<TemplateVariables> {
+  const journey = await db
+    .selectFrom('journeys')
+    .select('draft')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', journeyId)
+    .executeTakeFirst();
   if (!journey) throw new NotFoundError('journey', journeyId);
   const graph = journey.draft as unknown as JourneyGraph;
   const names = new Set<string>();
@@ -38,13 +52,28 @@ export async function templateVariables(db: Executor, registry: NodeTypeRegistry
     SELECT key FROM (SELECT traits FROM profiles WHERE workspace_id = ${workspaceId} ORDER BY last_seen_at DESC NULLS LAST LIMIT 500) recent,
       LATERAL jsonb_object_keys(CASE WHEN jsonb_typeof(traits) = 'object' THEN traits ELSE '{}'::jsonb END) AS key
     GROUP BY key ORDER BY count(*) DESC, key LIMIT 60`.execute(db);
-  const events = names.size === 0 ? [] : await db.selectFrom('events').select('properties')
-    .where('workspace_id', '=', workspaceId).where('name', 'in', [...names]).orderBy('occurred_at', 'desc').limit(50).execute();
+  const events =
+    names.size === 0
+      ? []
+      : await db
+          .selectFrom('events')
+          .select('properties')
+          .where('workspace_id', '=', workspaceId)
+          .where('name', 'in', [...names])
+          .orderBy('occurred_at', 'desc')
+          .limit(50)
+          .execute();
   const properties = new Set<string>();
-  for (const row of events) if (row.properties && typeof row.properties === 'object') for (const key of keysOf(row.properties as Record<string, unknown>)) properties.add(key);
+  for (const row of events)
+    if (row.properties && typeof row.properties === 'object')
+      for (const key of keysOf(row.properties as Record<string, unknown>)) properties.add(key);
   return {
     traits: traits.rows.map((row) => row.key),
-    event: { names: [...names], properties: [...properties].sort().slice(0, 60), sample: (events[0]?.properties as Record<string, unknown> | undefined) ?? null },
+    event: {
+      names: [...names],
+      properties: [...properties].sort().slice(0, 60),
+      sample: (events[0]?.properties as Record<string, unknown> | undefined) ?? null,
+    },
     variables: [...variables].sort(),
   };
 }
@@ -53,9 +82,19 @@ export async function templateVariables(db: Executor, registry: NodeTypeRegistry
  * The variables a template uses that render empty for this data: `{{ profile.firstName }}` with no
  * firstName, unless the expression gives a default (`| default: "there"`).
  */
-export function emptyVariables(templates: readonly unknown[], data: { profile: Record<string, unknown>; event: Record<string, unknown>; vars: Record<string, unknown> }): string[] {
+export function emptyVariables(
+  templates: readonly unknown[],
+  data: { profile: Record<string, unknown>; event: Record<string, unknown>; vars: Record<string, unknown> },
+): string[] {
   const empty = new Set<string>();
-  const read = (root: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), root);
+  const read = (root: Record<string, unknown>, path: string) =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (value, key) =>
+          value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+        root,
+      );
   for (const template of templates) {
     if (typeof template !== 'string') continue;
     for (const match of template.matchAll(/\{\{-?\s*(profile|event|vars)\.([\w.-]+)([^}]*)\}\}/g)) {

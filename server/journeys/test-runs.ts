@@ -22,9 +22,22 @@ export interface TestRunRequest {
   trigger?: { name: string; properties: Record<string, unknown> } | null;
 }
 
-export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTypeRegistry, workspaceId: string, journeyId: string, request: TestRunRequest) {
+export async function startTestRuns(
+  db: Database,
+  boss: PgBoss,
+  registry: NodeTypeRegistry,
+  workspaceId: string,
+  journeyId: string,
+  request: TestRunRequest,
+) {
   return db.transaction().execute(async (trx) => {
-    const journey = await trx.selectFrom('journeys').select(['id', 'draft']).where('workspace_id', '=', workspaceId).where('id', '=', journeyId).forUpdate().executeTakeFirst();
+    const journey = await trx
+      .selectFrom('journeys')
+      .select(['id', 'draft'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', journeyId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!journey) throw new NotFoundError('journey', journeyId);
     const validation = validateGraph(journey.draft, registry);
     if (!validation.ok) throw new GraphInvalidError(validation.problems);
@@ -33,22 +46,52 @@ export async function startTestRuns(db: Database, boss: PgBoss, registry: NodeTy
     const profileIds: string[] = [];
     for (const [index, reference] of request.profiles.entries()) {
       const row = await findProfileByReference(trx, workspaceId, reference);
-      if (!row) throw new InvalidInputError(`profiles.${index}`, `no profile with the id, user id or email "${reference.trim()}"`);
+      if (!row)
+        throw new InvalidInputError(
+          `profiles.${index}`,
+          `no profile with the id, user id or email "${reference.trim()}"`,
+        );
       profileIds.push(row.id);
     }
 
     const testers = [...new Set(profileIds)];
     const version = await insertVersion(trx, workspaceId, journeyId, validation.graph, true);
     // From now on the test profiles' own trigger events enter the test version too (until the next publish).
-    await trx.updateTable('journeys').set({ test_version_id: version.id, test_profile_ids: sql`${testers}::uuid[]`, test_speed: request.speed }).where('id', '=', journeyId).execute();
+    await trx
+      .updateTable('journeys')
+      .set({
+        test_version_id: version.id,
+        test_profile_ids: sql`${testers}::uuid[]`,
+        test_speed: request.speed,
+      })
+      .where('id', '=', journeyId)
+      .execute();
     const now = new Date();
     const context: RunContext = {
-      event: request.trigger ? { id: randomUUID(), name: request.trigger.name, properties: request.trigger.properties, occurredAt: now.toISOString() } : null,
+      event: request.trigger
+        ? {
+            id: randomUUID(),
+            name: request.trigger.name,
+            properties: request.trigger.properties,
+            occurredAt: now.toISOString(),
+          }
+        : null,
       variables: {},
       test: { speed: request.speed },
     };
     // A test profile already inside this journey (live or an earlier test) is skipped.
-    const inserted = await createRuns(trx, boss, { workspaceId, journeyId, triggerNodeId: start.id, now, rows: testers.map((profileId) => ({ profile_id: profileId, version_id: version.id, context })) });
-    return { versionId: version.id, testNumber: -version.version, started: inserted.length, alreadyInside: testers.length - inserted.length };
+    const inserted = await createRuns(trx, boss, {
+      workspaceId,
+      journeyId,
+      triggerNodeId: start.id,
+      now,
+      rows: testers.map((profileId) => ({ profile_id: profileId, version_id: version.id, context })),
+    });
+    return {
+      versionId: version.id,
+      testNumber: -version.version,
+      started: inserted.length,
+      alreadyInside: testers.length - inserted.length,
+    };
   });
 }

@@ -8,22 +8,46 @@ export interface Identity {
   anonymousId?: string | null;
 }
 
-async function findByIdentity(db: Executor, workspaceId: string, kind: 'user' | 'anonymous', value: string): Promise<string | null> {
-  const row = await db.selectFrom('profile_identities').select('profile_id')
-    .where('workspace_id', '=', workspaceId).where('kind', '=', kind).where('value', '=', value).executeTakeFirst();
+async function findByIdentity(
+  db: Executor,
+  workspaceId: string,
+  kind: 'user' | 'anonymous',
+  value: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('profile_identities')
+    .select('profile_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('kind', '=', kind)
+    .where('value', '=', value)
+    .executeTakeFirst();
   return row?.profile_id ?? null;
 }
 
-async function addIdentity(db: Executor, workspaceId: string, kind: 'user' | 'anonymous', value: string, profileId: string): Promise<void> {
-  await db.insertInto('profile_identities').values({ workspace_id: workspaceId, kind, value, profile_id: profileId })
-    .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing()).execute();
+async function addIdentity(
+  db: Executor,
+  workspaceId: string,
+  kind: 'user' | 'anonymous',
+  value: string,
+  profileId: string,
+): Promise<void> {
+  await db
+    .insertInto('profile_identities')
+    .values({ workspace_id: workspaceId, kind, value, profile_id: profileId })
+    .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing())
+    .execute();
 }
 
 /**
  * The profile for a user id and/or anonymous id, created when new. When the two ids belong to
  * two profiles (an anonymous visitor logs in), they are merged into the known user's profile.
  */
-export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, identity: Identity, merged?: MergedTraits): Promise<string> {
+export async function resolveProfile(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  identity: Identity,
+  merged?: MergedTraits,
+): Promise<string> {
   const userId = identity.userId || null;
   const anonymousId = identity.anonymousId || null;
   if (!userId && !anonymousId) throw new Error('a profile needs a userId or an anonymousId');
@@ -41,13 +65,22 @@ export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, 
   const existing = byUser ?? byAnonymous;
   if (existing) {
     if (userId && !byUser) {
-      await trx.updateTable('profiles').set({ user_id: userId }).where('id', '=', existing).where('user_id', 'is', null).execute();
+      await trx
+        .updateTable('profiles')
+        .set({ user_id: userId })
+        .where('id', '=', existing)
+        .where('user_id', 'is', null)
+        .execute();
       await addIdentity(trx, workspaceId, 'user', userId, existing);
     }
     if (anonymousId && !byAnonymous) await addIdentity(trx, workspaceId, 'anonymous', anonymousId, existing);
     return existing;
   }
-  const created = await trx.insertInto('profiles').values({ workspace_id: workspaceId, user_id: userId }).returning('id').executeTakeFirstOrThrow();
+  const created = await trx
+    .insertInto('profiles')
+    .values({ workspace_id: workspaceId, user_id: userId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   if (userId) await addIdentity(trx, workspaceId, 'user', userId, created.id);
   if (anonymousId) await addIdentity(trx, workspaceId, 'anonymous', anonymousId, created.id);
   return created.id;
@@ -60,9 +93,21 @@ export async function resolveProfile(trx: Transaction<DB>, workspaceId: string, 
 export type MergedTraits = Map<string, Record<string, unknown>>;
 
 /** Moves everything of `fromId` onto `intoId` (events, runs, messages, ids, traits) and deletes `fromId`. */
-export async function mergeProfiles(trx: Transaction<DB>, workspaceId: string, fromId: string, intoId: string, merged?: MergedTraits): Promise<void> {
-  const profiles = await trx.selectFrom('profiles').select(['id', 'traits', 'tags', 'first_seen_at']).where('id', '=', anyOf([fromId, intoId])).where('workspace_id', '=', workspaceId)
-    .orderBy('id').forUpdate().execute();
+export async function mergeProfiles(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  fromId: string,
+  intoId: string,
+  merged?: MergedTraits,
+): Promise<void> {
+  const profiles = await trx
+    .selectFrom('profiles')
+    .select(['id', 'traits', 'tags', 'first_seen_at'])
+    .where('id', '=', anyOf([fromId, intoId]))
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
   const from = profiles.find((row) => row.id === fromId);
   const into = profiles.find((row) => row.id === intoId);
   if (!from || !into) return;
@@ -79,10 +124,23 @@ export async function mergeProfiles(trx: Transaction<DB>, workspaceId: string, f
   await sql`
     UPDATE runs SET status = 'exited', ended_at = now(), error = 'merged into another profile that is already in this journey'
     WHERE profile_id = ${fromId} AND status IN ('active', 'waiting')
-      AND journey_id IN (SELECT journey_id FROM runs WHERE profile_id = ${intoId} AND status IN ('active', 'waiting'))`.execute(trx);
-  await trx.deleteFrom('waits').where('run_id', 'in', trx.selectFrom('runs').select('id').where('profile_id', '=', fromId).where('status', '=', 'exited')).execute();
+      AND journey_id IN (SELECT journey_id FROM runs WHERE profile_id = ${intoId} AND status IN ('active', 'waiting'))`.execute(
+    trx,
+  );
+  await trx
+    .deleteFrom('waits')
+    .where(
+      'run_id',
+      'in',
+      trx.selectFrom('runs').select('id').where('profile_id', '=', fromId).where('status', '=', 'exited'),
+    )
+    .execute();
   await trx.updateTable('runs').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
   await trx.updateTable('waits').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
-  await trx.updateTable('profile_identities').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
+  await trx
+    .updateTable('profile_identities')
+    .set({ profile_id: intoId })
+    .where('profile_id', '=', fromId)
+    .execute();
   await trx.deleteFrom('profiles').where('id', '=', fromId).execute();
 }

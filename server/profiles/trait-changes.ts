@@ -22,12 +22,29 @@ export interface TraitPatch {
  * Writes trait patches (one statement, profiles locked in id order) and starts what the changes
  * start. Returns the changes (profiles whose traits differ afterwards) and how many runs began.
  */
-export async function changeTraits(trx: Transaction<DB>, boss: PgBoss, patches: readonly TraitPatch[], now = new Date()): Promise<{ changes: TraitChange[]; runsStarted: number }> {
+export async function changeTraits(
+  trx: Transaction<DB>,
+  boss: PgBoss,
+  patches: readonly TraitPatch[],
+  now = new Date(),
+): Promise<{ changes: TraitChange[]; runsStarted: number }> {
   if (patches.length === 0) return { changes: [], runsStarted: 0 };
-  const rows = [...patches].sort((a, b) => a.profileId.localeCompare(b.profileId)).map((patch) => ({
-    id: patch.profileId, set: patch.set ?? {}, unset: patch.unset ?? [], add_tags: patch.addTags ?? [], remove_tags: patch.removeTags ?? [],
-  }));
-  const updated = await sql<{ id: string; workspace_id: string; before: Record<string, unknown>; after: Record<string, unknown>; changed: boolean }>`
+  const rows = [...patches]
+    .sort((a, b) => a.profileId.localeCompare(b.profileId))
+    .map((patch) => ({
+      id: patch.profileId,
+      set: patch.set ?? {},
+      unset: patch.unset ?? [],
+      add_tags: patch.addTags ?? [],
+      remove_tags: patch.removeTags ?? [],
+    }));
+  const updated = await sql<{
+    id: string;
+    workspace_id: string;
+    before: Record<string, unknown>;
+    after: Record<string, unknown>;
+    changed: boolean;
+  }>`
     WITH old AS (
       SELECT p.id, p.traits FROM profiles p WHERE p.id = ANY(${rows.map((row) => row.id)}::uuid[]) ORDER BY p.id FOR UPDATE
     )
@@ -38,17 +55,25 @@ export async function changeTraits(trx: Transaction<DB>, boss: PgBoss, patches: 
         WHERE t <> ALL(ARRAY(SELECT jsonb_array_elements_text(x.remove_tags))) ORDER BY t)
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id uuid, set jsonb, unset jsonb, add_tags jsonb, remove_tags jsonb), old
     WHERE p.id = x.id AND old.id = p.id
-    RETURNING p.id, p.workspace_id, old.traits AS before, p.traits AS after, old.traits IS DISTINCT FROM p.traits AS changed`.execute(trx);
+    RETURNING p.id, p.workspace_id, old.traits AS before, p.traits AS after, old.traits IS DISTINCT FROM p.traits AS changed`.execute(
+    trx,
+  );
   const depths = new Map(patches.map((patch) => [patch.profileId, patch.depth ?? 0]));
   const changed = updated.rows.filter((row) => row.changed);
   const byWorkspace = new Map<string, TraitChange[]>();
   for (const row of changed) {
     const list = byWorkspace.get(row.workspace_id) ?? [];
-    list.push({ profileId: row.id, before: row.before, after: row.after, depth: depths.get(row.id) || undefined });
+    list.push({
+      profileId: row.id,
+      before: row.before,
+      after: row.after,
+      depth: depths.get(row.id) || undefined,
+    });
     byWorkspace.set(row.workspace_id, list);
   }
   let runsStarted = 0;
-  for (const [workspaceId, changes] of byWorkspace) runsStarted += await traitsChanged(trx, boss, workspaceId, changes, now);
+  for (const [workspaceId, changes] of byWorkspace)
+    runsStarted += await traitsChanged(trx, boss, workspaceId, changes, now);
   return { changes: [...byWorkspace.values()].flat(), runsStarted };
 }
 
@@ -56,9 +81,20 @@ export async function changeTraits(trx: Transaction<DB>, boss: PgBoss, patches: 
  * What trait changes already written start: journeys whose segment the profile has just entered,
  * and journeys whose health-score level its new score crossed. Returns how many runs began.
  */
-export async function traitsChanged(trx: Transaction<DB>, boss: PgBoss, workspaceId: string, changes: readonly TraitChange[], now = new Date()): Promise<number> {
+export async function traitsChanged(
+  trx: Transaction<DB>,
+  boss: PgBoss,
+  workspaceId: string,
+  changes: readonly TraitChange[],
+  now = new Date(),
+): Promise<number> {
   if (changes.length === 0) return 0;
-  const dispatched = await dispatchEvents(trx, boss, { workspaceId, events: [], traitChanges: [...changes], traits: new Map(changes.map((change) => [change.profileId, change.after])) });
+  const dispatched = await dispatchEvents(trx, boss, {
+    workspaceId,
+    events: [],
+    traitChanges: [...changes],
+    traits: new Map(changes.map((change) => [change.profileId, change.after])),
+  });
   const depths = new Map(changes.map((change) => [change.profileId, change.depth ?? 0]));
   const healthStarted = await recomputeHealthScores(trx, boss, workspaceId, [...depths.keys()], now, depths);
   return dispatched.runsStarted.length + healthStarted;

@@ -29,8 +29,19 @@ export async function startJobQueue(url: string, options: { supervise: boolean }
   await boss.start();
   // Step jobs are fetched and completed inside the step's transaction, so a crash rolls them back
   // at once; expiry only guards against a handler that hangs.
-  await ensureQueue(boss, queueNames.steps, { retryLimit: 10, retryDelay: 1, expireInSeconds: 120, retentionMinutes: 60 });
-  await ensureQueue(boss, queueNames.delivery, { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, retentionMinutes: 60 * 24 });
+  await ensureQueue(boss, queueNames.steps, {
+    retryLimit: 10,
+    retryDelay: 1,
+    expireInSeconds: 120,
+    retentionMinutes: 60,
+  });
+  await ensureQueue(boss, queueNames.delivery, {
+    retryLimit: 5,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 120,
+    retentionMinutes: 60 * 24,
+  });
   await ensureFetchIndex(boss);
   return boss;
 }
@@ -44,7 +55,12 @@ export async function startJobQueue(url: string, options: { supervise: boolean }
  */
 export async function ensureFetchIndex(boss: PgBoss): Promise<void> {
   try {
-    await boss.getDb().executeSql(`CREATE INDEX IF NOT EXISTS ${fetchIndex} ON pgboss.job (name, priority DESC, created_on, id) WHERE state < 'active'`, []);
+    await boss
+      .getDb()
+      .executeSql(
+        `CREATE INDEX IF NOT EXISTS ${fetchIndex} ON pgboss.job (name, priority DESC, created_on, id) WHERE state < 'active'`,
+        [],
+      );
   } catch (error) {
     // Another process starting at the same moment built it first.
     if (!['42P07', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
@@ -65,6 +81,11 @@ async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queu
  * options as job output and would complete outside the transaction.)
  */
 export async function completeJobs(boss: PgBoss, name: string, ids: string[], db: PgBoss.Db): Promise<void> {
-  const complete = boss.complete.bind(boss) as unknown as (name: string, ids: string[], data: null, options: { db: PgBoss.Db }) => Promise<unknown>;
+  const complete = boss.complete.bind(boss) as unknown as (
+    name: string,
+    ids: string[],
+    data: null,
+    options: { db: PgBoss.Db },
+  ) => Promise<unknown>;
   await complete(name, ids, null, { db });
 }

@@ -20,7 +20,11 @@ export function configureEncryption(secret: string): void {
 }
 
 /** The key from the environment, else the one kept in `<dataDir>/encryption.key` (created on first start). */
-export function resolveEncryptionKey(fromEnvironment: string | undefined, dataDir: string, log: (line: string) => void = () => {}): string {
+export function resolveEncryptionKey(
+  fromEnvironment: string | undefined,
+  dataDir: string,
+  log: (line: string) => void = () => {},
+): string {
   if (fromEnvironment) return fromEnvironment;
   const file = path.join(dataDir, 'encryption.key');
   try {
@@ -29,7 +33,9 @@ export function resolveEncryptionKey(fromEnvironment: string | undefined, dataDi
     fs.mkdirSync(dataDir, { recursive: true });
     const generated = randomBytes(32).toString('base64url');
     fs.writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
-    log(`[waymark] generated an encryption key for stored secrets in ${file} (set WAYMARK_ENCRYPTION_KEY to share one between processes)`);
+    log(
+      `[waymark] generated an encryption key for stored secrets in ${file} (set WAYMARK_ENCRYPTION_KEY to share one between processes)`,
+    );
     return generated;
   }
 }

@@ -13,7 +13,12 @@ export interface LeftStepForStats {
   left_at: string;
 }
 
-interface Counts { entered: number; passed: number; exited: number; failed: number }
+interface Counts {
+  entered: number;
+  passed: number;
+  exited: number;
+  failed: number;
+}
 
 const isoInstant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -60,19 +65,37 @@ export interface StatsInput {
 
 /** The one statement `recordStats` runs (null when there is nothing to count). */
 export function rollupStatement(input: StatsInput): RawBuilder<unknown> | null {
-  const counts = new Map<string, { version_id: string; node_id: string; port: string; hour: string } & Counts>();
+  const counts = new Map<
+    string,
+    { version_id: string; node_id: string; port: string; hour: string } & Counts
+  >();
   const bump = (version: string, node: string, port: string, time: string | Date, field: keyof Counts) => {
     const hour = hourOf(time);
     const key = `${version}\u0000${node}\u0000${port}\u0000${hour}`;
     let row = counts.get(key);
-    if (!row) counts.set(key, row = { version_id: version, node_id: node, port, hour, entered: 0, passed: 0, exited: 0, failed: 0 });
+    if (!row)
+      counts.set(
+        key,
+        (row = {
+          version_id: version,
+          node_id: node,
+          port,
+          hour,
+          entered: 0,
+          passed: 0,
+          exited: 0,
+          failed: 0,
+        }),
+      );
     row[field] += 1;
   };
   for (const step of input.newSteps ?? []) {
     bump(step.version_id, step.node_id, '', step.entered_at as string, 'entered');
-    if (step.left_at && step.outcome && step.outcome !== 'waiting') bump(step.version_id, step.node_id, step.port ?? '', step.left_at as string, step.outcome);
+    if (step.left_at && step.outcome && step.outcome !== 'waiting')
+      bump(step.version_id, step.node_id, step.port ?? '', step.left_at as string, step.outcome);
   }
-  for (const step of input.leftSteps ?? []) bump(step.version_id, step.node_id, step.port ?? '', step.left_at, step.outcome);
+  for (const step of input.leftSteps ?? [])
+    bump(step.version_id, step.node_id, step.port ?? '', step.left_at, step.outcome);
   const conversions = input.conversions ?? [];
   const credits = new Map<string, ConversionCredit>();
   for (const credit of input.credits ?? []) {

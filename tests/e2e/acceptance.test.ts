@@ -49,7 +49,9 @@ describe('the abandoned-cart journey, built by hand', () => {
     await act(() => page.getByRole('button', { name: 'Goal', exact: true }).click());
     await act(() => page.getByRole('dialog').getByLabel('Goal event').fill('Order Completed'));
     await act(() => page.getByRole('dialog').getByRole('button', { name: 'Save goal' }).click());
-    await expect.poll(() => page.getByTestId('goal-card').textContent()).toContain('Goal: Order Completed within 7 days');
+    await expect
+      .poll(() => page.getByTestId('goal-card').textContent())
+      .toContain('Goal: Order Completed within 7 days');
     await act(() => page.getByRole('button', { name: 'Publish', exact: true }).click());
     await act(() => page.getByRole('button', { name: 'Publish now' }).click());
     await expect.poll(() => page.getByText('Live version 1').isVisible()).toBe(true);
@@ -61,21 +63,59 @@ describe('the abandoned-cart journey, built by hand', () => {
     const api = await apiSession(e2e.url);
     const journeys = await api.query<Array<{ id: string; name: string }>>('journeys.list', {});
     const journeyId = journeys.find((journey) => journey.name === 'Abandoned cart')!.id;
-    const journey = await api.query<{ draft: { nodes: Array<{ id: string; type: string; config: Record<string, unknown> }>; edges: Array<{ source: string; sourcePort: string; target: string }> }; goal: { event: string } }>('journeys.get', { id: journeyId });
+    const journey = await api.query<{
+      draft: {
+        nodes: Array<{ id: string; type: string; config: Record<string, unknown> }>;
+        edges: Array<{ source: string; sourcePort: string; target: string }>;
+      };
+      goal: { event: string };
+    }>('journeys.get', { id: journeyId });
     const typeOf = (id: string) => journey.draft.nodes.find((node) => node.id === id)!.type;
-    expect(journey.draft.edges.map((edge) => `${typeOf(edge.source)}:${edge.sourcePort} → ${typeOf(edge.target)}`).sort())
-      .toEqual(['trigger.event:out → wait.event', 'wait.event:event → action.goal', 'wait.event:timeout → touchpoint.email'].sort());
-    expect(journey.draft.nodes.find((node) => node.type === 'wait.event')!.config).toMatchObject({ event: 'Order Completed', timeout: { amount: 1, unit: 'hours' } });
+    expect(
+      journey.draft.edges
+        .map((edge) => `${typeOf(edge.source)}:${edge.sourcePort} → ${typeOf(edge.target)}`)
+        .sort(),
+    ).toEqual(
+      [
+        'trigger.event:out → wait.event',
+        'wait.event:event → action.goal',
+        'wait.event:timeout → touchpoint.email',
+      ].sort(),
+    );
+    expect(journey.draft.nodes.find((node) => node.type === 'wait.event')!.config).toMatchObject({
+      event: 'Order Completed',
+      timeout: { amount: 1, unit: 'hours' },
+    });
     expect(journey.goal.event).toBe('Order Completed');
 
     // A customer comes in, for the stats.
     const auth = `Basic ${Buffer.from('wk_e2e-acceptance:').toString('base64')}`;
-    const batch = { batch: [
-      { type: 'identify', userId: 'lena', traits: { email: 'lena@example.de', firstName: 'Lena' } },
-      { type: 'track', userId: 'lena', event: 'Cart Abandoned', properties: { cartUrl: 'https://shop.example.de/cart/7' } },
-    ] };
-    expect((await fetch(`${e2e.url}/v1/batch`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(batch) })).status).toBe(200);
-    await eventually(async () => (await api.query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', { journeyId })).nodes['event-2']?.waiting === 1, { message: 'lena to wait for her order' });
+    const batch = {
+      batch: [
+        { type: 'identify', userId: 'lena', traits: { email: 'lena@example.de', firstName: 'Lena' } },
+        {
+          type: 'track',
+          userId: 'lena',
+          event: 'Cart Abandoned',
+          properties: { cartUrl: 'https://shop.example.de/cart/7' },
+        },
+      ],
+    };
+    expect(
+      (
+        await fetch(`${e2e.url}/v1/batch`, {
+          method: 'POST',
+          headers: { Authorization: auth, 'Content-Type': 'application/json' },
+          body: JSON.stringify(batch),
+        })
+      ).status,
+    ).toBe(200);
+    await eventually(
+      async () =>
+        (await api.query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', { journeyId }))
+          .nodes['event-2']?.waiting === 1,
+      { message: 'lena to wait for her order' },
+    );
 
     // The screenshots of the README, in both languages.
     mkdirSync(docs, { recursive: true });
@@ -89,11 +129,17 @@ describe('the abandoned-cart journey, built by hand', () => {
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(docs, `inspector-${locale}.png`) });
       await page.getByRole('button', { name: locale === 'de' ? 'Statistik' : 'Stats', exact: true }).click();
-      await expect.poll(() => page.getByTestId('stats-event-2').textContent()).toContain(locale === 'de' ? '1 wartend' : '1 waiting');
+      await expect
+        .poll(() => page.getByTestId('stats-event-2').textContent())
+        .toContain(locale === 'de' ? '1 wartend' : '1 waiting');
       await page.screenshot({ path: path.join(docs, `stats-${locale}.png`) });
       await page.getByRole('button', { name: locale === 'de' ? 'Statistik' : 'Stats', exact: true }).click();
-      await page.getByRole('button', { name: locale === 'de' ? 'Simulieren' : 'Simulate', exact: true }).click();
-      await page.getByRole('button', { name: locale === 'de' ? 'Simulation starten' : 'Run simulation' }).click();
+      await page
+        .getByRole('button', { name: locale === 'de' ? 'Simulieren' : 'Simulate', exact: true })
+        .click();
+      await page
+        .getByRole('button', { name: locale === 'de' ? 'Simulation starten' : 'Run simulation' })
+        .click();
       await page.locator('.simulation-panel li').first().waitFor();
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(docs, `simulator-${locale}.png`) });

@@ -36,7 +36,9 @@ async function drop(page: Page, label: string, x: number, y: number): Promise<vo
 }
 
 async function connect(page: Page, from: string, port: string, to: string): Promise<void> {
-  const source = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source[data-handleid="${port}"]`);
+  const source = page.locator(
+    `[data-testid="node-${from}"] .react-flow__handle.source[data-handleid="${port}"]`,
+  );
   const target = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`);
   const a = (await source.boundingBox())!;
   const b = (await target.boundingBox())!;
@@ -47,7 +49,12 @@ async function connect(page: Page, from: string, port: string, to: string): Prom
 }
 
 const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
-const saved = (page: Page) => expect.poll(() => page.getByRole('status').filter({ hasText: 'All changes saved' }).isVisible(), { timeout: 10_000 }).toBe(true);
+const saved = (page: Page) =>
+  expect
+    .poll(() => page.getByRole('status').filter({ hasText: 'All changes saved' }).isVisible(), {
+      timeout: 10_000,
+    })
+    .toBe(true);
 
 describe('canvas', () => {
   it('builds the abandoned-cart journey by drag and drop, publishes it, and finds it the same after a reload', async () => {
@@ -73,7 +80,9 @@ describe('canvas', () => {
     await connect(page, 'if-1', 'no', 'email-1');
     await expect.poll(() => page.getByRole('heading', { name: 'No problems' }).isVisible()).toBe(true);
     expect(await page.getByTestId('node-delay-1').textContent()).toContain('Wait 1 hour');
-    expect(await page.getByTestId('node-if-1').textContent()).toContain('If did Order Completed in the last day');
+    expect(await page.getByTestId('node-if-1').textContent()).toContain(
+      'If did Order Completed in the last day',
+    );
     await saved(page);
     await screenshot(page, 'canvas-built');
 
@@ -82,13 +91,33 @@ describe('canvas', () => {
     await page.getByRole('button', { name: 'Publish now' }).click();
     await expect.poll(() => page.getByText('Live version 1').isVisible()).toBe(true);
 
-    const before = await api<{ draft: { nodes: Array<{ id: string; type: string; config: Record<string, unknown>; label?: string }>; edges: Array<{ source: string; sourcePort: string; target: string }> } }>('journeys.get', { id: journeyId });
-    expect(before.draft.nodes.map((node) => node.type)).toEqual(['trigger.event', 'wait.delay', 'condition.if', 'touchpoint.email']);
+    const before = await api<{
+      draft: {
+        nodes: Array<{ id: string; type: string; config: Record<string, unknown>; label?: string }>;
+        edges: Array<{ source: string; sourcePort: string; target: string }>;
+      };
+    }>('journeys.get', { id: journeyId });
+    expect(before.draft.nodes.map((node) => node.type)).toEqual([
+      'trigger.event',
+      'wait.delay',
+      'condition.if',
+      'touchpoint.email',
+    ]);
     expect(before.draft.nodes[0].config.event).toBe('Cart Abandoned');
     expect(before.draft.nodes[1].config.duration).toEqual({ amount: 1, unit: 'hours' });
-    expect(before.draft.nodes[2].config.condition).toEqual({ match: 'all', rules: [{ kind: 'eventHistory', event: 'Order Completed', op: 'gte', count: 1, withinDays: 1 }] });
-    expect(before.draft.nodes[3]).toMatchObject({ label: 'Reminder', config: { subject: 'You left something in your cart' } });
-    expect(before.draft.edges.map((edge) => `${edge.source}:${edge.sourcePort}->${edge.target}`)).toEqual(['event-1:out->delay-1', 'delay-1:out->if-1', 'if-1:no->email-1']);
+    expect(before.draft.nodes[2].config.condition).toEqual({
+      match: 'all',
+      rules: [{ kind: 'eventHistory', event: 'Order Completed', op: 'gte', count: 1, withinDays: 1 }],
+    });
+    expect(before.draft.nodes[3]).toMatchObject({
+      label: 'Reminder',
+      config: { subject: 'You left something in your cart' },
+    });
+    expect(before.draft.edges.map((edge) => `${edge.source}:${edge.sourcePort}->${edge.target}`)).toEqual([
+      'event-1:out->delay-1',
+      'delay-1:out->if-1',
+      'if-1:no->email-1',
+    ]);
 
     await page.reload();
     await expect.poll(() => page.locator('.journey-node').count()).toBe(4);
@@ -104,7 +133,9 @@ describe('canvas', () => {
     await drop(page, 'Event', 420, 80);
     await drop(page, 'Email', 420, 300);
     await inspector(page).getByLabel('Subject').fill('');
-    await expect.poll(() => page.getByTestId('node-email-1').getByRole('img', { name: 'has problems' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByTestId('node-email-1').getByRole('img', { name: 'has problems' }).isVisible())
+      .toBe(true);
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByRole('button', { name: 'Publish now' }).click();
     const alert = page.getByRole('dialog').getByRole('alert');
@@ -117,7 +148,10 @@ describe('canvas', () => {
   });
 
   it('a wait until a date takes the date as the chosen language writes it and the time in 24 hours, and stores the moment with its offset', async () => {
-    const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 }, timezoneId: 'Europe/Berlin' });
+    const page = await loggedInPage(e2e.browser, e2e.url, {
+      viewport: { width: 1500, height: 950 },
+      timezoneId: 'Europe/Berlin',
+    });
     const journeyId = await newJourney(page, 'Christmas');
     await page.evaluate(() => localStorage.setItem('waymark.locale', 'de'));
     await page.reload();
@@ -128,10 +162,21 @@ describe('canvas', () => {
     expect(await date.getAttribute('placeholder')).toBe('TT.MM.JJJJ');
     await date.fill('24.12.2026');
     await inspector.getByRole('textbox', { name: 'Datum · Uhrzeit' }).fill('18:30');
-    await expect.poll(async () => (await api<{ draft: { nodes: Array<{ config: Record<string, unknown> }> } }>('journeys.get', { id: journeyId })).draft.nodes[0]?.config.date, { timeout: 10_000 })
+    await expect
+      .poll(
+        async () =>
+          (
+            await api<{ draft: { nodes: Array<{ config: Record<string, unknown> }> } }>('journeys.get', {
+              id: journeyId,
+            })
+          ).draft.nodes[0]?.config.date,
+        { timeout: 10_000 },
+      )
       .toBe('2026-12-24T18:30:00+01:00');
     // The card says when, in German.
-    expect(await page.locator('.journey-node').first().textContent()).toContain('Warten bis 24.12.2026, 17:30 UTC');
+    expect(await page.locator('.journey-node').first().textContent()).toContain(
+      'Warten bis 24.12.2026, 17:30 UTC',
+    );
   });
 
   it('previews an email for a sample profile as it is written', async () => {
@@ -139,11 +184,17 @@ describe('canvas', () => {
     await newJourney(page, 'Preview');
     await drop(page, 'Email', 420, 200);
     await inspector(page).getByLabel('Subject').fill('Hi {{ profile.firstName }}, your cart is waiting');
-    await expect.poll(() => page.getByTestId('preview-subject').textContent()).toBe('Hi Anna, your cart is waiting');
+    await expect
+      .poll(() => page.getByTestId('preview-subject').textContent())
+      .toBe('Hi Anna, your cart is waiting');
     await inspector(page).getByLabel('Sample profile (JSON)').fill('{"firstName": "Luca"}');
-    await expect.poll(() => page.getByTestId('preview-subject').textContent()).toBe('Hi Luca, your cart is waiting');
+    await expect
+      .poll(() => page.getByTestId('preview-subject').textContent())
+      .toBe('Hi Luca, your cart is waiting');
     await inspector(page).getByLabel('Subject').fill('Hi {{ profile.firstName | shout }}');
-    await expect.poll(() => inspector(page).getByRole('alert').filter({ hasText: 'shout' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => inspector(page).getByRole('alert').filter({ hasText: 'shout' }).isVisible())
+      .toBe(true);
   });
 
   it('undo and redo, copy and paste, and autosave across a reload', async () => {
@@ -185,16 +236,33 @@ describe('canvas', () => {
   });
 
   it('deleting a connected node, undo and redo are one step each, edges included, and autosave stores the restored graph', async () => {
-    const draft = { schemaVersion: 1, nodes: [
-      { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Cart Abandoned' } },
-      { id: 'wait', type: 'wait.delay', position: { x: 0, y: 160 }, config: { duration: { amount: 1, unit: 'hours' } } },
-      { id: 'bye', type: 'action.exit', position: { x: 0, y: 320 }, config: {} },
-    ], edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'wait' }, { id: 'e2', source: 'wait', sourcePort: 'out', target: 'bye' }] };
-    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Undo a delete', draft });
+    const draft = {
+      schemaVersion: 1,
+      nodes: [
+        { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Cart Abandoned' } },
+        {
+          id: 'wait',
+          type: 'wait.delay',
+          position: { x: 0, y: 160 },
+          config: { duration: { amount: 1, unit: 'hours' } },
+        },
+        { id: 'bye', type: 'action.exit', position: { x: 0, y: 320 }, config: {} },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourcePort: 'out', target: 'wait' },
+        { id: 'e2', source: 'wait', sourcePort: 'out', target: 'bye' },
+      ],
+    };
+    const created = await (
+      await signedIn()
+    ).mutate<{ id: string }>('journeys.create', { name: 'Undo a delete', draft });
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
     await page.goto(`${e2e.url}/journeys/${created.id}`);
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
-    const shown = async () => ({ nodes: await page.locator('.journey-node').count(), edges: await page.locator('.react-flow__edge').count() });
+    const shown = async () => ({
+      nodes: await page.locator('.journey-node').count(),
+      edges: await page.locator('.react-flow__edge').count(),
+    });
 
     await page.getByTestId('node-wait').click();
     await page.keyboard.press('Delete');
@@ -209,9 +277,14 @@ describe('canvas', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(shown).toEqual({ nodes: 3, edges: 2 });
     await saved(page);
-    const stored = await api<{ draft: { nodes: unknown[]; edges: Array<{ source: string; target: string }> } }>('journeys.get', { id: created.id });
+    const stored = await api<{
+      draft: { nodes: unknown[]; edges: Array<{ source: string; target: string }> };
+    }>('journeys.get', { id: created.id });
     expect(stored.draft.nodes).toHaveLength(3);
-    expect(stored.draft.edges.map((edge) => `${edge.source}>${edge.target}`).sort()).toEqual(['start>wait', 'wait>bye']);
+    expect(stored.draft.edges.map((edge) => `${edge.source}>${edge.target}`).sort()).toEqual([
+      'start>wait',
+      'wait>bye',
+    ]);
   });
 
   it('a save from a second tab with an older draft is refused and the editor says so', async () => {
@@ -224,21 +297,40 @@ describe('canvas', () => {
     await drop(first, 'Event', 420, 80);
     await saved(first);
     await drop(second, 'Exit', 420, 300);
-    await expect.poll(() => second.getByRole('alert').filter({ hasText: 'changed in another tab' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => second.getByRole('alert').filter({ hasText: 'changed in another tab' }).isVisible(), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     const draft = await api<{ draft: { nodes: Array<{ type: string }> } }>('journeys.get', { id: journeyId });
     expect(draft.draft.nodes.map((node) => node.type)).toEqual(['trigger.event']);
   });
   it('a 300-node journey opens on its first nodes; the far ones arrive, show in the minimap and can be gone to', async () => {
-    const nodes: Array<{ id: string; type: string; position: { x: number; y: number }; config: Record<string, unknown> }> = [{ id: 'n0', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Big' } }];
+    const nodes: Array<{
+      id: string;
+      type: string;
+      position: { x: number; y: number };
+      config: Record<string, unknown>;
+    }> = [{ id: 'n0', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Big' } }];
     const edges: Array<{ id: string; source: string; sourcePort: string; target: string }> = [];
     for (let i = 1; i < 299; i++) {
-      nodes.push({ id: `n${i}`, type: 'wait.delay', position: { x: (i % 10) * 260, y: Math.floor(i / 10) * 140 + 140 }, config: { duration: { amount: i, unit: 'hours' } } });
+      nodes.push({
+        id: `n${i}`,
+        type: 'wait.delay',
+        position: { x: (i % 10) * 260, y: Math.floor(i / 10) * 140 + 140 },
+        config: { duration: { amount: i, unit: 'hours' } },
+      });
       edges.push({ id: `e${i}`, source: `n${i - 1}`, sourcePort: 'out', target: `n${i}` });
     }
     // Far away and not connected: a problem the panel links to.
     nodes.push({ id: 'far', type: 'action.exit', position: { x: 2400, y: 5200 }, config: {} });
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1500, height: 950 } });
-    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Big one', draft: { schemaVersion: 1, nodes, edges } });
+    const created = await (
+      await signedIn()
+    ).mutate<{ id: string }>('journeys.create', {
+      name: 'Big one',
+      draft: { schemaVersion: 1, nodes, edges },
+    });
     await page.goto(`${e2e.url}/journeys/${created.id}`);
     await expect.poll(() => page.locator('[data-testid="node-n1"]').isVisible()).toBe(true);
     // It opens at the trigger, at a readable size; only what is near the start is on the canvas at first.
@@ -249,7 +341,9 @@ describe('canvas', () => {
     expect(trigger.width).toBeGreaterThan(120);
     expect(await page.locator('.journey-node').count()).toBeLessThan(150);
     await expect.poll(() => page.locator('.react-flow__minimap-node').count(), { timeout: 15_000 }).toBe(300);
-    await page.getByRole('button', { name: 'Exit journey cannot be reached from a trigger: connect it' }).click();
+    await page
+      .getByRole('button', { name: 'Exit journey cannot be reached from a trigger: connect it' })
+      .click();
     await expect.poll(() => page.locator('[data-testid="node-far"]').isVisible()).toBe(true);
     const box = (await page.locator('[data-testid="node-far"]').boundingBox())!;
     const canvas = (await page.getByLabel('Journey canvas').boundingBox())!;
@@ -257,14 +351,26 @@ describe('canvas', () => {
     expect(box.y + box.height).toBeLessThan(canvas.y + canvas.height);
   });
   it('a link to a journey opened before signing in shows the journey after signing in', async () => {
-    const created = await (await signedIn()).mutate<{ id: string }>('journeys.create', { name: 'Bookmarked', draft: { schemaVersion: 1,
-      nodes: [{ id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } }], edges: [] } });
+    const created = await (
+      await signedIn()
+    ).mutate<{ id: string }>('journeys.create', {
+      name: 'Bookmarked',
+      draft: {
+        schemaVersion: 1,
+        nodes: [
+          { id: 'start', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } },
+        ],
+        edges: [],
+      },
+    });
     const page = await e2e.browser.newPage({ viewport: { width: 1500, height: 950 } });
     await page.goto(`${e2e.url}/journeys/${created.id}`);
     await page.getByLabel('Email').fill(testAdmin.email);
     await page.getByLabel('Password').fill(testAdmin.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.locator('[data-testid="node-start"]').isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => page.locator('[data-testid="node-start"]').isVisible(), { timeout: 10_000 })
+      .toBe(true);
     expect(await page.getByText('Bookmarked').first().isVisible()).toBe(true);
     await page.close();
   });

@@ -25,18 +25,58 @@ describe('the German UI', () => {
     expect(englishPhrases().length).toBeGreaterThan(300);
     const api = await apiSession(e2e.url);
     const template = journeyTemplates.find((candidate) => candidate.id === 'abandoned-cart')!;
-    const journey = await api.mutate<{ id: string }>('journeys.import', { file: { waymark: 'journey', formatVersion: 1, name: 'Warenkorb-Erinnerung', graph: template.graph }, publish: true });
+    const journey = await api.mutate<{ id: string }>('journeys.import', {
+      file: { waymark: 'journey', formatVersion: 1, name: 'Warenkorb-Erinnerung', graph: template.graph },
+      publish: true,
+    });
     const auth = `Basic ${Buffer.from('wk_e2e-german-key:').toString('base64')}`;
-    const batch = { batch: [
-      { type: 'identify', userId: 'anna', traits: { email: 'anna@example.de', firstName: 'Anna' } },
-      { type: 'track', userId: 'anna', event: 'Cart Abandoned', properties: { cartUrl: 'https://shop.example.de/cart' } },
-      // Ben left his cart two hours ago: his hour is up, he passes the first "ordered?" by "no".
-      { type: 'identify', userId: 'ben', traits: { email: 'ben@example.de', firstName: 'Ben' } },
-      { type: 'track', userId: 'ben', event: 'Cart Abandoned', properties: { cartUrl: 'https://shop.example.de/cart' }, timestamp: new Date(Date.now() - 2 * 3_600_000).toISOString() },
-    ] };
-    expect((await fetch(`${e2e.url}/v1/batch`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(batch) })).status).toBe(200);
-    await eventually(async () => (await api.query<{ nodes: Record<string, { entered: number }> }>('stats.journey', { journeyId: journey.id })).nodes['wait-hour']?.entered === 2, { message: 'anna and ben to reach the wait' });
-    await eventually(async () => (await api.query<{ nodes: Record<string, { entered: number }> }>('stats.journey', { journeyId: journey.id })).nodes['wait-day']?.entered === 1, { message: 'ben to pass "ordered?" and the reminder' });
+    const batch = {
+      batch: [
+        { type: 'identify', userId: 'anna', traits: { email: 'anna@example.de', firstName: 'Anna' } },
+        {
+          type: 'track',
+          userId: 'anna',
+          event: 'Cart Abandoned',
+          properties: { cartUrl: 'https://shop.example.de/cart' },
+        },
+        // Ben left his cart two hours ago: his hour is up, he passes the first "ordered?" by "no".
+        { type: 'identify', userId: 'ben', traits: { email: 'ben@example.de', firstName: 'Ben' } },
+        {
+          type: 'track',
+          userId: 'ben',
+          event: 'Cart Abandoned',
+          properties: { cartUrl: 'https://shop.example.de/cart' },
+          timestamp: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+        },
+      ],
+    };
+    expect(
+      (
+        await fetch(`${e2e.url}/v1/batch`, {
+          method: 'POST',
+          headers: { Authorization: auth, 'Content-Type': 'application/json' },
+          body: JSON.stringify(batch),
+        })
+      ).status,
+    ).toBe(200);
+    await eventually(
+      async () =>
+        (
+          await api.query<{ nodes: Record<string, { entered: number }> }>('stats.journey', {
+            journeyId: journey.id,
+          })
+        ).nodes['wait-hour']?.entered === 2,
+      { message: 'anna and ben to reach the wait' },
+    );
+    await eventually(
+      async () =>
+        (
+          await api.query<{ nodes: Record<string, { entered: number }> }>('stats.journey', {
+            journeyId: journey.id,
+          })
+        ).nodes['wait-day']?.entered === 1,
+      { message: 'ben to pass "ordered?" and the reminder' },
+    );
     const { profiles } = await api.query<{ profiles: Array<{ id: string }> }>('profiles.search', {});
 
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
@@ -59,7 +99,10 @@ describe('the German UI', () => {
     await page.goto(`${e2e.url}/journeys/${journey.id}`);
     await page.getByTestId('node-reminder').waitFor();
     await page.getByTestId('node-reminder').click();
-    await page.getByRole('heading', { name: /E-Mail/ }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /E-Mail/ })
+      .first()
+      .waitFor();
     await look('canvas and inspector');
     await screenshot(page, 'german-inspector');
 
@@ -72,16 +115,27 @@ describe('the German UI', () => {
     await page.getByRole('region', { name: de['stats.overview'] }).waitFor();
     await look('stats');
     // Each port of a split shows its figure, none passed too ("ja 0", "nein 1 · 0 %"), on a line under its name, and neighbours never run into each other.
-    const labels = await page.locator('[data-testid^="port-label-ordered-"]').evaluateAll((elements) => elements.map((element) => {
-      const box = element.getBoundingClientRect();
-      return { id: element.getAttribute('data-testid')!, left: box.left, right: box.right, text: (element as HTMLElement).innerText };
-    }));
+    const labels = await page.locator('[data-testid^="port-label-ordered-"]').evaluateAll((elements) =>
+      elements.map((element) => {
+        const box = element.getBoundingClientRect();
+        return {
+          id: element.getAttribute('data-testid')!,
+          left: box.left,
+          right: box.right,
+          text: (element as HTMLElement).innerText,
+        };
+      }),
+    );
     expect(labels.length).toBe(4);
     for (const node of ['ordered', 'ordered-2']) {
-      const [yes, no] = ['yes', 'no'].map((port) => labels.find((label) => label.id === `port-label-${node}-${port}`)!);
+      const [yes, no] = ['yes', 'no'].map((port) =>
+        labels.find((label) => label.id === `port-label-${node}-${port}`)!,
+      );
       expect(yes.text).toMatch(/^ja\s+\d/);
       if (node === 'ordered') expect(no.text).toMatch(/^nein\s+1\s·\s0\s%$/);
-      expect(yes.right, `${node}: "${yes.text}" ends before "${no.text}" begins`).toBeLessThanOrEqual(no.left);
+      expect(yes.right, `${node}: "${yes.text}" ends before "${no.text}" begins`).toBeLessThanOrEqual(
+        no.left,
+      );
     }
     // Dates are written the German way, though this browser is English.
     const from = page.getByRole('textbox', { name: de['stats.from'] });
@@ -92,7 +146,11 @@ describe('the German UI', () => {
     expect(await from.getAttribute('aria-invalid')).toBe('true');
     await from.fill('');
     await page.getByTestId('stats-wait-hour').click();
-    await page.getByRole('region', { name: /Kunden/ }).getByRole('link').first().waitFor();
+    await page
+      .getByRole('region', { name: /Kunden/ })
+      .getByRole('link')
+      .first()
+      .waitFor();
     await look('customers of a node');
     await page.getByRole('button', { name: de['stats.toggle'] }).click();
 

@@ -34,19 +34,44 @@ describe('journey list', () => {
     await page.getByRole('button', { name: 'Rename Abandoned cart' }).click();
     await page.getByLabel('Journey name').fill('Cart rescue');
     await page.getByRole('button', { name: 'Rename', exact: true }).click();
-    await expect.poll(() => page.getByRole('link', { name: 'Cart rescue', exact: true }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('link', { name: 'Cart rescue', exact: true }).isVisible())
+      .toBe(true);
     await page.getByRole('button', { name: 'Duplicate Cart rescue' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'Cart rescue (copy)' }).isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Archive Cart rescue (copy)' }).click();
-    await expect.poll(() => page.getByRole('row', { name: /Cart rescue \(copy\)/ }).getByText('Archived').isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('row', { name: /Cart rescue \(copy\)/ })
+          .getByText('Archived')
+          .isVisible(),
+      )
+      .toBe(true);
 
     const { journeyTemplates } = await import('../../shared/templates');
     const birthday = journeyTemplates.find((template) => template.id === 'birthday')!;
-    const bad = { waymark: 'journey', formatVersion: 1, name: 'Broken', graph: { ...birthday.graph, nodes: [{ ...birthday.graph.nodes[0], type: 'trigger.moon-phase' }, birthday.graph.nodes[1]] } };
-    await page.getByLabel('Import journey').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+    const bad = {
+      waymark: 'journey',
+      formatVersion: 1,
+      name: 'Broken',
+      graph: {
+        ...birthday.graph,
+        nodes: [{ ...birthday.graph.nodes[0], type: 'trigger.moon-phase' }, birthday.graph.nodes[1]],
+      },
+    };
+    await page.getByLabel('Import journey').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(bad)),
+    });
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('trigger.moon-phase');
     const good = { waymark: 'journey', formatVersion: 1, name: 'Birthday greetings', graph: birthday.graph };
-    await page.getByLabel('Import journey').setInputFiles({ name: 'birthday.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+    await page.getByLabel('Import journey').setInputFiles({
+      name: 'birthday.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(good)),
+    });
     await expect.poll(() => page.getByRole('heading', { name: 'Birthday greetings' }).isVisible()).toBe(true);
     await expect.poll(() => page.locator('.journey-node').count()).toBe(2);
   });

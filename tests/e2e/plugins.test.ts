@@ -18,11 +18,15 @@ describe('plugin node types on the canvas', () => {
     expect(await page.getByRole('region', { name: 'Actions' }).getByRole('button').count()).toBe(1);
     await add.click();
     const inspector = page.getByRole('complementary', { name: 'Inspector' });
-    await expect.poll(() => inspector.getByLabel('Endpoint').inputValue()).toBe('https://crm.example.com/api/tasks');
+    await expect
+      .poll(() => inspector.getByLabel('Endpoint').inputValue())
+      .toBe('https://crm.example.com/api/tasks');
     await inspector.getByLabel('Title').fill('Call {{ profile.firstName }} today');
     await inspector.getByLabel('Due in days').fill('0');
     expect(await inspector.getByLabel('Priority').isVisible()).toBe(true);
-    await expect.poll(() => page.getByTestId('node-create-crm-task-1').textContent()).toContain('CRM task “Call {{ profile.firstName }} today” due in 0 d');
+    await expect
+      .poll(() => page.getByTestId('node-create-crm-task-1').textContent())
+      .toContain('CRM task “Call {{ profile.firstName }} today” due in 0 d');
     await screenshot(page, 'plugin-node');
   });
 });

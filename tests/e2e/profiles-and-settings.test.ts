@@ -28,15 +28,32 @@ async function steps(page: Page): Promise<void> {
     await screenshot(page, 'settings');
 
     const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
-    const send = (path: string, body: unknown) => fetch(`${e2e.url}${path}`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await send('/v1/identify', { userId: 'marie', traits: { email: 'marie@example.ch', firstName: 'Marie' } })).status).toBe(200);
-    expect((await send('/v1/track', { userId: 'marie', event: 'Order Completed', properties: { total: 129 } })).status).toBe(200);
+    const send = (path: string, body: unknown) =>
+      fetch(`${e2e.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (
+        await send('/v1/identify', {
+          userId: 'marie',
+          traits: { email: 'marie@example.ch', firstName: 'Marie' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await send('/v1/track', { userId: 'marie', event: 'Order Completed', properties: { total: 129 } }))
+        .status,
+    ).toBe(200);
 
     await page.getByRole('link', { name: 'Profiles' }).click();
     await page.getByLabel('Search by id, email or trait').fill('marie@');
     await page.getByRole('link', { name: 'marie' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'marie' }).isVisible()).toBe(true);
-    expect(await page.getByRole('strong').filter({ hasText: 'Order Completed' }).first().isVisible()).toBe(true);
+    expect(await page.getByRole('strong').filter({ hasText: 'Order Completed' }).first().isVisible()).toBe(
+      true,
+    );
     expect(await page.getByRole('definition').filter({ hasText: 'marie@example.ch' }).isVisible()).toBe(true);
     await screenshot(page, 'profile');
 
@@ -52,8 +69,14 @@ async function steps(page: Page): Promise<void> {
     await page.getByRole('link', { name: 'Profiles' }).click();
     await page.getByLabel('Search by id, email or trait').fill('marie@');
     await page.getByRole('link', { name: 'marie' }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export data (JSON)' }).click()]);
-    const exported = JSON.parse(await streamText(await download.createReadStream())) as { profile: { userId: string }; events: Array<{ name: string }> };
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export data (JSON)' }).click(),
+    ]);
+    const exported = JSON.parse(await streamText(await download.createReadStream())) as {
+      profile: { userId: string };
+      events: Array<{ name: string }>;
+    };
     expect(exported.profile.userId).toBe('marie');
     expect(exported.events.map((event) => event.name)).toContain('Order Completed');
     await page.getByRole('button', { name: 'Delete profile…' }).click();

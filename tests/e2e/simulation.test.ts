@@ -28,17 +28,27 @@ describe('simulation', () => {
       await page.getByRole('button', { name: 'Simulate' }).click();
       const panel = page.getByRole('region', { name: 'Simulate a customer' });
       expect(await panel.getByLabel('Trigger event').inputValue()).toBe('Account Created');
-      await panel.getByLabel('Sample traits (JSON)').fill('{"firstName": "Lina", "email": "lina@example.com", "timezone": "Europe/Zurich"}');
+      await panel
+        .getByLabel('Sample traits (JSON)')
+        .fill('{"firstName": "Lina", "email": "lina@example.com", "timezone": "Europe/Zurich"}');
       await panel.getByRole('button', { name: 'Add an event' }).click();
       await panel.getByLabel('Event 1', { exact: true }).fill('Order Completed');
       await panel.getByLabel('Event 1 after', { exact: true }).fill('5');
       await panel.getByLabel('Event 1 time unit').selectOption('days');
       // Minutes, hours and days can be chosen, and the row stays inside the panel.
-      expect(await panel.getByLabel('Event 1 time unit').locator('option').allTextContents()).toEqual(['minutes', 'hours', 'days']);
+      expect(await panel.getByLabel('Event 1 time unit').locator('option').allTextContents()).toEqual([
+        'minutes',
+        'hours',
+        'days',
+      ]);
       const row = await panel.getByLabel('Event 1 time unit').evaluate((select) => {
         const line = select.closest('.row')!;
         const box = line.getBoundingClientRect();
-        return { overflow: line.scrollWidth - line.clientWidth, right: Math.max(...[...line.children].map((child) => child.getBoundingClientRect().right)), panelRight: box.right };
+        return {
+          overflow: line.scrollWidth - line.clientWidth,
+          right: Math.max(...[...line.children].map((child) => child.getBoundingClientRect().right)),
+          panelRight: box.right,
+        };
       });
       expect(row.overflow).toBeLessThanOrEqual(0);
       expect(row.right).toBeLessThanOrEqual(row.panelRight + 1);
@@ -62,13 +72,26 @@ describe('simulation', () => {
       expect(await count('SELECT count(*)::int AS n FROM runs')).toBe(0);
 
       // Then on real infrastructure, for a test profile only.
-      const identify = await fetch(`${e2e.url}/v1/identify`, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from('wk_e2e-simulation-key:').toString('base64')}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: 'qa-anna', traits: { firstName: 'Anna', email: 'anna@example.com' } }) });
+      const identify = await fetch(`${e2e.url}/v1/identify`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${Buffer.from('wk_e2e-simulation-key:').toString('base64')}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ userId: 'qa-anna', traits: { firstName: 'Anna', email: 'anna@example.com' } }),
+      });
       expect(identify.status).toBe(200);
       await panel.getByLabel('Test profiles (user ids or emails, comma-separated)').fill('qa-anna');
       await panel.getByLabel('Waits shortened ×').fill('3600');
       await panel.getByRole('button', { name: 'Start test runs' }).click();
-      await expect.poll(() => panel.getByText('Test 1 of the draft: 1 test run started, 0 already inside.').isVisible()).toBe(true);
-      expect(await count("SELECT count(*)::int AS n FROM runs r JOIN journey_versions v ON v.id = r.version_id WHERE v.is_test")).toBe(1);
+      await expect
+        .poll(() => panel.getByText('Test 1 of the draft: 1 test run started, 0 already inside.').isVisible())
+        .toBe(true);
+      expect(
+        await count(
+          'SELECT count(*)::int AS n FROM runs r JOIN journey_versions v ON v.id = r.version_id WHERE v.is_test',
+        ),
+      ).toBe(1);
     } catch (error) {
       await screenshot(page, 'simulation-failure');
       throw error;

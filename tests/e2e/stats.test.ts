@@ -18,21 +18,53 @@ async function query<T>(procedure: string, input: unknown): Promise<T> {
 describe('stats overlay', () => {
   it('shows entered, waiting and conversion per node, and the customers behind a badge', async () => {
     const coupon = journeyTemplates.find((template) => template.id === 'coupon-reminder')!;
-    const journey = await mutate<{ id: string }>('journeys.import', { file: { waymark: 'journey', formatVersion: 1, name: 'Coupon reminder', graph: coupon.graph }, publish: true });
+    const journey = await mutate<{ id: string }>('journeys.import', {
+      file: { waymark: 'journey', formatVersion: 1, name: 'Coupon reminder', graph: coupon.graph },
+      publish: true,
+    });
     const auth = `Basic ${Buffer.from('wk_e2e-stats-key:').toString('base64')}`;
     const batch = [
-      ...['anna', 'ben', 'carla', 'dario', 'eva'].map((userId) => ({ type: 'track', userId, event: 'Coupon Issued', properties: { code: `C-${userId}` } })),
+      ...['anna', 'ben', 'carla', 'dario', 'eva'].map((userId) => ({
+        type: 'track',
+        userId,
+        event: 'Coupon Issued',
+        properties: { code: `C-${userId}` },
+      })),
       { type: 'track', userId: 'anna', event: 'Coupon Redeemed' },
       { type: 'track', userId: 'ben', event: 'Coupon Redeemed' },
     ];
     for (const message of batch) {
-      const response = await fetch(`${e2e.url}/v1/track`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+      const response = await fetch(`${e2e.url}/v1/track`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify(message),
+      });
       expect(response.status).toBe(200);
-      if (message.event === 'Coupon Issued') await eventually(async () => (await query<{ nodes: Record<string, { entered: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait?.entered >= batch.indexOf(message) + 1, { message: 'the run to reach the wait' });
+      if (message.event === 'Coupon Issued')
+        await eventually(
+          async () =>
+            (
+              await query<{ nodes: Record<string, { entered: number }> }>('stats.journey', {
+                journeyId: journey.id,
+              })
+            ).nodes.wait?.entered >=
+            batch.indexOf(message) + 1,
+          { message: 'the run to reach the wait' },
+        );
     }
-    await eventually(async () => (await query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', { journeyId: journey.id })).nodes.wait.waiting === 3, { message: 'two runs to leave the wait' });
+    await eventually(
+      async () =>
+        (
+          await query<{ nodes: Record<string, { waiting: number }> }>('stats.journey', {
+            journeyId: journey.id,
+          })
+        ).nodes.wait.waiting === 3,
+      { message: 'two runs to leave the wait' },
+    );
 
-    const page = await loggedInPage(e2e.browser, `${e2e.url}/journeys/${journey.id}`, { viewport: { width: 1500, height: 950 } });
+    const page = await loggedInPage(e2e.browser, `${e2e.url}/journeys/${journey.id}`, {
+      viewport: { width: 1500, height: 950 },
+    });
     await page.getByRole('button', { name: 'Stats' }).click();
     const waitBadge = page.getByTestId('stats-wait');
     await expect.poll(() => waitBadge.textContent()).toContain('5 entered');
@@ -54,9 +86,19 @@ describe('stats overlay', () => {
     await dialog.getByLabel('Rule 1 value').fill('50');
     await dialog.getByRole('button', { name: 'Save goal' }).click();
     // The goal shows on the canvas, with its conversion.
-    await expect.poll(() => page.getByTestId('goal-card').textContent()).toBe('Goal: Order Completed within 7 days · 40% converted (2 customers)');
+    await expect
+      .poll(() => page.getByTestId('goal-card').textContent())
+      .toBe('Goal: Order Completed within 7 days · 40% converted (2 customers)');
     const saved = await query<{ goal: unknown }>('journeys.get', { id: journey.id });
-    expect(saved.goal).toEqual({ event: 'Order Completed', where: { match: 'all', rules: [{ kind: 'attribute', source: 'event', path: 'total', op: 'gte', value: 50 }] }, windowDays: 7, exitOnConversion: false });
+    expect(saved.goal).toEqual({
+      event: 'Order Completed',
+      where: {
+        match: 'all',
+        rules: [{ kind: 'attribute', source: 'event', path: 'total', op: 'gte', value: 50 }],
+      },
+      windowDays: 7,
+      exitOnConversion: false,
+    });
 
     await waitBadge.click();
     const panel = page.getByRole('region', { name: /Customers at/ });

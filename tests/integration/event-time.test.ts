@@ -27,7 +27,12 @@ beforeAll(async () => {
   services.secret = 'a-test-signing-secret-of-enough-length';
   smtp = await startSmtpSink();
   server = await startHttpServer(services, { port: 0, host: '127.0.0.1', clientDir: '/nonexistent' });
-  environment = { publicUrl: server.url, secret: services.secret, defaultSmtpUrl: smtp.url, defaultFrom: 'Shop <shop@example.com>' };
+  environment = {
+    publicUrl: server.url,
+    secret: services.secret,
+    defaultSmtpUrl: smtp.url,
+    defaultFrom: 'Shop <shop@example.com>',
+  };
 });
 afterAll(async () => {
   await server?.close();
@@ -38,28 +43,74 @@ afterAll(async () => {
 /** Cart Abandoned → wait up to 1 h for Order Completed → exit, or → reminder. Goal: an order within 7 days. */
 async function abandonedCart(): Promise<{ journeyId: string; event: string }> {
   const event = `Cart Abandoned ${randomUUID().slice(0, 8)}`;
-  const journeyId = await publishGraph(services, buildGraph([
-    { id: 'trigger', type: 'trigger.event', config: { event } },
-    { id: 'wait', type: 'wait.event', config: { event: 'Order Completed', timeout: { amount: 1, unit: 'hours' } } },
-    { id: 'done', type: 'action.exit' },
-    { id: 'reminder', type: 'touchpoint.email', config: { subject: 'You left something in your cart', html: '<p>Your cart is waiting</p>' } },
-  ], [['trigger', 'wait'], ['wait', 'done', 'event'], ['wait', 'reminder', 'timeout']]));
-  await services.caller().journeys.setGoal({ id: journeyId, goal: { event: 'Order Completed', windowDays: 7, exitOnConversion: false } });
+  const journeyId = await publishGraph(
+    services,
+    buildGraph(
+      [
+        { id: 'trigger', type: 'trigger.event', config: { event } },
+        {
+          id: 'wait',
+          type: 'wait.event',
+          config: { event: 'Order Completed', timeout: { amount: 1, unit: 'hours' } },
+        },
+        { id: 'done', type: 'action.exit' },
+        {
+          id: 'reminder',
+          type: 'touchpoint.email',
+          config: { subject: 'You left something in your cart', html: '<p>Your cart is waiting</p>' },
+        },
+      ],
+      [
+        ['trigger', 'wait'],
+        ['wait', 'done', 'event'],
+        ['wait', 'reminder', 'timeout'],
+      ],
+    ),
+  );
+  await services.caller().journeys.setGoal({
+    id: journeyId,
+    goal: { event: 'Order Completed', windowDays: 7, exitOnConversion: false },
+  });
   return { journeyId, event };
 }
 
-const track = (userId: string, event: string, at: Date, properties: Record<string, unknown> = {}): SegmentMessage =>
-  ({ type: 'track', userId, event, properties, messageId: randomUUID(), timestamp: at.toISOString() });
+const track = (
+  userId: string,
+  event: string,
+  at: Date,
+  properties: Record<string, unknown> = {},
+): SegmentMessage => ({
+  type: 'track',
+  userId,
+  event,
+  properties,
+  messageId: randomUUID(),
+  timestamp: at.toISOString(),
+});
 
 async function send(...messages: SegmentMessage[]) {
   return ingestMessages(services, services.defaultWorkspaceId, messages);
 }
 
 async function outcome(journeyId: string, userId: string) {
-  const run = await services.db.selectFrom('runs').innerJoin('profiles', 'profiles.id', 'runs.profile_id')
-    .select(['runs.id', 'runs.status', 'runs.converted_at']).where('runs.journey_id', '=', journeyId).where('profiles.user_id', '=', userId).executeTakeFirstOrThrow();
-  const messages = await services.db.selectFrom('messages').select('node_id').where('run_id', '=', run.id).execute();
-  return { path: await pathOf(services, run.id), messages: messages.map((message) => message.node_id), converted: run.converted_at !== null, run };
+  const run = await services.db
+    .selectFrom('runs')
+    .innerJoin('profiles', 'profiles.id', 'runs.profile_id')
+    .select(['runs.id', 'runs.status', 'runs.converted_at'])
+    .where('runs.journey_id', '=', journeyId)
+    .where('profiles.user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  const messages = await services.db
+    .selectFrom('messages')
+    .select('node_id')
+    .where('run_id', '=', run.id)
+    .execute();
+  return {
+    path: await pathOf(services, run.id),
+    messages: messages.map((message) => message.node_id),
+    converted: run.converted_at !== null,
+    run,
+  };
 }
 
 const orderedPath = ['trigger:out', 'wait:event', 'done(exited)'];
@@ -69,7 +120,10 @@ describe('abandoned cart, in event time', () => {
     const { journeyId, event } = await abandonedCart();
     const userId = `same-batch-${randomUUID()}`;
     const t0 = new Date(Date.now() - 5_000);
-    await send(track(userId, event, t0), track(userId, 'Order Completed', new Date(t0.getTime() + 2_000), { total: 40 }));
+    await send(
+      track(userId, event, t0),
+      track(userId, 'Order Completed', new Date(t0.getTime() + 2_000), { total: 40 }),
+    );
     await drainSteps(services);
     await fastForward(services);
     const result = await outcome(journeyId, userId);
@@ -89,7 +143,11 @@ describe('abandoned cart, in event time', () => {
     await send(track(userId, 'Order Completed', new Date(t0.getTime() + 2_000)), track(userId, event, t0));
     await drainSteps(services);
     await fastForward(services);
-    expect(await outcome(journeyId, userId)).toMatchObject({ path: orderedPath, messages: [], converted: true });
+    expect(await outcome(journeyId, userId)).toMatchObject({
+      path: orderedPath,
+      messages: [],
+      converted: true,
+    });
   });
 
   it.each([
@@ -107,7 +165,11 @@ describe('abandoned cart, in event time', () => {
     await send(track(userId, 'Order Completed', new Date(t0.getTime() + 20)));
     await drainSteps(services);
     await fastForward(services);
-    expect(await outcome(journeyId, userId)).toMatchObject({ path: orderedPath, messages: [], converted: true });
+    expect(await outcome(journeyId, userId)).toMatchObject({
+      path: orderedPath,
+      messages: [],
+      converted: true,
+    });
     const stats = await services.caller().stats.journey({ journeyId });
     expect(stats.nodes.wait.ports.event).toMatchObject({ passed: 1, converted: 1 });
     expect(stats.nodes.done).toMatchObject({ converted: 1 });
@@ -125,7 +187,11 @@ describe('abandoned cart, in event time', () => {
     await send(track(userId, 'Order Completed', new Date(t0.getTime() + 2 * 3_600_000)));
     await drainSteps(services);
     const result = await outcome(journeyId, userId);
-    expect(result).toMatchObject({ path: ['trigger:out', 'wait:timeout', 'reminder:out'], messages: ['reminder'], converted: true });
+    expect(result).toMatchObject({
+      path: ['trigger:out', 'wait:timeout', 'reminder:out'],
+      messages: ['reminder'],
+      converted: true,
+    });
     const stats = await services.caller().stats.journey({ journeyId });
     expect(stats.nodes.reminder).toMatchObject({ converted: 1, lastTouch: 1, firstTouch: 1 });
     expect(stats.nodes.wait.ports.timeout).toMatchObject({ passed: 1, converted: 1 });
@@ -138,7 +204,11 @@ describe('abandoned cart, in event time', () => {
     await drainSteps(services);
     await fastForward(services);
     await fastForward(services);
-    expect(await outcome(journeyId, userId)).toMatchObject({ path: ['trigger:out', 'wait:timeout', 'reminder:out'], messages: ['reminder'], converted: false });
+    expect(await outcome(journeyId, userId)).toMatchObject({
+      path: ['trigger:out', 'wait:timeout', 'reminder:out'],
+      messages: ['reminder'],
+      converted: false,
+    });
   });
 
   it('an order before the cart was abandoned does not answer the wait', async () => {
@@ -148,13 +218,21 @@ describe('abandoned cart, in event time', () => {
     await send(track(userId, 'Order Completed', new Date(t0.getTime() - 1_000)), track(userId, event, t0));
     await drainSteps(services);
     await fastForward(services);
-    expect(await outcome(journeyId, userId)).toMatchObject({ path: ['trigger:out', 'wait:timeout', 'reminder:out'], messages: ['reminder'], converted: false });
+    expect(await outcome(journeyId, userId)).toMatchObject({
+      path: ['trigger:out', 'wait:timeout', 'reminder:out'],
+      messages: ['reminder'],
+      converted: false,
+    });
   });
 });
 
 describe('no lost wake-up', () => {
   async function firstStepJob(runId: string): Promise<StepJob> {
-    const row = await sql<{ data: StepJob }>`SELECT data FROM pgboss.job WHERE name = 'waymark-steps' AND state = 'created' AND data ->> 'runId' = ${runId}`.execute(services.db);
+    const row = await sql<{
+      data: StepJob;
+    }>`SELECT data FROM pgboss.job WHERE name = 'waymark-steps' AND state = 'created' AND data ->> 'runId' = ${runId}`.execute(
+      services.db,
+    );
     return row.rows[0].data;
   }
 
@@ -170,7 +248,9 @@ describe('no lost wake-up', () => {
     await services.db.transaction().execute(async (trx) => {
       await runStepBatch(trx, services, [job]);
       // The wait exists in this transaction only; the order is sent now, from another connection.
-      ingest = send(track(userId, 'Order Completed', new Date(t0.getTime() + 1_000))).then(() => { ingestDone = true; });
+      ingest = send(track(userId, 'Order Completed', new Date(t0.getTime() + 1_000))).then(() => {
+        ingestDone = true;
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Ingest waits for this transaction instead of passing the wait by.
       expect(ingestDone).toBe(false);
@@ -178,7 +258,11 @@ describe('no lost wake-up', () => {
     await ingest;
     await drainSteps(services);
     await fastForward(services);
-    expect(await outcome(journeyId, userId)).toMatchObject({ path: orderedPath, messages: [], converted: true });
+    expect(await outcome(journeyId, userId)).toMatchObject({
+      path: orderedPath,
+      messages: [],
+      converted: true,
+    });
   });
 
   it('a wait created while an ingest transaction holding the order is still open finds the order once it commits', async () => {
@@ -187,15 +271,23 @@ describe('no lost wake-up', () => {
     const t0 = new Date();
     await send(track(userId, event, t0));
     const { run } = await outcome(journeyId, userId);
-    const profile = await services.db.selectFrom('profiles').select('id').where('user_id', '=', userId).executeTakeFirstOrThrow();
+    const profile = await services.db
+      .selectFrom('profiles')
+      .select('id')
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
     let engine: Promise<unknown> | undefined;
     let engineDone = false;
     // What ingest does: the profile FOR UPDATE, then the event, then commit.
     await services.db.transaction().execute(async (trx) => {
       await sql`SELECT id FROM profiles WHERE id = ${profile.id} FOR UPDATE`.execute(trx);
       await sql`INSERT INTO events (workspace_id, profile_id, type, name, properties, context, message_id, occurred_at, received_at)
-        VALUES (${services.defaultWorkspaceId}, ${profile.id}, 'track', 'Order Completed', '{}', '{}', ${randomUUID()}, ${new Date(t0.getTime() + 1_000).toISOString()}, now())`.execute(trx);
-      engine = drainSteps(services).then(() => { engineDone = true; });
+        VALUES (${services.defaultWorkspaceId}, ${profile.id}, 'track', 'Order Completed', '{}', '{}', ${randomUUID()}, ${new Date(t0.getTime() + 1_000).toISOString()}, now())`.execute(
+        trx,
+      );
+      engine = drainSteps(services).then(() => {
+        engineDone = true;
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(engineDone).toBe(false);
     });
@@ -214,11 +306,18 @@ describe('the official Segment Node client on its default batching', () => {
     await services.db.transaction().execute(async (trx) => {
       const { resolveProfile } = await import('../../server/profiles/profile-store');
       const { changeTraits } = await import('../../server/profiles/trait-changes');
-      await changeTraits(trx, services.boss, [{ profileId: await resolveProfile(trx, services.defaultWorkspaceId, { userId }), set: { email: `${userId}@example.com` } }]);
+      await changeTraits(trx, services.boss, [
+        {
+          profileId: await resolveProfile(trx, services.defaultWorkspaceId, { userId }),
+          set: { email: `${userId}@example.com` },
+        },
+      ]);
     });
     const requests: number[] = [];
     const analytics = new Analytics({ writeKey: key, host: server.url });
-    analytics.on('http_request', (request) => { requests.push(JSON.parse(String(request.body)).batch.length); });
+    analytics.on('http_request', (request) => {
+      requests.push(JSON.parse(String(request.body)).batch.length);
+    });
     analytics.track({ userId, event, properties: { cartUrl: 'https://shop.example.com/cart' } });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     analytics.track({ userId, event: 'Order Completed', properties: { total: 40 } });
@@ -230,7 +329,9 @@ describe('the official Segment Node client on its default batching', () => {
     const before = smtp.received;
     await drainSteps(services);
     await fastForward(services);
-    while (await deliverDueMessages(services, environment, 100) > 0) { /* deliver all */ }
+    while ((await deliverDueMessages(services, environment, 100)) > 0) {
+      /* deliver all */
+    }
     const result = await outcome(journeyId, userId);
     expect(result).toMatchObject({ path: orderedPath, messages: [], converted: true });
     expect(smtp.received).toBe(before);
@@ -247,10 +348,20 @@ describe('the official Segment Node client on its default batching', () => {
     await analytics.closeAndFlush();
     await drainSteps(services);
     await fastForward(services);
-    while (await deliverDueMessages(services, environment, 100) > 0) { /* deliver all */ }
+    while ((await deliverDueMessages(services, environment, 100)) > 0) {
+      /* deliver all */
+    }
     const { run, messages } = await outcome(journeyId, userId);
     expect(messages).toEqual(['reminder']);
-    expect(await services.db.selectFrom('messages').select(['status', 'error']).where('run_id', '=', run.id).execute()).toEqual([{ status: 'sent', error: null }]);
-    expect(smtp.messages.filter((mail) => JSON.stringify(mail.to).includes(userId)).map((mail) => mail.subject)).toEqual(['You left something in your cart']);
+    expect(
+      await services.db
+        .selectFrom('messages')
+        .select(['status', 'error'])
+        .where('run_id', '=', run.id)
+        .execute(),
+    ).toEqual([{ status: 'sent', error: null }]);
+    expect(
+      smtp.messages.filter((mail) => JSON.stringify(mail.to).includes(userId)).map((mail) => mail.subject),
+    ).toEqual(['You left something in your cart']);
   });
 });

@@ -7,24 +7,52 @@ import { publishJourney } from '../../server/journeys/publish-journey';
 import { createTestServices, type TestServices } from '../support/test-services';
 
 let services: TestServices;
-beforeAll(async () => { services = await createTestServices(); });
-afterAll(async () => { await services?.close(); });
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(async () => {
+  await services?.close();
+});
 
-const experiment = (label = 'A') => buildGraph([
-  { id: 't', type: 'trigger.event', config: { event: 'Experiment Go' } },
-  { id: 'ab', type: 'condition.ab', config: { variants: [{ id: 'a', label, percent: 50 }, { id: 'b', label: 'B', percent: 50 }] } },
-  { id: 'xa', type: 'action.exit' }, { id: 'xb', type: 'action.exit' },
-], [['t', 'ab'], ['ab', 'xa', 'a'], ['ab', 'xb', 'b']]);
+const experiment = (label = 'A') =>
+  buildGraph(
+    [
+      { id: 't', type: 'trigger.event', config: { event: 'Experiment Go' } },
+      {
+        id: 'ab',
+        type: 'condition.ab',
+        config: {
+          variants: [
+            { id: 'a', label, percent: 50 },
+            { id: 'b', label: 'B', percent: 50 },
+          ],
+        },
+      },
+      { id: 'xa', type: 'action.exit' },
+      { id: 'xb', type: 'action.exit' },
+    ],
+    [
+      ['t', 'ab'],
+      ['ab', 'xa', 'a'],
+      ['ab', 'xb', 'b'],
+    ],
+  );
 
 /** The variant each customer drew in the journey's live version. */
 async function variants(journeyId: string): Promise<Map<string, string>> {
-  const rows = await services.db.selectFrom('steps').innerJoin('runs', 'runs.id', 'steps.run_id').innerJoin('journeys', 'journeys.live_version_id', 'steps.version_id')
-    .select(['runs.profile_id', 'steps.port']).where('steps.journey_id', '=', journeyId).where('steps.node_id', '=', 'ab').execute();
+  const rows = await services.db
+    .selectFrom('steps')
+    .innerJoin('runs', 'runs.id', 'steps.run_id')
+    .innerJoin('journeys', 'journeys.live_version_id', 'steps.version_id')
+    .select(['runs.profile_id', 'steps.port'])
+    .where('steps.journey_id', '=', journeyId)
+    .where('steps.node_id', '=', 'ab')
+    .execute();
   return new Map(rows.map((row) => [row.profile_id, row.port!]));
 }
 
 describe('A/B split', () => {
-  it('a duplicated journey draws its own variants, and each journey keeps a customer\'s variant across versions', async () => {
+  it("a duplicated journey draws its own variants, and each journey keeps a customer's variant across versions", async () => {
     const original = await publishGraph(services, experiment(), { entryRule: 'always' });
     const copy = (await services.caller().journeys.duplicate({ id: original })).id;
     await publishJourney(services.db, services.registry, services.defaultWorkspaceId, copy);
@@ -59,8 +87,15 @@ describe('A/B split', () => {
     await drainSteps(services);
     const engine = await variants(journeyId);
     for (const profileId of customers) {
-      const simulated = await services.caller().journeys.simulate({ id: journeyId, graph: experiment(), profileId, trigger: { name: 'Experiment Go', properties: {} } });
-      expect(simulated.steps.find((step: { nodeId: string }) => step.nodeId === 'ab')!.port).toBe(engine.get(profileId));
+      const simulated = await services.caller().journeys.simulate({
+        id: journeyId,
+        graph: experiment(),
+        profileId,
+        trigger: { name: 'Experiment Go', properties: {} },
+      });
+      expect(simulated.steps.find((step: { nodeId: string }) => step.nodeId === 'ab')!.port).toBe(
+        engine.get(profileId),
+      );
     }
   });
 });

@@ -3,14 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, type TestServices } from '../support/test-services';
 
 let services: TestServices;
-beforeAll(async () => { services = await createTestServices(); });
-afterAll(async () => { await services?.close(); });
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(async () => {
+  await services?.close();
+});
 
 const validGraph = {
   schemaVersion: 1,
   nodes: [
     { id: 't', type: 'trigger.event', position: { x: 0, y: 0 }, config: { event: 'Signed Up' } },
-    { id: 'm', type: 'touchpoint.email', position: { x: 0, y: 120 }, config: { subject: 'Welcome', html: '<p>Hi</p>' } },
+    {
+      id: 'm',
+      type: 'touchpoint.email',
+      position: { x: 0, y: 120 },
+      config: { subject: 'Welcome', html: '<p>Hi</p>' },
+    },
   ],
   edges: [{ id: 'e1', source: 't', sourcePort: 'out', target: 'm' }],
 };
@@ -48,14 +57,20 @@ describe('journeys API', () => {
     const created = await api.journeys.create({ name: 'Old' });
     await api.journeys.rename({ id: created.id, name: 'New' });
     expect((await api.journeys.get({ id: created.id })).name).toBe('New');
-    await expectTrpcError(api.journeys.rename({ id: '00000000-0000-4000-8000-000000000000', name: 'x' }), 'NOT_FOUND');
+    await expectTrpcError(
+      api.journeys.rename({ id: '00000000-0000-4000-8000-000000000000', name: 'x' }),
+      'NOT_FOUND',
+    );
   });
 
   it('a malformed draft is refused with the path of the bad field, and nothing is saved', async () => {
     const api = services.caller();
     const created = await api.journeys.create({ name: 'Draft test' });
     const bad = { ...validGraph, nodes: [{ ...validGraph.nodes[0], position: { x: 'left', y: 0 } }] };
-    const error = await expectTrpcError(api.journeys.updateDraft({ id: created.id, draft: bad }), 'BAD_REQUEST');
+    const error = await expectTrpcError(
+      api.journeys.updateDraft({ id: created.id, draft: bad }),
+      'BAD_REQUEST',
+    );
     expect(error.message).toContain('nodes.0.position.x');
     const after = await api.journeys.get({ id: created.id });
     expect(after.draft.nodes).toEqual([]);
@@ -67,14 +82,24 @@ describe('journeys API', () => {
     const created = await api.journeys.create({ name: 'Two tabs' });
     const first = await api.journeys.updateDraft({ id: created.id, draft: validGraph, baseRevision: 1 });
     expect(first.draftRevision).toBe(2);
-    await expectTrpcError(api.journeys.updateDraft({ id: created.id, draft: { ...validGraph, nodes: [] , edges: [] }, baseRevision: 1 }), 'CONFLICT');
+    await expectTrpcError(
+      api.journeys.updateDraft({
+        id: created.id,
+        draft: { ...validGraph, nodes: [], edges: [] },
+        baseRevision: 1,
+      }),
+      'CONFLICT',
+    );
     expect((await api.journeys.get({ id: created.id })).draft.nodes).toHaveLength(2);
   });
 
   it('publishing an invalid graph names the bad node and publishes nothing', async () => {
     const api = services.caller();
     const created = await api.journeys.create({ name: 'Broken' });
-    const broken = { ...validGraph, nodes: [validGraph.nodes[0], { ...validGraph.nodes[1], config: { subject: '' } }] };
+    const broken = {
+      ...validGraph,
+      nodes: [validGraph.nodes[0], { ...validGraph.nodes[1], config: { subject: '' } }],
+    };
     await api.journeys.updateDraft({ id: created.id, draft: broken });
     const error = await expectTrpcError(api.journeys.publish({ id: created.id }), 'BAD_REQUEST');
     expect(error.message).toContain('node "m"');
@@ -94,8 +119,12 @@ describe('journeys API', () => {
     expect(await api.journeys.setStatus({ id: created.id, action: 'resume' })).toBe('live');
   });
 
-  it('one workspace cannot read or change another\'s journey', async () => {
-    const other = await services.db.insertInto('workspaces').values({ name: 'Other' }).returning('id').executeTakeFirstOrThrow();
+  it("one workspace cannot read or change another's journey", async () => {
+    const other = await services.db
+      .insertInto('workspaces')
+      .values({ name: 'Other' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const mine = await services.caller().journeys.create({ name: 'Mine only' });
     const theirs = services.caller(other.id);
     expect(await theirs.journeys.list()).toEqual([]);
@@ -109,6 +138,9 @@ describe('journeys API', () => {
     const email = types.find((type) => type.type === 'touchpoint.email')!;
     expect(email.category).toBe('touchpoint');
     expect(email.configSchema).toMatchObject({ type: 'object', properties: { subject: { type: 'string' } } });
-    expect(types.find((type) => type.type === 'condition.if')!.defaultPorts.map((port) => port.id)).toEqual(['yes', 'no']);
+    expect(types.find((type) => type.type === 'condition.if')!.defaultPorts.map((port) => port.id)).toEqual([
+      'yes',
+      'no',
+    ]);
   });
 });

@@ -8,14 +8,29 @@ import { buildGraph, createProfile, drainSteps, publishGraph, track } from '../s
 import { createTestServices, type TestServices } from '../support/test-services';
 
 let services: TestServices;
-beforeAll(async () => { services = await createTestServices(); });
-afterAll(async () => { await services?.close(); });
+beforeAll(async () => {
+  services = await createTestServices();
+});
+afterAll(async () => {
+  await services?.close();
+});
 
-const ingest = (messages: Parameters<typeof ingestMessages>[2]) => ingestMessages(services, services.defaultWorkspaceId, messages);
+const ingest = (messages: Parameters<typeof ingestMessages>[2]) =>
+  ingestMessages(services, services.defaultWorkspaceId, messages);
 
 describe('profiles API', () => {
   it('finds a profile by email or id and shows its traits, events and journeys', async () => {
-    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.event', config: { event: 'Signed Up' } }, { id: 'm', type: 'touchpoint.email', config: { subject: 'Hi' } }], [['t', 'm']]), { name: 'Welcome series' });
+    const journeyId = await publishGraph(
+      services,
+      buildGraph(
+        [
+          { id: 't', type: 'trigger.event', config: { event: 'Signed Up' } },
+          { id: 'm', type: 'touchpoint.email', config: { subject: 'Hi' } },
+        ],
+        [['t', 'm']],
+      ),
+      { name: 'Welcome series' },
+    );
     await ingest([
       { type: 'identify', userId: 'ada', traits: { email: 'ada@example.com', firstName: 'Ada' } },
       { type: 'track', userId: 'ada', event: 'Signed Up', properties: { plan: 'pro' } },
@@ -28,12 +43,18 @@ describe('profiles API', () => {
     const detail = await api.profiles.get({ id: found.profiles[0].id });
     expect(detail.profile.traits).toMatchObject({ firstName: 'Ada' });
     expect(detail.events.map((event) => event.name)).toContain('Signed Up');
-    expect(detail.runs).toEqual([expect.objectContaining({ journey_id: journeyId, journey_name: 'Welcome series', version: 1 })]);
+    expect(detail.runs).toEqual([
+      expect.objectContaining({ journey_id: journeyId, journey_name: 'Welcome series', version: 1 }),
+    ]);
     expect(detail.identities).toEqual([{ kind: 'user', value: 'ada' }]);
   });
 
   it('another workspace sees none of it', async () => {
-    const other = await services.db.insertInto('workspaces').values({ name: 'Other' }).returning('id').executeTakeFirstOrThrow();
+    const other = await services.db
+      .insertInto('workspaces')
+      .values({ name: 'Other' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const mine = (await services.caller().profiles.search({ query: 'ada' })).profiles[0];
     const theirs = services.caller(other.id);
     expect((await theirs.profiles.search({})).profiles).toEqual([]);
@@ -43,13 +64,27 @@ describe('profiles API', () => {
 
 describe('personal data', () => {
   it('exports everything about a customer as JSON and deletes it all for good; stats keep their counts', async () => {
-    const journeyId = await publishGraph(services, buildGraph([
-      { id: 't', type: 'trigger.event', config: { event: 'Joined Club' } },
-      { id: 'm', type: 'touchpoint.email', config: { subject: 'Welcome to the club' } },
-      { id: 'w', type: 'wait.delay', config: { duration: { amount: 2, unit: 'seconds' } } },
-      { id: 'm2', type: 'touchpoint.email', config: { subject: 'Second' } },
-    ], [['t', 'm'], ['m', 'w'], ['w', 'm2']]));
-    const forgotten = await createProfile(services, { email: 'forget-me@example.com', firstName: 'Fay' }, 'fay');
+    const journeyId = await publishGraph(
+      services,
+      buildGraph(
+        [
+          { id: 't', type: 'trigger.event', config: { event: 'Joined Club' } },
+          { id: 'm', type: 'touchpoint.email', config: { subject: 'Welcome to the club' } },
+          { id: 'w', type: 'wait.delay', config: { duration: { amount: 2, unit: 'seconds' } } },
+          { id: 'm2', type: 'touchpoint.email', config: { subject: 'Second' } },
+        ],
+        [
+          ['t', 'm'],
+          ['m', 'w'],
+          ['w', 'm2'],
+        ],
+      ),
+    );
+    const forgotten = await createProfile(
+      services,
+      { email: 'forget-me@example.com', firstName: 'Fay' },
+      'fay',
+    );
     const kept = await createProfile(services, { email: 'keep-me@example.com' }, 'kim');
     await track(services, forgotten, 'Joined Club', { card: 'gold' });
     await track(services, kept, 'Joined Club');
@@ -57,20 +92,65 @@ describe('personal data', () => {
     const api = services.caller();
 
     const exported = await api.profiles.exportData({ id: forgotten });
-    expect(exported.profile).toMatchObject({ userId: 'fay', traits: { email: 'forget-me@example.com', firstName: 'Fay' } });
+    expect(exported.profile).toMatchObject({
+      userId: 'fay',
+      traits: { email: 'forget-me@example.com', firstName: 'Fay' },
+    });
     expect(exported.identities).toEqual([{ kind: 'user', value: 'fay' }]);
     expect(exported.events.map((event) => event.name)).toContain('Joined Club');
-    expect(exported.journeys).toEqual([expect.objectContaining({ status: 'waiting', current_node: 'w', steps: expect.arrayContaining([expect.objectContaining({ node_id: 'm', port: 'out' })]) })]);
-    expect(exported.messages).toEqual([expect.objectContaining({ channel: 'email', recipient: 'forget-me@example.com' })]);
+    expect(exported.journeys).toEqual([
+      expect.objectContaining({
+        status: 'waiting',
+        current_node: 'w',
+        steps: expect.arrayContaining([expect.objectContaining({ node_id: 'm', port: 'out' })]),
+      }),
+    ]);
+    expect(exported.messages).toEqual([
+      expect.objectContaining({ channel: 'email', recipient: 'forget-me@example.com' }),
+    ]);
 
     const statsBefore = await api.stats.journey({ journeyId });
-    await expect(services.caller(undefined, 'editor').profiles.delete({ id: forgotten })).rejects.toThrow(/admin/i);
-    await expect(services.caller(undefined, 'viewer').profiles.exportData({ id: forgotten })).rejects.toThrow(/admin/i);
+    await expect(services.caller(undefined, 'editor').profiles.delete({ id: forgotten })).rejects.toThrow(
+      /admin/i,
+    );
+    await expect(services.caller(undefined, 'viewer').profiles.exportData({ id: forgotten })).rejects.toThrow(
+      /admin/i,
+    );
     expect(await api.profiles.delete({ id: forgotten })).toEqual({ deleted: true });
-    const left = async (table: 'events' | 'runs' | 'messages' | 'waits' | 'profile_identities' | 'profile_metrics' | 'trigger_firings') =>
-      Number((await services.db.selectFrom(table).select(sql<number>`count(*)`.as('n')).where('profile_id', '=', forgotten).executeTakeFirstOrThrow()).n);
-    for (const table of ['events', 'runs', 'messages', 'waits', 'profile_identities', 'profile_metrics', 'trigger_firings'] as const) expect({ table, rows: await left(table) }).toEqual({ table, rows: 0 });
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM steps s WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)`.execute(services.db);
+    const left = async (
+      table:
+        | 'events'
+        | 'runs'
+        | 'messages'
+        | 'waits'
+        | 'profile_identities'
+        | 'profile_metrics'
+        | 'trigger_firings',
+    ) =>
+      Number(
+        (
+          await services.db
+            .selectFrom(table)
+            .select(sql<number>`count(*)`.as('n'))
+            .where('profile_id', '=', forgotten)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (const table of [
+      'events',
+      'runs',
+      'messages',
+      'waits',
+      'profile_identities',
+      'profile_metrics',
+      'trigger_firings',
+    ] as const)
+      expect({ table, rows: await left(table) }).toEqual({ table, rows: 0 });
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM steps s WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)`.execute(
+      services.db,
+    );
     expect(rows[0].n).toBe(0);
     await expect(api.profiles.get({ id: forgotten })).rejects.toThrow(/not found/);
     await expect(api.profiles.delete({ id: forgotten })).rejects.toThrow(/not found/);
@@ -80,17 +160,29 @@ describe('personal data', () => {
     expect(statsAfter.nodes.m.entered).toBe(statsBefore.nodes.m.entered);
     await new Promise((resolve) => setTimeout(resolve, 2100));
     await drainSteps(services);
-    const keptRun = await services.db.selectFrom('runs').select(['status', 'current_node']).where('profile_id', '=', kept).executeTakeFirstOrThrow();
+    const keptRun = await services.db
+      .selectFrom('runs')
+      .select(['status', 'current_node'])
+      .where('profile_id', '=', kept)
+      .executeTakeFirstOrThrow();
     expect(keptRun.status).toBe('completed');
     const auditLog = await api.accounts.audit();
-    expect(auditLog.map((entry) => entry.action)).toEqual(expect.arrayContaining(['profile.deleted', 'profile.exported']));
+    expect(auditLog.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['profile.deleted', 'profile.exported']),
+    );
     expect(JSON.stringify(auditLog)).not.toContain('forget-me@example.com');
     // Another workspace can neither read nor delete a profile that is not its own.
-    const other = await services.db.insertInto('workspaces').values({ name: 'Other data' }).returning('id').executeTakeFirstOrThrow();
+    const other = await services.db
+      .insertInto('workspaces')
+      .values({ name: 'Other data' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await expect(services.caller(other.id).profiles.exportData({ id: kept })).rejects.toThrow(/not found/);
     await expect(services.caller(other.id).profiles.delete({ id: kept })).rejects.toThrow(/not found/);
     expect(await left('events')).toBe(0);
-    expect((await services.db.selectFrom('profiles').select('id').where('id', '=', kept).execute())).toHaveLength(1);
+    expect(
+      await services.db.selectFrom('profiles').select('id').where('id', '=', kept).execute(),
+    ).toHaveLength(1);
   });
 });
 
@@ -113,25 +205,71 @@ describe('settings API', () => {
 describe('health score', () => {
   it('is kept on the profile, and a drop below the level starts the churn-prevention journey once', async () => {
     const api = services.caller();
-    await api.settings.setHealthScore({ config: { weights: { recency: 0, frequency: 0, monetary: 0, trait: 100 }, recencyDays: 90, frequencyTarget: 20, monetaryEvent: 'Order Completed', monetaryProperty: 'total', monetaryTarget: 1000, trait: { name: 'nps', min: 0, max: 10, invert: false } } });
-    const journeyId = await publishGraph(services, buildGraph([{ id: 't', type: 'trigger.health', config: { direction: 'below', level: 40 } }, { id: 'm', type: 'touchpoint.email', config: { subject: 'Can we help?' } }], [['t', 'm']]));
+    await api.settings.setHealthScore({
+      config: {
+        weights: { recency: 0, frequency: 0, monetary: 0, trait: 100 },
+        recencyDays: 90,
+        frequencyTarget: 20,
+        monetaryEvent: 'Order Completed',
+        monetaryProperty: 'total',
+        monetaryTarget: 1000,
+        trait: { name: 'nps', min: 0, max: 10, invert: false },
+      },
+    });
+    const journeyId = await publishGraph(
+      services,
+      buildGraph(
+        [
+          { id: 't', type: 'trigger.health', config: { direction: 'below', level: 40 } },
+          { id: 'm', type: 'touchpoint.email', config: { subject: 'Can we help?' } },
+        ],
+        [['t', 'm']],
+      ),
+    );
     await ingest([{ type: 'identify', userId: 'grace', traits: { nps: 9 } }]);
-    const score = async () => (await services.db.selectFrom('profiles').select('health_score').where('user_id', '=', 'grace').executeTakeFirstOrThrow()).health_score;
+    const score = async () =>
+      (
+        await services.db
+          .selectFrom('profiles')
+          .select('health_score')
+          .where('user_id', '=', 'grace')
+          .executeTakeFirstOrThrow()
+      ).health_score;
     expect(await score()).toBe(90);
     await ingest([{ type: 'identify', userId: 'grace', traits: { nps: 3 } }]);
     expect(await score()).toBe(30);
     await ingest([{ type: 'identify', userId: 'grace', traits: { nps: 2 } }]);
-    const runs = await services.db.selectFrom('runs').select('id').where('journey_id', '=', journeyId).execute();
+    const runs = await services.db
+      .selectFrom('runs')
+      .select('id')
+      .where('journey_id', '=', journeyId)
+      .execute();
     expect(runs).toHaveLength(1);
   });
 
   it('is recomputed daily as recency decays', async () => {
     const api = services.caller();
-    await api.settings.setHealthScore({ config: { weights: { recency: 100, frequency: 0, monetary: 0, trait: 0 }, recencyDays: 90, frequencyTarget: 20, monetaryEvent: 'Order Completed', monetaryProperty: 'total', monetaryTarget: 1000, trait: { name: 'nps', min: 0, max: 10, invert: false } } });
+    await api.settings.setHealthScore({
+      config: {
+        weights: { recency: 100, frequency: 0, monetary: 0, trait: 0 },
+        recencyDays: 90,
+        frequencyTarget: 20,
+        monetaryEvent: 'Order Completed',
+        monetaryProperty: 'total',
+        monetaryTarget: 1000,
+        trait: { name: 'nps', min: 0, max: 10, invert: false },
+      },
+    });
     await ingest([{ type: 'track', userId: 'linus', event: 'Logged In', properties: {} }]);
-    await sql`UPDATE profiles SET last_seen_at = now() - interval '45 days', health_computed_at = now() - interval '2 days' WHERE user_id = 'linus'`.execute(services.db);
+    await sql`UPDATE profiles SET last_seen_at = now() - interval '45 days', health_computed_at = now() - interval '2 days' WHERE user_id = 'linus'`.execute(
+      services.db,
+    );
     await runScheduledTriggers(services);
-    const profile = await services.db.selectFrom('profiles').select('health_score').where('user_id', '=', 'linus').executeTakeFirstOrThrow();
+    const profile = await services.db
+      .selectFrom('profiles')
+      .select('health_score')
+      .where('user_id', '=', 'linus')
+      .executeTakeFirstOrThrow();
     expect(profile.health_score).toBeCloseTo(50, 0);
   });
 });

@@ -12,14 +12,20 @@ let app: AppProcess | undefined;
 
 afterAll(async () => {
   await app?.stop('SIGKILL');
-  try { execSync(`pkill -INT -f ${path.join(dataDir, 'pgdata')}`); } catch { /* none left */ }
+  try {
+    execSync(`pkill -INT -f ${path.join(dataDir, 'pgdata')}`);
+  } catch {
+    /* none left */
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 function postgresProcesses(): string {
   try {
     // "[/]" keeps the shell running pgrep from matching itself.
-    return execSync(`pgrep -f '[/]${path.join(dataDir, 'pgdata').slice(1)}'`).toString().trim();
+    return execSync(`pgrep -f '[/]${path.join(dataDir, 'pgdata').slice(1)}'`)
+      .toString()
+      .trim();
   } catch {
     return '';
   }
@@ -28,7 +34,9 @@ function postgresProcesses(): string {
 describe('server lifecycle', () => {
   it('`npm start` compiles the server when its sources are newer and runs it on plain Node: client, API and health, and SIGTERM stops it', async () => {
     rmSync(path.resolve('dist/server'), { recursive: true, force: true });
-    app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir }, undefined, ['scripts/start.mjs']);
+    app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir }, undefined, [
+      'scripts/start.mjs',
+    ]);
     expect(app.output()).toContain('compiling the server');
     expect(app.child.spawnargs.join(' ')).not.toContain('tsx');
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
@@ -46,7 +54,15 @@ describe('server lifecycle', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', database: 'up', queue: 'up' });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
-    for (const name of ['waymark_runs', 'waymark_queue_jobs', 'waymark_outbox_messages', 'waymark_delivery_providers_paused', 'waymark_http_request_duration_seconds_bucket{', 'waymark_ingest_messages_total', 'waymark_process_cpu_seconds_total']) {
+    for (const name of [
+      'waymark_runs',
+      'waymark_queue_jobs',
+      'waymark_outbox_messages',
+      'waymark_delivery_providers_paused',
+      'waymark_http_request_duration_seconds_bucket{',
+      'waymark_ingest_messages_total',
+      'waymark_process_cpu_seconds_total',
+    ]) {
       expect(metrics, name).toContain(name);
     }
     expect(metrics).toContain('route="/readyz",status="200"');
@@ -59,7 +75,11 @@ describe('server lifecycle', () => {
 
   it('starts on an embedded PostgreSQL, reports health, and SIGINT leaves no postgres behind', async () => {
     const pgPort = await findFreePort(57_100);
-    app = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: dataDir, WAYMARK_PG_PORT: String(pgPort) });
+    app = await startAppProcess({
+      DATABASE_URL: '',
+      WAYMARK_DATA_DIR: dataDir,
+      WAYMARK_PG_PORT: String(pgPort),
+    });
     expect(app.output()).toContain(`embedded PostgreSQL on port ${pgPort}`); // WAYMARK_PG_PORT
     const response = await fetch(`${app.url}/healthz`);
     expect(response.status).toBe(200);
@@ -73,7 +93,9 @@ describe('server lifecycle', () => {
   });
 
   it('a bad environment stops start-up and names every bad variable', async () => {
-    await expect(startAppProcess({ PORT: 'eighty', WAYMARK_ROLE: 'boss' })).rejects.toThrow(/PORT[\s\S]*WAYMARK_ROLE|WAYMARK_ROLE[\s\S]*PORT/);
+    await expect(startAppProcess({ PORT: 'eighty', WAYMARK_ROLE: 'boss' })).rejects.toThrow(
+      /PORT[\s\S]*WAYMARK_ROLE|WAYMARK_ROLE[\s\S]*PORT/,
+    );
   });
 
   it('a process started while PostgreSQL is down waits for it, says so, and starts once it answers', async () => {
@@ -105,7 +127,10 @@ describe('server lifecycle', () => {
     mkdirSync(path.join(folder, 'pgdata'));
     writeFileSync(path.join(folder, 'pgdata', 'PG_VERSION'), '9\n'); // a data folder of a PostgreSQL long gone
     try {
-      const failure = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: folder }).then(() => 'started', (error: Error) => error.message);
+      const failure = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: folder }).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
       expect(failure).toMatch(/the app exited with 1/);
       expect(failure).toMatch(/the embedded PostgreSQL did not start/);
       expect(failure).toMatch(/\n {2}\| .+/); // PostgreSQL's own words
@@ -118,15 +143,30 @@ describe('server lifecycle', () => {
 
   it('logs JSON lines when asked (as in production): one object a line, the request lines among them', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'waymark-json-'));
-    const json = await startAppProcess({ DATABASE_URL: '', WAYMARK_DATA_DIR: folder, WAYMARK_LOG_FORMAT: 'json' });
+    const json = await startAppProcess({
+      DATABASE_URL: '',
+      WAYMARK_DATA_DIR: folder,
+      WAYMARK_LOG_FORMAT: 'json',
+    });
     try {
       await fetch(`${json.url}/readyz`);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const lines = json.output().split('\n').filter((line) => line.startsWith('{'));
+      const lines = json
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
       const entries = lines.map((line) => JSON.parse(line) as { level: number; time: string; msg: string });
-      expect(entries.find((entry) => entry.msg.includes('ready at'))).toMatchObject({ level: 30, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      expect(entries.find((entry) => entry.msg.includes('ready at'))).toMatchObject({
+        level: 30,
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
       expect(entries.some((entry) => /^\[http\] GET \/readyz 200 /.test(entry.msg))).toBe(true);
-      expect(json.output().split('\n').filter((line) => line.startsWith('[waymark]'))).toEqual([]); // nothing outside JSON
+      expect(
+        json
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('[waymark]')),
+      ).toEqual([]); // nothing outside JSON
     } finally {
       await json.stop();
       rmSync(folder, { recursive: true, force: true });

@@ -40,7 +40,9 @@ describe('hostile templates', () => {
     const api = services.caller();
     const previews = Promise.all(hostile.map((html) => api.channels.preview({ subject: 'x', html })));
     let done = false;
-    void previews.finally(() => { done = true; });
+    void previews.finally(() => {
+      done = true;
+    });
     const latencies: number[] = [];
     const until = Date.now() + 1500;
     while (!done || Date.now() < until) {
@@ -51,7 +53,13 @@ describe('hostile templates', () => {
       if (Date.now() > until + 10_000) break;
     }
     const results = await previews;
-    for (const result of results) expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/template error: (rendering took longer|rendering used too much memory|a range may hold|memory alloc limit|template render limit)/) });
+    for (const result of results)
+      expect(result).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(
+          /template error: (rendering took longer|rendering used too much memory|a range may hold|memory alloc limit|template render limit)/,
+        ),
+      });
     latencies.sort((a, b) => a - b);
     expect(latencies.length).toBeGreaterThan(10);
     expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(renderTimeoutMilliseconds / 10);
@@ -59,20 +67,50 @@ describe('hostile templates', () => {
   }, 30_000);
 
   it('in a journey, a hostile template fails its own message with the reason; the next customer is emailed', async () => {
-    const environment: DeliveryEnvironment = { publicUrl: server.url, secret: services.secret!, defaultSmtpUrl: smtp.url, defaultFrom: 'Shop <shop@example.com>' };
-    const journeyId = await publishGraph(services, buildGraph([
-      { id: 't', type: 'trigger.event', config: { event: 'Template Probe' } },
-      { id: 'm', type: 'touchpoint.email', config: { subject: 'Hello', html: '{% if profile.evil %}' + hostile[0] + '{% else %}<p>Hi {{ profile.firstName }}</p>{% endif %}' } },
-    ], [['t', 'm']]));
+    const environment: DeliveryEnvironment = {
+      publicUrl: server.url,
+      secret: services.secret!,
+      defaultSmtpUrl: smtp.url,
+      defaultFrom: 'Shop <shop@example.com>',
+    };
+    const journeyId = await publishGraph(
+      services,
+      buildGraph(
+        [
+          { id: 't', type: 'trigger.event', config: { event: 'Template Probe' } },
+          {
+            id: 'm',
+            type: 'touchpoint.email',
+            config: {
+              subject: 'Hello',
+              html:
+                '{% if profile.evil %}' +
+                hostile[0] +
+                '{% else %}<p>Hi {{ profile.firstName }}</p>{% endif %}',
+            },
+          },
+        ],
+        [['t', 'm']],
+      ),
+    );
     const evil = await createProfile(services, { email: 'evil@example.com', evil: true });
     const good = await createProfile(services, { email: 'good@example.com', firstName: 'Gut' });
     await track(services, evil, 'Template Probe');
     await track(services, good, 'Template Probe');
     await drainSteps(services);
     const before = smtp.messages.length;
-    while (await deliverDueMessages(services, environment, 10) > 0) { /* deliver all */ }
-    const messages = await services.db.selectFrom('messages').select(['profile_id', 'status', 'error']).where('journey_id', '=', journeyId).execute();
-    expect(messages.find((m) => m.profile_id === evil)).toMatchObject({ status: 'failed', error: expect.stringContaining('template error') });
+    while ((await deliverDueMessages(services, environment, 10)) > 0) {
+      /* deliver all */
+    }
+    const messages = await services.db
+      .selectFrom('messages')
+      .select(['profile_id', 'status', 'error'])
+      .where('journey_id', '=', journeyId)
+      .execute();
+    expect(messages.find((m) => m.profile_id === evil)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('template error'),
+    });
     expect(messages.find((m) => m.profile_id === good)).toMatchObject({ status: 'sent' });
     expect(smtp.messages.slice(before).map((mail) => mail.html)).toEqual([expect.stringContaining('Hi Gut')]);
   }, 30_000);

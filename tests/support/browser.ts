@@ -7,12 +7,22 @@ import { testAdmin } from './app-process';
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
-    throw new Error(`no Chromium at ${executablePath}: run the tests with \`npm test\`, which finds or installs one`);
+    throw new Error(
+      `no Chromium at ${executablePath}: run the tests with \`npm test\`, which finds or installs one`,
+    );
   }
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -24,7 +34,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** A new page, logged in as the test admin (each page has its own cookies). */
-export async function loggedInPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
+export async function loggedInPage(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
   const page = await browser.newPage(options);
   await page.goto(url);
   await page.getByLabel('Email').fill(testAdmin.email);

@@ -31,10 +31,18 @@ export function useE2eApp(env: Record<string, string> = {}): E2eApp {
     await database?.drop();
   });
   return {
-    get url() { return app!.url; },
-    get app() { return app!; },
-    get browser() { return browser!; },
-    get database() { return database!; },
+    get url() {
+      return app!.url;
+    },
+    get app() {
+      return app!;
+    },
+    get browser() {
+      return browser!;
+    },
+    get database() {
+      return database!;
+    },
     async restart() {
       await app?.stop();
       app = await start();

@@ -14,7 +14,11 @@ let postgres: RunningPostgres | undefined;
 export async function setup(project: TestProject): Promise<void> {
   let url = process.env.DATABASE_URL;
   if (!url) {
-    postgres = await startEmbeddedPostgres({ dataDir: '.waymark/test-pgdata', preferredPort: 55_430, fast: true });
+    postgres = await startEmbeddedPostgres({
+      dataDir: '.waymark/test-pgdata',
+      preferredPort: 55_430,
+      fast: true,
+    });
     url = postgres.url;
   }
   project.provide('databaseServerUrl', url);

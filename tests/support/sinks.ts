@@ -28,7 +28,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   let port = 0;
   let server: SMTPServer;
   const sink: SmtpSink = {
-    url: '', messages: [], received: 0, logins: [], rejectRecipients: new Set(), answerDelayMilliseconds: 0,
+    url: '',
+    messages: [],
+    received: 0,
+    logins: [],
+    rejectRecipients: new Set(),
+    answerDelayMilliseconds: 0,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
     start: async () => {
       server = createServer();
@@ -37,30 +42,33 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     close: () => sink.stop(),
   };
-  const createServer = () => new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    // Closing the sink ends open sessions at once, as a server that goes down does.
-    closeTimeout: 10,
-    onAuth(auth, _session, callback) {
-      sink.logins.push(`${auth.username}:${auth.password}`);
-      callback(null, { user: auth.username });
-    },
-    onRcptTo(address, _session, callback) {
-      if (sink.rejectRecipients.has(address.address)) callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
-      else callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(async (mail) => {
-        sink.received++;
-        sink.messages.push(mail);
-        if (sink.holdAcknowledgement) await sink.holdAcknowledgement();
-        if (sink.answerDelayMilliseconds > 0) await new Promise((resolve) => setTimeout(resolve, sink.answerDelayMilliseconds));
-        callback();
-      }, callback);
-    },
-  });
+  const createServer = () =>
+    new SMTPServer({
+      authOptional: true,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      // Closing the sink ends open sessions at once, as a server that goes down does.
+      closeTimeout: 10,
+      onAuth(auth, _session, callback) {
+        sink.logins.push(`${auth.username}:${auth.password}`);
+        callback(null, { user: auth.username });
+      },
+      onRcptTo(address, _session, callback) {
+        if (sink.rejectRecipients.has(address.address))
+          callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
+        else callback();
+      },
+      onData(stream, _session, callback) {
+        simpleParser(stream).then(async (mail) => {
+          sink.received++;
+          sink.messages.push(mail);
+          if (sink.holdAcknowledgement) await sink.holdAcknowledgement();
+          if (sink.answerDelayMilliseconds > 0)
+            await new Promise((resolve) => setTimeout(resolve, sink.answerDelayMilliseconds));
+          callback();
+        }, callback);
+      },
+    });
   await sink.start();
   sink.url = `smtp://127.0.0.1:${port}`;
   return sink;
@@ -84,13 +92,28 @@ export interface HttpSink {
 }
 
 export async function startHttpSink(): Promise<HttpSink> {
-  const sink: HttpSink = { url: '', requests: [], processed: [], answers: [], stop: async () => {}, start: async () => {}, close: async () => {} };
+  const sink: HttpSink = {
+    url: '',
+    requests: [],
+    processed: [],
+    answers: [],
+    stop: async () => {},
+    start: async () => {},
+    close: async () => {},
+  };
   const keys = new Set<string>();
   const server = http.createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk) => { body += chunk; });
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
     request.on('end', async () => {
-      sink.requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
+      sink.requests.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers: request.headers,
+        body,
+      });
       const idempotencyKey = String(request.headers['idempotency-key'] ?? '');
       if (!keys.has(idempotencyKey)) {
         keys.add(idempotencyKey);
@@ -105,7 +128,11 @@ export async function startHttpSink(): Promise<HttpSink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   sink.url = `http://127.0.0.1:${port}`;
-  sink.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  sink.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   sink.stop = sink.close;
   sink.start = () => new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   return sink;

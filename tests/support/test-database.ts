@@ -21,7 +21,9 @@ async function adminQuery(serverUrl: string, text: string): Promise<void> {
   }
 }
 
-export async function createTestDatabase(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase> {
   const serverUrl = inject('databaseServerUrl');
   const name = `waymark_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
@@ -40,7 +42,10 @@ export async function createTestDatabase(options: { migrate?: boolean; poolSize?
 }
 
 /** Polls until `check` returns a truthy value; no sleeps in tests. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, { timeout = 30_000, interval = 50, message = 'condition' } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  { timeout = 30_000, interval = 50, message = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -52,5 +57,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
-  throw new Error(`timed out after ${timeout} ms waiting for ${message}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeout} ms waiting for ${message}${last ? `: ${(last as Error).message}` : ''}`,
+  );
 }

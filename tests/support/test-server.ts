@@ -21,7 +21,11 @@ export function useTestServer(): TestServer {
     await services?.close();
   });
   return {
-    get services() { return services!; },
-    get url() { return server!.url; },
+    get services() {
+      return services!;
+    },
+    get url() {
+      return server!.url;
+    },
   };
 }

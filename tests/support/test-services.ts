@@ -19,7 +19,9 @@ export interface TestServices extends Services {
   close(): Promise<void>;
 }
 
-export async function createTestServices(options: { extraNodeTypes?: NodeTypeDefinition[]; poolSize?: number } = {}): Promise<TestServices> {
+export async function createTestServices(
+  options: { extraNodeTypes?: NodeTypeDefinition[]; poolSize?: number } = {},
+): Promise<TestServices> {
   const database = await createTestDatabase({ poolSize: options.poolSize });
   let boss: PgBoss | undefined;
   try {
@@ -36,11 +38,21 @@ export async function createTestServices(options: { extraNodeTypes?: NodeTypeDef
       const key = `${workspaceId}:${role}`;
       if (!users.has(key)) {
         const email = `${role}-${users.size}@test.example`;
-        users.set(key, (async () => {
-          const user = await database.db.insertInto('users').values({ email, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
-          await database.db.insertInto('memberships').values({ user_id: user.id, workspace_id: workspaceId, role }).execute();
-          return user.id;
-        })());
+        users.set(
+          key,
+          (async () => {
+            const user = await database.db
+              .insertInto('users')
+              .values({ email, password_hash: 'x' })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            await database.db
+              .insertInto('memberships')
+              .values({ user_id: user.id, workspace_id: workspaceId, role })
+              .execute();
+            return user.id;
+          })(),
+        );
       }
       return users.get(key)!;
     };
@@ -48,10 +60,19 @@ export async function createTestServices(options: { extraNodeTypes?: NodeTypeDef
     const result: TestServices = {
       ...services,
       database,
-      caller: (workspaceId = services.defaultWorkspaceId, role: Role = 'admin') => appRouter.createCaller(async () => ({
-        services: result, workspaceId, csrfOk: true,
-        user: { userId: await userFor(workspaceId, role), email: `${role}@test.example`, name: null, workspaceId, role },
-      })),
+      caller: (workspaceId = services.defaultWorkspaceId, role: Role = 'admin') =>
+        appRouter.createCaller(async () => ({
+          services: result,
+          workspaceId,
+          csrfOk: true,
+          user: {
+            userId: await userFor(workspaceId, role),
+            email: `${role}@test.example`,
+            name: null,
+            workspaceId,
+            role,
+          },
+        })),
       async close() {
         await boss!.stop({ graceful: false, wait: true });
         await database.drop();

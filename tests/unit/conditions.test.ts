@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyOperator, evaluateCondition, matchesFilter, operators, summarizeCondition, type Condition } from '../../shared/conditions';
+import {
+  applyOperator,
+  evaluateCondition,
+  matchesFilter,
+  operators,
+  summarizeCondition,
+  type Condition,
+} from '../../shared/conditions';
 
 const env = (traits: Record<string, unknown>, counts: Record<string, number> = {}) => ({
   traits,
@@ -26,18 +33,24 @@ describe('conditions', () => {
       match: 'all',
       rules: [
         { kind: 'attribute', source: 'trait', path: 'plan', op: 'eq', value: 'pro' },
-        { match: 'any', rules: [
-          { kind: 'attribute', source: 'event', path: 'total', op: 'gte', value: 100 },
-          { kind: 'attribute', source: 'trait', path: 'country', op: 'eq', value: 'CH' },
-        ] },
+        {
+          match: 'any',
+          rules: [
+            { kind: 'attribute', source: 'event', path: 'total', op: 'gte', value: 100 },
+            { kind: 'attribute', source: 'trait', path: 'country', op: 'eq', value: 'CH' },
+          ],
+        },
       ],
     };
     expect(await evaluateCondition(condition, env({ plan: 'pro' }))).toBe(true);
     expect(await evaluateCondition(condition, env({ plan: 'free' }))).toBe(false);
   });
 
-  it('event history counts the profile\'s events, and the outcome says why', async () => {
-    const condition: Condition = { match: 'all', rules: [{ kind: 'eventHistory', event: 'Order Completed', op: 'gte', count: 1, withinDays: 30 }] };
+  it("event history counts the profile's events, and the outcome says why", async () => {
+    const condition: Condition = {
+      match: 'all',
+      rules: [{ kind: 'eventHistory', event: 'Order Completed', op: 'gte', count: 1, withinDays: 30 }],
+    };
     const why: Array<{ rule: string; actual: unknown; passed: boolean }> = [];
     expect(await evaluateCondition(condition, env({}, { 'Order Completed': 2 }), why)).toBe(true);
     expect(why[0]).toMatchObject({ actual: 2, passed: true });
@@ -45,11 +58,24 @@ describe('conditions', () => {
   });
 
   it('filters read nested properties', () => {
-    expect(matchesFilter({ match: 'all', rules: [{ kind: 'attribute', source: 'event', path: 'sku', op: 'startsWith', value: 'a-' }] }, { traits: {}, event: { sku: 'A-1' }, variables: {} })).toBe(true);
+    expect(
+      matchesFilter(
+        {
+          match: 'all',
+          rules: [{ kind: 'attribute', source: 'event', path: 'sku', op: 'startsWith', value: 'a-' }],
+        },
+        { traits: {}, event: { sku: 'A-1' }, variables: {} },
+      ),
+    ).toBe(true);
   });
 
   it('summaries read like sentences', () => {
-    expect(summarizeCondition({ match: 'all', rules: [{ kind: 'attribute', source: 'trait', path: 'cart', op: 'gt', value: 100 }] })).toBe('trait.cart gt 100');
+    expect(
+      summarizeCondition({
+        match: 'all',
+        rules: [{ kind: 'attribute', source: 'trait', path: 'cart', op: 'gt', value: 100 }],
+      }),
+    ).toBe('trait.cart gt 100');
   });
 
   it('a value that cannot be turned into text simply does not match a boolean', () => {
@@ -59,8 +85,11 @@ describe('conditions', () => {
   });
 
   it('no operator throws on any value', () => {
-    fc.assert(fc.property(fc.constantFrom(...operators), fc.anything(), fc.anything(), (op, actual, expected) => {
-      expect(typeof applyOperator(op, actual, expected)).toBe('boolean');
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.constantFrom(...operators), fc.anything(), fc.anything(), (op, actual, expected) => {
+        expect(typeof applyOperator(op, actual, expected)).toBe('boolean');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -9,7 +9,12 @@ describe('configuration', () => {
 
   it('every bad variable is listed at once', () => {
     try {
-      parseConfig({ PORT: 'abc', WAYMARK_ROLE: 'boss', DATABASE_URL: 'nope', WAYMARK_PREPARED_STATEMENTS: 'maybe' });
+      parseConfig({
+        PORT: 'abc',
+        WAYMARK_ROLE: 'boss',
+        DATABASE_URL: 'nope',
+        WAYMARK_PREPARED_STATEMENTS: 'maybe',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

@@ -15,7 +15,7 @@ describe('date fields', () => {
 });
 
 describe('date-time fields', () => {
-  it('stores the moment typed in this browser\'s timezone with its offset, and refuses times the clock lacks', () => {
+  it("stores the moment typed in this browser's timezone with its offset, and refuses times the clock lacks", () => {
     const iso = combineDateTime('2026-12-24', '09:30');
     expect(iso).toMatch(/^2026-12-24T09:30:00[+-]\d\d:\d\d$/);
     expect(new Date(iso!).getTime()).toBe(new Date(2026, 11, 24, 9, 30).getTime());

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configureEncryption, DecryptionError, openSecret, resolveEncryptionKey, sealSecret } from '../../server/security/encryption';
+import {
+  configureEncryption,
+  DecryptionError,
+  openSecret,
+  resolveEncryptionKey,
+  sealSecret,
+} from '../../server/security/encryption';
 
 describe('secrets at rest', () => {
   it('seals with a fresh nonce each time and opens only under the same key', () => {
@@ -27,7 +33,9 @@ describe('secrets at rest', () => {
     expect(first.length).toBeGreaterThanOrEqual(32);
     expect(fs.statSync(path.join(dir, 'encryption.key')).mode & 0o777).toBe(0o600);
     expect(resolveEncryptionKey(undefined, dir)).toBe(first);
-    expect(resolveEncryptionKey('from-the-environment-0123456789-abcdef', dir)).toBe('from-the-environment-0123456789-abcdef');
+    expect(resolveEncryptionKey('from-the-environment-0123456789-abcdef', dir)).toBe(
+      'from-the-environment-0123456789-abcdef',
+    );
     fs.rmSync(dir, { recursive: true });
   });
 });

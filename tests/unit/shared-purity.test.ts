@@ -15,9 +15,13 @@ describe('shared/ is pure', () => {
     const shared = path.resolve(import.meta.dirname, '../../shared');
     const offenders: string[] = [];
     for (const file of files(shared)) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(
+        /^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm,
+      )) {
         const target = match[1];
-        const allowed = target === 'zod' || (target.startsWith('.') && path.resolve(path.dirname(file), target).startsWith(shared));
+        const allowed =
+          target === 'zod' ||
+          (target.startsWith('.') && path.resolve(path.dirname(file), target).startsWith(shared));
         if (!allowed) offenders.push(`${path.relative(shared, file)} imports ${target}`);
       }
     }

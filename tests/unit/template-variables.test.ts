@@ -7,9 +7,19 @@ describe('template variables', () => {
   const data = { profile: { firstName: 'Anna', blank: '' }, event: { cart: { total: 99 } }, vars: {} };
 
   it('names each variable that renders empty, unless it has a default', () => {
-    expect(emptyVariables(['Hi {{ profile.firstName }} {{ profile.nickname }}', '<p>{{ event.cart.total }} {{ event.cart.items | size }} {{ vars.x | default: "y" }} {{ profile.blank }}</p>', undefined], data))
-      .toEqual(['profile.nickname', 'event.cart.items', 'profile.blank']);
-    expect(emptyVariables(['{{- profile.firstName -}} {{ profile.city | upcase }}'], data)).toEqual(['profile.city']);
+    expect(
+      emptyVariables(
+        [
+          'Hi {{ profile.firstName }} {{ profile.nickname }}',
+          '<p>{{ event.cart.total }} {{ event.cart.items | size }} {{ vars.x | default: "y" }} {{ profile.blank }}</p>',
+          undefined,
+        ],
+        data,
+      ),
+    ).toEqual(['profile.nickname', 'event.cart.items', 'profile.blank']);
+    expect(emptyVariables(['{{- profile.firstName -}} {{ profile.city | upcase }}'], data)).toEqual([
+      'profile.city',
+    ]);
   });
 
   it('writes names Liquid cannot dot through in brackets', () => {

@@ -15,7 +15,9 @@ function reference(local: Temporal.PlainDateTime, zone: string): number {
 
 /** The first transition of `zone` in `year` (or null when it has none then). */
 function transitionIn(zone: string, year: number, skip: number): Temporal.ZonedDateTime | null {
-  let at: Temporal.ZonedDateTime | null = Temporal.PlainDate.from({ year, month: 1, day: 1 }).toZonedDateTime(zone);
+  let at: Temporal.ZonedDateTime | null = Temporal.PlainDate.from({ year, month: 1, day: 1 }).toZonedDateTime(
+    zone,
+  );
   for (let i = 0; i <= skip && at; i++) at = at.getTimeZoneTransition('next');
   return at && at.year === year ? at : null;
 }
@@ -43,38 +45,67 @@ describe('daylight-saving edges', () => {
   });
 
   it('zonedTime agrees with Temporal around every kind of transition, in many zones and years', () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...zones), fc.integer({ min: 1975, max: 2045 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: -120, max: 120 }),
-      (zone, year, skip, minutes) => {
-        const transition = transitionIn(zone, year, skip);
-        if (!transition) return;
-        // Wall-clock times from two hours before to two hours after the change, read with the offset before it.
-        const before = transition.subtract({ nanoseconds: 1 });
-        const local = before.toPlainDateTime().round({ smallestUnit: 'minute', roundingMode: 'floor' }).add({ minutes });
-        const expected = reference(local, zone);
-        expect({ zone, local: local.toString(), at: zonedTime(local.year, local.month, local.day, local.hour, local.minute, zone).getTime() })
-          .toEqual({ zone, local: local.toString(), at: expected });
-      },
-    ), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 1975, max: 2045 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: -120, max: 120 }),
+        (zone, year, skip, minutes) => {
+          const transition = transitionIn(zone, year, skip);
+          if (!transition) return;
+          // Wall-clock times from two hours before to two hours after the change, read with the offset before it.
+          const before = transition.subtract({ nanoseconds: 1 });
+          const local = before
+            .toPlainDateTime()
+            .round({ smallestUnit: 'minute', roundingMode: 'floor' })
+            .add({ minutes });
+          const expected = reference(local, zone);
+          expect({
+            zone,
+            local: local.toString(),
+            at: zonedTime(local.year, local.month, local.day, local.hour, local.minute, zone).getTime(),
+          }).toEqual({ zone, local: local.toString(), at: expected });
+        },
+      ),
+      { numRuns: 2000 },
+    );
   }, 60_000);
 
   it('nextTimeOfDay is the first instant after "from" that the chosen time of day names, read by the same rule', () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...zones), fc.integer({ min: 1990, max: 2040 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: -1800, max: 1800 }),
-      fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45),
-      (zone, year, skip, minutes, hour, minute) => {
-        const transition = transitionIn(zone, year, skip);
-        if (!transition) return;
-        const from = new Date(transition.epochMilliseconds + minutes * 60_000);
-        const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-        let day = Temporal.Instant.fromEpochMilliseconds(from.getTime()).toZonedDateTimeISO(zone).toPlainDate();
-        let expected = Number.NaN;
-        for (let i = 0; i < 9; i++, day = day.add({ days: 1 })) {
-          const candidate = reference(day.toPlainDateTime({ hour, minute }), zone);
-          if (candidate > from.getTime()) { expected = candidate; break; }
-        }
-        expect({ zone, from: from.toISOString(), time, at: nextTimeOfDay(from, time, zone).getTime() }).toEqual({ zone, from: from.toISOString(), time, at: expected });
-      },
-    ), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 1990, max: 2040 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: -1800, max: 1800 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.constantFrom(0, 15, 30, 45),
+        (zone, year, skip, minutes, hour, minute) => {
+          const transition = transitionIn(zone, year, skip);
+          if (!transition) return;
+          const from = new Date(transition.epochMilliseconds + minutes * 60_000);
+          const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+          let day = Temporal.Instant.fromEpochMilliseconds(from.getTime())
+            .toZonedDateTimeISO(zone)
+            .toPlainDate();
+          let expected = Number.NaN;
+          for (let i = 0; i < 9; i++, day = day.add({ days: 1 })) {
+            const candidate = reference(day.toPlainDateTime({ hour, minute }), zone);
+            if (candidate > from.getTime()) {
+              expected = candidate;
+              break;
+            }
+          }
+          expect({
+            zone,
+            from: from.toISOString(),
+            time,
+            at: nextTimeOfDay(from, time, zone).getTime(),
+          }).toEqual({ zone, from: from.toISOString(), time, at: expected });
+        },
+      ),
+      { numRuns: 2000 },
+    );
   }, 60_000);
 });

@@ -4,7 +4,9 @@ import { timeOrderedId } from '../../server/db/time-ordered-id';
 describe('time-ordered ids (UUIDv7)', () => {
   it('are valid version 7 UUIDs that PostgreSQL accepts', () => {
     for (let i = 0; i < 1000; i++) {
-      expect(timeOrderedId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(timeOrderedId()).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     }
   });
 
@@ -13,7 +15,9 @@ describe('time-ordered ids (UUIDv7)', () => {
     const earlier = timeOrderedId(at);
     const later = timeOrderedId(at + 1);
     expect(earlier < later).toBe(true);
-    expect(earlier.slice(0, 13)).toBe(`${at.toString(16).padStart(12, '0').slice(0, 8)}-${at.toString(16).padStart(12, '0').slice(8)}`);
+    expect(earlier.slice(0, 13)).toBe(
+      `${at.toString(16).padStart(12, '0').slice(0, 8)}-${at.toString(16).padStart(12, '0').slice(8)}`,
+    );
     const many = new Set(Array.from({ length: 20_000 }, () => timeOrderedId()));
     expect(many.size).toBe(20_000);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stableBucket } from '../../shared/bucket';
 import { nextTimeOfDay, zonedTime } from '../../shared/time';
 
-describe('time in the customer\'s timezone', () => {
+describe("time in the customer's timezone", () => {
   it('09:00 in Zurich in winter is 08:00 UTC, in summer 07:00 UTC', () => {
     expect(zonedTime(2026, 1, 15, 9, 0, 'Europe/Zurich').toISOString()).toBe('2026-01-15T08:00:00.000Z');
     expect(zonedTime(2026, 7, 15, 9, 0, 'Europe/Zurich').toISOString()).toBe('2026-07-15T07:00:00.000Z');

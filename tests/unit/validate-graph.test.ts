@@ -12,12 +12,22 @@ function graph(nodes: JourneyGraph['nodes'], edges: Array<[string, string, strin
   return {
     schemaVersion: 1,
     nodes,
-    edges: edges.map(([source, target, sourcePort = 'out'], index) => ({ id: `e${index}`, source, target, sourcePort })),
+    edges: edges.map(([source, target, sourcePort = 'out'], index) => ({
+      id: `e${index}`,
+      source,
+      target,
+      sourcePort,
+    })),
   };
 }
 
 const trigger = { id: 't', type: 'trigger.event', position: at, config: { event: 'Cart Abandoned' } };
-const email = (id: string) => ({ id, type: 'touchpoint.email', position: at, config: { subject: 'Hi', html: '<p>Hi</p>' } });
+const email = (id: string) => ({
+  id,
+  type: 'touchpoint.email',
+  position: at,
+  config: { subject: 'Hi', html: '<p>Hi</p>' },
+});
 
 function codes(input: unknown) {
   return validateGraph(input, registry).problems.map((problem) => problem.code);
@@ -32,20 +42,28 @@ describe('journey graph validation', () => {
   });
 
   it('a graph that is not a graph names the bad field', () => {
-    const result = validateGraph({ schemaVersion: 1, nodes: [{ id: 'a b', type: 'x', position: at }], edges: [] }, registry);
+    const result = validateGraph(
+      { schemaVersion: 1, nodes: [{ id: 'a b', type: 'x', position: at }], edges: [] },
+      registry,
+    );
     expect(result.ok).toBe(false);
     expect(result.problems[0]).toMatchObject({ code: 'schema', path: 'nodes.0.id' });
   });
 
   it('an unknown node type names the node', () => {
-    const result = validateGraph(graph([trigger, { id: 'x', type: 'nope.nothing', position: at, config: {} }], [['t', 'x']]), registry);
+    const result = validateGraph(
+      graph([trigger, { id: 'x', type: 'nope.nothing', position: at, config: {} }], [['t', 'x']]),
+      registry,
+    );
     expect(result.problems).toContainEqual(expect.objectContaining({ code: 'unknown-type', nodeId: 'x' }));
   });
 
   it('a bad node config names the node and the field', () => {
     const bad = { id: 'm', type: 'touchpoint.email', position: at, config: { subject: '' } };
     const result = validateGraph(graph([trigger, bad], [['t', 'm']]), registry);
-    expect(result.problems).toContainEqual(expect.objectContaining({ code: 'config', nodeId: 'm', path: 'nodes.1.config.subject' }));
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({ code: 'config', nodeId: 'm', path: 'nodes.1.config.subject' }),
+    );
     expect(result.problems[0].message).toContain('subject');
   });
 
@@ -71,14 +89,57 @@ describe('journey graph validation', () => {
   });
 
   it('a loop without a wait is refused, a loop through a wait is fine', () => {
-    const condition = { id: 'c', type: 'condition.if', position: at, config: { condition: { match: 'all', rules: [] } } };
-    expect(codes(graph([trigger, condition, email('m')], [['t', 'c'], ['c', 'm', 'yes'], ['m', 'c']]))).toEqual(['cycle-without-wait', 'cycle-without-wait']);
-    const wait = { id: 'w', type: 'wait.delay', position: at, config: { duration: { amount: 1, unit: 'days' } } };
-    expect(codes(graph([trigger, condition, email('m'), wait], [['t', 'c'], ['c', 'm', 'yes'], ['m', 'w'], ['w', 'c']]))).toEqual([]);
+    const condition = {
+      id: 'c',
+      type: 'condition.if',
+      position: at,
+      config: { condition: { match: 'all', rules: [] } },
+    };
+    expect(
+      codes(
+        graph(
+          [trigger, condition, email('m')],
+          [
+            ['t', 'c'],
+            ['c', 'm', 'yes'],
+            ['m', 'c'],
+          ],
+        ),
+      ),
+    ).toEqual(['cycle-without-wait', 'cycle-without-wait']);
+    const wait = {
+      id: 'w',
+      type: 'wait.delay',
+      position: at,
+      config: { duration: { amount: 1, unit: 'days' } },
+    };
+    expect(
+      codes(
+        graph(
+          [trigger, condition, email('m'), wait],
+          [
+            ['t', 'c'],
+            ['c', 'm', 'yes'],
+            ['m', 'w'],
+            ['w', 'c'],
+          ],
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('an output wired twice is refused', () => {
-    expect(codes(graph([trigger, email('a'), email('b')], [['t', 'a'], ['t', 'b']]))).toContain('port-wired-twice');
+    expect(
+      codes(
+        graph(
+          [trigger, email('a'), email('b')],
+          [
+            ['t', 'a'],
+            ['t', 'b'],
+          ],
+        ),
+      ),
+    ).toContain('port-wired-twice');
   });
 
   it('duplicate node ids are refused', () => {
@@ -86,7 +147,17 @@ describe('journey graph validation', () => {
   });
 
   it('an incoming edge into a trigger is refused', () => {
-    expect(codes(graph([trigger, email('m')], [['t', 'm'], ['m', 't']]))).toContain('edge-into-trigger');
+    expect(
+      codes(
+        graph(
+          [trigger, email('m')],
+          [
+            ['t', 'm'],
+            ['m', 't'],
+          ],
+        ),
+      ),
+    ).toContain('edge-into-trigger');
   });
 
   it('no random input crashes the validator', () => {
@@ -103,14 +174,24 @@ describe('journey graph validation', () => {
       target: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'x'),
       sourcePort: fc.constantFrom('out', 'yes', 'no', 'event', 'timeout', 'else'),
     });
-    fc.assert(fc.property(
-      fc.oneof(fc.record({ schemaVersion: fc.constant(1), nodes: fc.array(nodeArb, { maxLength: 8 }), edges: fc.array(edgeArb, { maxLength: 12 }) }), fc.anything()),
-      (input) => {
-        const result = validateGraph(input, registry);
-        expect(Array.isArray(result.problems)).toBe(true);
-        expect(result.ok).toBe(result.problems.length === 0);
-      },
-    ), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({
+            schemaVersion: fc.constant(1),
+            nodes: fc.array(nodeArb, { maxLength: 8 }),
+            edges: fc.array(edgeArb, { maxLength: 12 }),
+          }),
+          fc.anything(),
+        ),
+        (input) => {
+          const result = validateGraph(input, registry);
+          expect(Array.isArray(result.problems)).toBe(true);
+          expect(result.ok).toBe(result.problems.length === 0);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -119,7 +200,10 @@ describe('journey templates', () => {
     const { journeyTemplates } = await import('../../shared/templates');
     expect(journeyTemplates).toHaveLength(7);
     for (const template of journeyTemplates) {
-      expect({ id: template.id, problems: validateGraph(template.graph, registry).problems }).toEqual({ id: template.id, problems: [] });
+      expect({ id: template.id, problems: validateGraph(template.graph, registry).problems }).toEqual({
+        id: template.id,
+        problems: [],
+      });
     }
   });
 });

@@ -8,10 +8,13 @@ const createCrmTask = defineNodeType({
   version: 1,
   category: 'action',
   label: 'Create CRM task',
-  description: 'Creates a follow-up task for the customer\'s sales owner in Acme CRM.',
+  description: "Creates a follow-up task for the customer's sales owner in Acme CRM.",
   icon: 'clipboard-list',
   config: z.object({
-    endpoint: z.string().url('the CRM API address, e.g. https://crm.example.com/api/tasks').default('https://crm.example.com/api/tasks'),
+    endpoint: z
+      .string()
+      .url('the CRM API address, e.g. https://crm.example.com/api/tasks')
+      .default('https://crm.example.com/api/tasks'),
     title: z.string().min(1, 'name the task').max(200).default('Call {{ profile.firstName }}'),
     dueInDays: z.number().int().min(0).max(90).default(2),
     // Added in version 1.1 as optional: journeys saved before keep working.
@@ -28,7 +31,13 @@ const createCrmTask = defineNodeType({
         method: 'POST',
         url: config.endpoint,
         headers: {},
-        body: JSON.stringify({ title: config.title, owner, customer: ctx.profile.userId, dueInDays: config.dueInDays, priority: config.priority ?? 'normal' }),
+        body: JSON.stringify({
+          title: config.title,
+          owner,
+          customer: ctx.profile.userId,
+          dueInDays: config.dueInDays,
+          priority: config.priority ?? 'normal',
+        }),
       },
     });
     ctx.setVariable('crmTaskOwner', owner);
@@ -42,13 +51,17 @@ const scoreLead = defineNodeType({
   version: 1,
   category: 'condition',
   label: 'Score lead',
-  description: 'Scores the customer from company size and recent visits; hot leads go one way, cold the other.',
+  description:
+    'Scores the customer from company size and recent visits; hot leads go one way, cold the other.',
   icon: 'flame',
   config: z.object({
     threshold: z.number().min(0).max(100).default(50),
     visitsEvent: z.string().min(1).default('Page Viewed'),
   }),
-  ports: () => [{ id: 'hot', label: 'hot' }, { id: 'cold', label: 'cold' }],
+  ports: () => [
+    { id: 'hot', label: 'hot' },
+    { id: 'cold', label: 'cold' },
+  ],
   summary: (config) => `Score ≥ ${config.threshold} is hot`,
   execute: async (ctx, config) => {
     const employees = Number(ctx.profile.traits.employees ?? 0);

@@ -7,11 +7,17 @@ export const exit = defineNodeType({
   version: 1,
   category: 'action',
   label: 'Exit',
-  description: 'Ends the customer\'s trip through this journey.',
+  description: "Ends the customer's trip through this journey.",
   icon: 'log-out',
   config: z.object({}),
   ports: () => [],
   summary: () => 'Exit journey',
-  translations: { de: { label: 'Ende', description: 'Beendet den Weg des Kunden durch diese Journey.', summary: () => 'Journey verlassen' } },
+  translations: {
+    de: {
+      label: 'Ende',
+      description: 'Beendet den Weg des Kunden durch diese Journey.',
+      summary: () => 'Journey verlassen',
+    },
+  },
   execute: () => ({ exit: true }),
 });

@@ -9,7 +9,13 @@ export const goal = defineNodeType({
   label: 'Goal reached',
   description: 'Counts the customer as converted; the journey may go on after it.',
   icon: 'flag',
-  config: z.object({ name: z.string().max(100).default('Converted').meta({ title: 'Name', description: 'What stats call this conversion, e.g. Purchased.' }) }),
+  config: z.object({
+    name: z
+      .string()
+      .max(100)
+      .default('Converted')
+      .meta({ title: 'Name', description: 'What stats call this conversion, e.g. Purchased.' }),
+  }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `Goal: ${config.name}`,
   translations: {
@@ -18,7 +24,9 @@ export const goal = defineNodeType({
       label: 'Ziel erreicht',
       description: 'Zählt den Kunden als konvertiert; die Journey darf danach weitergehen.',
       ports: { out: 'weiter' },
-      fields: { name: { title: 'Name', description: 'Wie die Statistik diese Konversion nennt, z. B. Gekauft.' } },
+      fields: {
+        name: { title: 'Name', description: 'Wie die Statistik diese Konversion nennt, z. B. Gekauft.' },
+      },
       summary: (config) => `Ziel: ${config.name}`,
     },
   },

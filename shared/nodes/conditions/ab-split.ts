@@ -3,8 +3,13 @@ import { z } from 'zod';
 import { defineNodeType } from '../../node-type';
 
 const variantSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a variant id uses letters, digits, "_" and "-"')
-    .meta({ title: 'Key', description: 'Fixed once customers got the variant; letters, digits, "_" and "-".' }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'a variant id uses letters, digits, "_" and "-"')
+    .meta({
+      title: 'Key',
+      description: 'Fixed once customers got the variant; letters, digits, "_" and "-".',
+    }),
   label: z.string().min(1).max(80).meta({ title: 'Name' }),
   percent: z.number().min(0).max(100).meta({ title: 'Share (%)' }),
 });
@@ -14,36 +19,65 @@ export const abSplit = defineNodeType({
   version: 1,
   category: 'condition',
   label: 'A/B split',
-  description: 'Sends each customer to a variant at random by percentage; the same customer always gets the same variant.',
+  description:
+    'Sends each customer to a variant at random by percentage; the same customer always gets the same variant.',
   icon: 'flask-conical',
-  config: z.object({
-    variants: z.array(variantSchema).min(2, 'an A/B split needs at least two variants').max(10).default([
-      { id: 'a', label: 'A', percent: 50 },
-      { id: 'b', label: 'B', percent: 50 },
-    ]).meta({ title: 'Variants', description: 'Shares add up to 100 %; each customer keeps his variant.', itemTitle: 'Variant' }),
-  }).refine((config) => Math.abs(config.variants.reduce((sum, v) => sum + v.percent, 0) - 100) < 1e-9, {
-    message: 'the variants\' percentages must add up to 100', path: ['variants'],
-  }).refine((config) => new Set(config.variants.map((v) => v.id)).size === config.variants.length, {
-    message: 'variant ids must be unique', path: ['variants'],
-  }),
-  ports: (config) => config.variants.map((variant) => ({ id: variant.id, label: `${variant.label} (${variant.percent}%)` })),
+  config: z
+    .object({
+      variants: z
+        .array(variantSchema)
+        .min(2, 'an A/B split needs at least two variants')
+        .max(10)
+        .default([
+          { id: 'a', label: 'A', percent: 50 },
+          { id: 'b', label: 'B', percent: 50 },
+        ])
+        .meta({
+          title: 'Variants',
+          description: 'Shares add up to 100 %; each customer keeps his variant.',
+          itemTitle: 'Variant',
+        }),
+    })
+    .refine((config) => Math.abs(config.variants.reduce((sum, v) => sum + v.percent, 0) - 100) < 1e-9, {
+      message: "the variants' percentages must add up to 100",
+      path: ['variants'],
+    })
+    .refine((config) => new Set(config.variants.map((v) => v.id)).size === config.variants.length, {
+      message: 'variant ids must be unique',
+      path: ['variants'],
+    }),
+  ports: (config) =>
+    config.variants.map((variant) => ({ id: variant.id, label: `${variant.label} (${variant.percent}%)` })),
   summary: (config) => config.variants.map((variant) => `${variant.label} ${variant.percent}%`).join(' / '),
   translations: {
     de: {
       label: 'A/B-Test',
-      description: 'Teilt jeden Kunden zufällig nach Anteilen einer Variante zu; derselbe Kunde bekommt immer dieselbe.',
+      description:
+        'Teilt jeden Kunden zufällig nach Anteilen einer Variante zu; derselbe Kunde bekommt immer dieselbe.',
       fields: {
-        variants: { title: 'Varianten', description: 'Die Anteile ergeben zusammen 100 %; jeder Kunde behält seine Variante.', itemTitle: 'Variante' },
-        'variants.id': { title: 'Schlüssel', description: 'Fest, sobald Kunden die Variante bekommen haben; Buchstaben, Ziffern, „_“ und „-“.' },
+        variants: {
+          title: 'Varianten',
+          description: 'Die Anteile ergeben zusammen 100 %; jeder Kunde behält seine Variante.',
+          itemTitle: 'Variante',
+        },
+        'variants.id': {
+          title: 'Schlüssel',
+          description: 'Fest, sobald Kunden die Variante bekommen haben; Buchstaben, Ziffern, „_“ und „-“.',
+        },
         'variants.label': { title: 'Name' },
         'variants.percent': { title: 'Anteil (%)' },
       },
-      summary: (config) => config.variants.map((variant) => `${variant.label} ${String(variant.percent).replace('.', ',')} %`).join(' / '),
+      summary: (config) =>
+        config.variants
+          .map((variant) => `${variant.label} ${String(variant.percent).replace('.', ',')} %`)
+          .join(' / '),
       messages: {
         'an A/B split needs at least two variants': 'Ein A/B-Test braucht mindestens zwei Varianten',
-        'the variants\' percentages must add up to 100': 'Die Anteile der Varianten müssen zusammen 100 ergeben',
+        "the variants' percentages must add up to 100":
+          'Die Anteile der Varianten müssen zusammen 100 ergeben',
         'variant ids must be unique': 'Die Schlüssel der Varianten müssen eindeutig sein',
-        'a variant id uses letters, digits, "_" and "-"': 'Ein Schlüssel besteht aus Buchstaben, Ziffern, „_“ und „-“',
+        'a variant id uses letters, digits, "_" and "-"':
+          'Ein Schlüssel besteht aus Buchstaben, Ziffern, „_“ und „-“',
       },
     },
   },

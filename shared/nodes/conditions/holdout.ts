@@ -7,11 +7,14 @@ export const holdout = defineNodeType({
   version: 1,
   category: 'condition',
   label: 'Holdout',
-  description: 'Keeps a fixed share of customers out (control group); the same customer always lands on the same side.',
+  description:
+    'Keeps a fixed share of customers out (control group); the same customer always lands on the same side.',
   icon: 'shield-off',
   config: z.object({
-    percent: z.number().min(0).max(100).default(10)
-      .meta({ title: 'Held out (%)', description: 'This share gets nothing; comparing both sides shows what the journey adds.' }),
+    percent: z.number().min(0).max(100).default(10).meta({
+      title: 'Held out (%)',
+      description: 'This share gets nothing; comparing both sides shows what the journey adds.',
+    }),
   }),
   ports: () => [
     { id: 'out', label: 'treated' },
@@ -21,11 +24,20 @@ export const holdout = defineNodeType({
   translations: {
     de: {
       label: 'Kontrollgruppe',
-      description: 'Hält einen festen Anteil der Kunden heraus (Kontrollgruppe); derselbe Kunde landet immer auf derselben Seite.',
+      description:
+        'Hält einen festen Anteil der Kunden heraus (Kontrollgruppe); derselbe Kunde landet immer auf derselben Seite.',
       ports: { out: 'behandelt', holdout: 'Kontrollgruppe' },
-      fields: { percent: { title: 'Herausgehalten (%)', description: 'Dieser Anteil erhält nichts; der Vergleich beider Seiten zeigt, was die Journey bewirkt.' } },
+      fields: {
+        percent: {
+          title: 'Herausgehalten (%)',
+          description:
+            'Dieser Anteil erhält nichts; der Vergleich beider Seiten zeigt, was die Journey bewirkt.',
+        },
+      },
       summary: (config) => `${String(config.percent).replace('.', ',')} % Kontrollgruppe`,
     },
   },
-  execute: (ctx, config) => ({ port: ctx.bucket(`${ctx.journeyId}:holdout`) * 100 < config.percent ? 'holdout' : 'out' }),
+  execute: (ctx, config) => ({
+    port: ctx.bucket(`${ctx.journeyId}:holdout`) * 100 < config.percent ? 'holdout' : 'out',
+  }),
 });

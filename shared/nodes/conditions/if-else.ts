@@ -11,8 +11,12 @@ export const ifElse = defineNodeType({
   description: 'Sends the customer down "yes" when the condition holds, else "no".',
   icon: 'split',
   config: z.object({
-    condition: conditionSchema.default({ match: 'all', rules: [] })
-      .meta({ title: 'Condition', description: 'Rules on traits, the trigger event, variables or what the customer did; "yes" when they hold.', widget: 'condition' }),
+    condition: conditionSchema.default({ match: 'all', rules: [] }).meta({
+      title: 'Condition',
+      description:
+        'Rules on traits, the trigger event, variables or what the customer did; "yes" when they hold.',
+      widget: 'condition',
+    }),
   }),
   ports: () => [
     { id: 'yes', label: 'yes' },
@@ -24,7 +28,13 @@ export const ifElse = defineNodeType({
       label: 'Wenn / sonst',
       description: 'Schickt den Kunden über „ja“, wenn die Bedingung zutrifft, sonst über „nein“.',
       ports: { yes: 'ja', no: 'nein' },
-      fields: { condition: { title: 'Bedingung', description: 'Regeln zu Merkmalen, dem auslösenden Event, Variablen oder dem, was der Kunde getan hat; „ja“, wenn sie zutreffen.' } },
+      fields: {
+        condition: {
+          title: 'Bedingung',
+          description:
+            'Regeln zu Merkmalen, dem auslösenden Event, Variablen oder dem, was der Kunde getan hat; „ja“, wenn sie zutreffen.',
+        },
+      },
       summary: (config) => `Wenn ${summarizeCondition(config.condition, 'de')}`,
     },
   },

@@ -7,13 +7,21 @@ export const push = defineNodeType({
   version: 1,
   category: 'touchpoint',
   label: 'Push',
-  description: 'Sends a push notification to the customer\'s devices.',
+  description: "Sends a push notification to the customer's devices.",
   icon: 'smartphone',
   config: z.object({
-    title: z.string().min(1, 'a push needs a title').max(200).default('News for you')
+    title: z
+      .string()
+      .min(1, 'a push needs a title')
+      .max(200)
+      .default('News for you')
       .meta({ title: 'Title', description: 'The bold first line of the notification.', widget: 'liquid' }),
     body: z.string().max(1000).default('').meta({ title: 'Text', widget: 'liquid-multiline' }),
-    url: z.string().max(2000).optional().meta({ title: 'Opens', description: 'A link or app deep link opened on tap (optional).' }),
+    url: z
+      .string()
+      .max(2000)
+      .optional()
+      .meta({ title: 'Opens', description: 'A link or app deep link opened on tap (optional).' }),
   }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `Push “${config.title}”`,
@@ -26,7 +34,10 @@ export const push = defineNodeType({
       fields: {
         title: { title: 'Titel', description: 'Die fette erste Zeile der Benachrichtigung.' },
         body: { title: 'Text' },
-        url: { title: 'Öffnet', description: 'Ein Link oder App-Deep-Link, der beim Antippen geöffnet wird (optional).' },
+        url: {
+          title: 'Öffnet',
+          description: 'Ein Link oder App-Deep-Link, der beim Antippen geöffnet wird (optional).',
+        },
       },
       summary: (config) => `Push „${config.title}“`,
       messages: { 'a push needs a title': 'Eine Push-Nachricht braucht einen Titel' },

@@ -11,7 +11,9 @@ export const delay = defineNodeType({
   label: 'Delay',
   description: 'Waits a fixed time before the customer goes on.',
   icon: 'hourglass',
-  config: z.object({ duration: durationSchema.default({ amount: 1, unit: 'days' }).meta({ title: 'Wait for' }) }),
+  config: z.object({
+    duration: durationSchema.default({ amount: 1, unit: 'days' }).meta({ title: 'Wait for' }),
+  }),
   ports: () => [{ id: 'out', label: 'next' }],
   summary: (config) => `Wait ${describeDuration(config.duration)}`,
   waits: true,

@@ -4,7 +4,10 @@ import type { FieldText } from '../../node-type';
 export const durationTexts = {
   de: (field: string): Record<string, FieldText> => ({
     [`${field}.amount`]: { title: 'Anzahl' },
-    [`${field}.unit`]: { title: 'Einheit', options: { seconds: 'Sekunden', minutes: 'Minuten', hours: 'Stunden', days: 'Tage', weeks: 'Wochen' } },
+    [`${field}.unit`]: {
+      title: 'Einheit',
+      options: { seconds: 'Sekunden', minutes: 'Minuten', hours: 'Stunden', days: 'Tage', weeks: 'Wochen' },
+    },
   }),
   messages: { de: { 'a duration cannot be negative': 'Eine Dauer kann nicht negativ sein' } },
 };

@@ -13,11 +13,18 @@ export const waitForEvent = defineNodeType({
   description: 'Waits until the customer does something, or the timeout passes — whichever comes first.',
   icon: 'ear',
   config: z.object({
-    event: z.string().min(1, 'name the event to wait for').max(200).default('Order Completed')
-      .meta({ title: 'Event', description: 'The event that lets the customer go on by "event", e.g. Order Completed.', widget: 'event' }),
-    where: conditionSchema.optional()
-      .meta({ title: 'Only when', description: 'Only an event whose properties match these rules counts.', widget: 'condition' }),
-    timeout: durationSchema.default({ amount: 3, unit: 'days' })
+    event: z.string().min(1, 'name the event to wait for').max(200).default('Order Completed').meta({
+      title: 'Event',
+      description: 'The event that lets the customer go on by "event", e.g. Order Completed.',
+      widget: 'event',
+    }),
+    where: conditionSchema.optional().meta({
+      title: 'Only when',
+      description: 'Only an event whose properties match these rules counts.',
+      widget: 'condition',
+    }),
+    timeout: durationSchema
+      .default({ amount: 3, unit: 'days' })
       .meta({ title: 'Wait at most', description: 'After this the customer goes on by "timeout".' }),
   }),
   ports: () => [
@@ -33,13 +40,25 @@ export const waitForEvent = defineNodeType({
       description: 'Wartet, bis der Kunde etwas tut oder die Frist abläuft — was zuerst kommt.',
       ports: { event: 'Event', timeout: 'Frist abgelaufen' },
       fields: {
-        event: { title: 'Event', description: 'Das Event, mit dem der Kunde über „Event“ weitergeht, z. B. Order Completed.' },
-        where: { title: 'Nur wenn', description: 'Nur ein Event, dessen Eigenschaften diese Regeln erfüllen, zählt.' },
-        timeout: { title: 'Höchstens warten', description: 'Danach geht der Kunde über „Frist abgelaufen“ weiter.' },
+        event: {
+          title: 'Event',
+          description: 'Das Event, mit dem der Kunde über „Event“ weitergeht, z. B. Order Completed.',
+        },
+        where: {
+          title: 'Nur wenn',
+          description: 'Nur ein Event, dessen Eigenschaften diese Regeln erfüllen, zählt.',
+        },
+        timeout: {
+          title: 'Höchstens warten',
+          description: 'Danach geht der Kunde über „Frist abgelaufen“ weiter.',
+        },
         ...durationTexts.de('timeout'),
       },
       summary: (config) => `Auf ${config.event} warten, höchstens ${describeDuration(config.timeout, 'de')}`,
-      messages: { 'name the event to wait for': 'Nennen Sie das Event, auf das gewartet wird', ...durationTexts.messages.de },
+      messages: {
+        'name the event to wait for': 'Nennen Sie das Event, auf das gewartet wird',
+        ...durationTexts.messages.de,
+      },
     },
   },
   execute: (ctx, config) => {
