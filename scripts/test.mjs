@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, build the client, find a browser, then every test: unit and integration
+// `npm test`: typecheck, lint, check the formatting, build the client, find a browser, then every test: unit and integration
 // first, then end-to-end in Chromium (apart, so browser tests don't compete with crash tests for
 // the CPU). Ends with one "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ function run(label, command, args, env = process.env) {
 
 run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('lint', 'npx', ['eslint', '.']);
+run('format', 'npx', ['prettier', '--check', '.']);
 run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 const chrome = findBrowser();
 console.log(`[test] browser: ${chrome}`);
