@@ -1,6 +1,7 @@
 // One readable name per node (its label, else what it does, else its type's name) and its ports'
 // labels, for every place of the editor that speaks of a node: never its id.
 import { useCallback } from 'react';
+import { useI18n } from '../i18n/i18n';
 import { useEditor } from './editor-store';
 import { useNodeTypes } from './node-types-context';
 
@@ -9,6 +10,7 @@ export function useNodeNames(): {
   port(nodeId: string, portId: string): string;
 } {
   const types = useNodeTypes();
+  const { t } = useI18n();
   const nodes = useEditor((state) => state.nodes);
   const inspected = useEditor((state) => state.inspection.nodes);
   const name = useCallback(
@@ -25,9 +27,12 @@ export function useNodeNames(): {
     (nodeId: string, portId: string) => {
       const node = nodes.find((candidate) => candidate.id === nodeId);
       const ports = inspected[nodeId]?.ports ?? (node ? types.get(node.data.type)?.defaultPorts : undefined);
-      return ports?.find((candidate) => candidate.id === portId)?.label ?? portId;
+      const label = ports?.find((candidate) => candidate.id === portId)?.label;
+      // A run that reached the goal leaves its open step by "converted", a port no node draws.
+      if (label === undefined && portId === 'converted') return t('stats.converted');
+      return label ?? portId;
     },
-    [nodes, inspected, types],
+    [nodes, inspected, types, t],
   );
   return { name, port };
 }

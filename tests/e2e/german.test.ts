@@ -29,6 +29,10 @@ describe('the German UI', () => {
       file: { waymark: 'journey', formatVersion: 1, name: 'Warenkorb-Erinnerung', graph: template.graph },
       publish: true,
     });
+    await api.mutate('journeys.setGoal', {
+      id: journey.id,
+      goal: { event: 'Order Completed', windowDays: 7, exitOnConversion: true },
+    });
     const auth = `Basic ${Buffer.from('wk_e2e-german-key:').toString('base64')}`;
     const batch = {
       batch: [
@@ -77,6 +81,22 @@ describe('the German UI', () => {
         ).nodes['wait-day']?.entered === 1,
       { message: 'ben to pass "ordered?" and the reminder' },
     );
+    // Then he orders: the journey lets a converted customer go, his wait for the day ends as converted.
+    const order = { userId: 'ben', event: 'Order Completed', properties: { total: 59 } };
+    expect(
+      (
+        await fetch(`${e2e.url}/v1/track`, {
+          method: 'POST',
+          headers: { Authorization: auth, 'Content-Type': 'application/json' },
+          body: JSON.stringify(order),
+        })
+      ).status,
+    ).toBe(200);
+    await eventually(
+      async () =>
+        (await api.query<{ converted: number }>('stats.journey', { journeyId: journey.id })).converted === 1,
+      { message: 'ben to convert' },
+    );
     const { profiles } = await api.query<{ profiles: Array<{ id: string }> }>('profiles.search', {});
 
     const page = await loggedInPage(e2e.browser, e2e.url, { viewport: { width: 1440, height: 900 } });
@@ -114,7 +134,7 @@ describe('the German UI', () => {
     await page.getByRole('button', { name: de['stats.toggle'] }).click();
     await page.getByRole('region', { name: de['stats.overview'] }).waitFor();
     await look('stats');
-    // Each port of a split shows its figure, none passed too ("ja 0", "nein 1 · 0 %"), on a line under its name, and neighbours never run into each other.
+    // Each port of a split shows its figure, none passed too ("ja 0", "nein 1 · 100 %"), on a line under its name, and neighbours never run into each other.
     const labels = await page.locator('[data-testid^="port-label-ordered-"]').evaluateAll((elements) =>
       elements.map((element) => {
         const box = element.getBoundingClientRect();
@@ -132,7 +152,7 @@ describe('the German UI', () => {
         labels.find((label) => label.id === `port-label-${node}-${port}`)!,
       );
       expect(yes.text).toMatch(/^ja\s+\d/);
-      if (node === 'ordered') expect(no.text).toMatch(/^nein\s+1\s·\s0\s%$/);
+      if (node === 'ordered') expect(no.text).toMatch(/^nein\s+1\s·\s100\s%$/);
       expect(yes.right, `${node}: "${yes.text}" ends before "${no.text}" begins`).toBeLessThanOrEqual(
         no.left,
       );
@@ -152,6 +172,12 @@ describe('the German UI', () => {
       .first()
       .waitFor();
     await look('customers of a node');
+    // A customer who converted while waiting left by "konvertiert", not by an English pseudo-port.
+    await page.getByTestId('stats-wait-day').click();
+    await expect
+      .poll(() => page.getByRole('region', { name: /Kunden/ }).innerText())
+      .toContain(`→ ${de['stats.converted']}`);
+    await look('customers who converted');
     await page.getByRole('button', { name: de['stats.toggle'] }).click();
 
     await page.getByRole('button', { name: de['simulate.toggle'] }).click();
