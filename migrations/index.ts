@@ -19,6 +19,7 @@ import * as m0016 from './0016_steps_without_run_check';
 import * as m0017 from './0017_waits_in_event_time';
 import * as m0018 from './0018_delivery_leases';
 import * as m0019 from './0019_password_resets';
+import * as m0020 from './0020_groups';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_waits_in_event_time': m0017,
   '0018_delivery_leases': m0018,
   '0019_password_resets': m0019,
+  '0020_groups': m0020,
 };

@@ -23,8 +23,8 @@ export type Operator = (typeof operators)[number];
 
 export const attributeRuleSchema = z.object({
   kind: z.literal('attribute'),
-  source: z.enum(['trait', 'event', 'variable']),
-  path: z.string().min(1, 'name the trait, event property or variable').max(200),
+  source: z.enum(['trait', 'event', 'variable', 'group']),
+  path: z.string().min(1, 'name the trait, event property, variable or group trait').max(200),
   op: z.enum(operators),
   value: z.unknown().optional(),
 });
@@ -56,6 +56,8 @@ export interface ConditionEnvironment {
   traits: Record<string, unknown>;
   event: Record<string, unknown> | null;
   variables: Record<string, unknown>;
+  /** The profile's group: its traits and `id`; absent when it has none. */
+  group?: Record<string, unknown> | null;
   /** How often the profile did `event` (within the last `withinDays`, if given). */
   countEvents(event: string, withinDays?: number): Promise<number>;
 }
@@ -202,6 +204,7 @@ const germanSources: Record<AttributeRule['source'], string> = {
   trait: 'Merkmal',
   event: 'Ereignis',
   variable: 'Variable',
+  group: 'Gruppe',
 };
 
 function describeRuleInGerman(rule: Rule): string {
@@ -244,6 +247,29 @@ export function describeRule(rule: Rule, locale: 'en' | 'de' = 'en'): string {
   return `${rule.source}.${rule.path} ${rule.op}${value}`;
 }
 
+function ruleSource(
+  rule: AttributeRule,
+  env: Omit<ConditionEnvironment, 'countEvents'>,
+): Record<string, unknown> | null | undefined {
+  switch (rule.source) {
+    case 'trait':
+      return env.traits;
+    case 'event':
+      return env.event;
+    case 'variable':
+      return env.variables;
+    case 'group':
+      return env.group;
+  }
+}
+
+/** What conditions and templates read as `group`: the group's traits and its id. */
+export function groupFields(
+  group: { id: string; traits: Readonly<Record<string, unknown>> } | null | undefined,
+): Record<string, unknown> | null {
+  return group ? { ...group.traits, id: group.id } : null;
+}
+
 function isCondition(rule: Rule | Condition): rule is Condition {
   return 'rules' in rule;
 }
@@ -272,8 +298,7 @@ export async function evaluateCondition(
             : count === rule.count;
       outcomes.push({ rule: describeRule(rule), spec: rule, actual: count, passed });
     } else {
-      const source =
-        rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
+      const source = ruleSource(rule, env);
       const actual = readPath(source ?? {}, rule.path);
       passed = applyOperator(rule.op, actual, rule.value);
       outcomes.push({ rule: describeRule(rule), spec: rule, actual, passed });
@@ -306,7 +331,7 @@ export function matchesFilter(
   const results = condition.rules.map((rule) => {
     if (isCondition(rule)) return matchesFilter(rule, env);
     if (rule.kind === 'eventHistory') return false;
-    const source = rule.source === 'trait' ? env.traits : rule.source === 'event' ? env.event : env.variables;
+    const source = ruleSource(rule, env);
     return applyOperator(rule.op, readPath(source ?? {}, rule.path), rule.value);
   });
   return condition.match === 'all' ? results.every(Boolean) : results.some(Boolean);

@@ -22,6 +22,8 @@ export interface ProfileView {
   userId: string | null;
   traits: Readonly<Record<string, unknown>>;
   tags: readonly string[];
+  /** The group (account, company, household) its latest group call named, with the group's traits. */
+  group?: { readonly id: string; readonly traits: Readonly<Record<string, unknown>> } | null;
 }
 
 export interface EventView {

@@ -2,7 +2,7 @@
 // staged here and committed with the step — or dropped when the node throws. One implementation
 // for the engine (server/engine, event counts from the database) and the simulator (in memory).
 import { stableBucket } from './bucket';
-import { evaluateCondition, type Condition } from './conditions';
+import { evaluateCondition, groupFields, type Condition } from './conditions';
 import type { EventView, NodeContext, OutboxMessage, ProfileView, ResumeReason } from './node-type';
 
 /** `ctx.fail(reason)`: fail the run at once, no retry. */
@@ -112,6 +112,7 @@ export function createRunContext(input: ContextInput): NodeContext {
           traits: currentProfile(input.profile, staged).traits as Record<string, unknown>,
           event: (input.event?.properties as Record<string, unknown>) ?? null,
           variables: staged.variables,
+          group: groupFields(input.profile.group),
           countEvents,
         },
         outcomes,

@@ -74,6 +74,7 @@ export function ConditionEditor({
               <option value="trait">{t('condition.trait')}</option>
               <option value="event">{t('condition.eventProperty')}</option>
               <option value="variable">{t('condition.variable')}</option>
+              <option value="group">{t('condition.group')}</option>
               <option value="eventHistory">{t('condition.history')}</option>
             </select>
             {rule.kind === 'attribute' ? (

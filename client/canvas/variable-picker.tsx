@@ -14,7 +14,7 @@ export function useTemplateVariables(): TemplateVariables | null {
 }
 
 /** `profile.firstName`, or `vars["wait-1.event"]` for a name Liquid cannot write with dots. */
-export function variableExpression(root: 'profile' | 'event' | 'vars', path: string): string {
+export function variableExpression(root: 'profile' | 'event' | 'vars' | 'group', path: string): string {
   return /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(path)
     ? `${root}.${path}`
     : `${root}[${JSON.stringify(path)}]`;
@@ -46,6 +46,10 @@ export function VariablePicker({
     {
       title: t('variables.profile'),
       items: (available?.traits ?? []).map((trait) => variableExpression('profile', trait)),
+    },
+    {
+      title: t('variables.group'),
+      items: (available?.groupTraits ?? []).map((trait) => variableExpression('group', trait)),
     },
     {
       title: t('variables.event', { names: available?.event.names.join(', ') || '–' }),

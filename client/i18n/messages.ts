@@ -102,6 +102,7 @@ export const en = {
   'condition.remove': 'Remove rule {n}',
   'condition.rule': 'Rule {n}',
   'condition.trait': 'Trait',
+  'condition.group': 'Group trait',
   'condition.value': 'Rule {n} value',
   'condition.variable': 'Variable',
   'condition.withinDays': 'Rule {n} within days',
@@ -357,6 +358,7 @@ export const en = {
   'variables.insertInto': 'Insert a variable into {field}',
   'variables.insertLabel': 'Insert variable',
   'variables.profile': 'Customer traits',
+  'variables.group': 'Group (account) traits',
   'variables.event': 'Trigger event ({names})',
   'variables.journey': 'Journey variables',
   'variables.none':
@@ -504,6 +506,7 @@ export const de: Record<MessageKey, string> = {
   'condition.remove': 'Regel {n} entfernen',
   'condition.rule': 'Regel {n}',
   'condition.trait': 'Merkmal',
+  'condition.group': 'Merkmal der Gruppe',
   'condition.value': 'Regel {n} Wert',
   'condition.variable': 'Variable',
   'condition.withinDays': 'Regel {n} innerhalb Tagen',
@@ -760,6 +763,7 @@ export const de: Record<MessageKey, string> = {
   'variables.insertInto': 'Variable in {field} einfügen',
   'variables.insertLabel': 'Variable einfügen',
   'variables.profile': 'Merkmale des Kunden',
+  'variables.group': 'Merkmale der Gruppe (Firma)',
   'variables.event': 'Auslösendes Event ({names})',
   'variables.journey': 'Journey-Variablen',
   'variables.none':

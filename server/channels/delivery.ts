@@ -29,6 +29,7 @@ import { templateRenderer, TemplateError, type TemplateData } from './templates'
 import { deliveryLatency, deliveryOutcomes } from '../metrics';
 import { changeTraits } from '../profiles/trait-changes';
 import { recipientLanguage } from './recipient-language';
+import { groupFields } from '../../shared/conditions';
 
 /** A lease not renewed for this long is taken to belong to a worker that died (WAYMARK_DELIVERY_CLAIM_SECONDS). */
 const defaultLeaseSeconds = 120;
@@ -128,7 +129,13 @@ async function claimDue(
   });
 }
 
-type ProfileRow = { id: string; user_id: string | null; traits: unknown };
+type ProfileRow = {
+  id: string;
+  user_id: string | null;
+  traits: unknown;
+  group_id: string | null;
+  group_traits: unknown;
+};
 
 /** A message that passed consent, caps and quiet hours, ready for its provider. */
 interface Ready {
@@ -570,9 +577,12 @@ export async function deliverDueMessages(
       profileIds.length === 0
         ? []
         : services.db
-            .selectFrom('profiles')
-            .select(['id', 'user_id', 'traits'])
-            .where('id', '=', anyOf(profileIds))
+            .selectFrom('profiles as p')
+            .leftJoin('groups as g', (join) =>
+              join.onRef('g.workspace_id', '=', 'p.workspace_id').onRef('g.group_id', '=', 'p.group_id'),
+            )
+            .select(['p.id', 'p.user_id', 'p.traits', 'g.group_id', 'g.traits as group_traits'])
+            .where('p.id', '=', anyOf(profileIds))
             .execute(),
       runIds.length === 0
         ? []
@@ -706,6 +716,12 @@ export async function deliverDueMessages(
         profile: { ...traits, userId: profile?.user_id ?? null },
         event: context.event?.properties ?? {},
         vars: context.variables ?? {},
+        group:
+          groupFields(
+            profile?.group_id
+              ? { id: profile.group_id, traits: profile.group_traits as Record<string, unknown> }
+              : null,
+          ) ?? {},
       };
       const lane = `${message.workspace_id} ${message.channel}`;
       const queue = lanes.get(lane);

@@ -37,6 +37,8 @@ export interface TemplateData {
   profile: Record<string, unknown>;
   event: Record<string, unknown>;
   vars: Record<string, unknown>;
+  /** The profile's group (its traits and id); empty when it has none. */
+  group?: Record<string, unknown>;
   links?: Record<string, string>;
 }
 

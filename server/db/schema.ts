@@ -78,6 +78,23 @@ export interface ProfilesTable {
   last_seen_at: Generated<Date>;
   health_score: number | null;
   health_computed_at: NullableTimestamp;
+  /** The group its latest group call named (see groups). */
+  group_id: string | null;
+}
+
+export interface GroupsTable {
+  workspace_id: string;
+  group_id: string;
+  traits: JsonWithDefault<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface GroupMembersTable {
+  workspace_id: string;
+  group_id: string;
+  profile_id: string;
+  joined_at: Date | string;
 }
 
 export interface ProfileIdentitiesTable {
@@ -331,6 +348,8 @@ export interface DB {
   journeys: JourneysTable;
   journey_versions: JourneyVersionsTable;
   profiles: ProfilesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
   profile_identities: ProfileIdentitiesTable;
   events: EventsTable;
   runs: RunsTable;

@@ -47,6 +47,8 @@ export interface DispatchInput {
   metricChanges?: MetricChange[];
   /** Current traits of every profile involved (for trigger filters). */
   traits: Map<string, Record<string, unknown>>;
+  /** The group of every profile involved that has one, as conditions read it (traits and id). */
+  groups?: Map<string, Record<string, unknown>>;
 }
 
 export interface DispatchResult {
@@ -159,6 +161,7 @@ export async function dispatchEvents(
             traits: input.traits.get(item.profileId) ?? {},
             event: item.event.properties,
             variables: {},
+            group: input.groups?.get(item.profileId) ?? null,
           })
         ) {
           addEntry(trigger, item.profileId, item.event);
@@ -176,7 +179,12 @@ export async function dispatchEvents(
       const condition = (trigger.config as { condition?: Condition }).condition;
       if (!condition || condition.rules.length === 0) continue;
       for (const change of input.traitChanges ?? []) {
-        const env = (traits: Record<string, unknown>) => ({ traits, event: null, variables: {} });
+        const env = (traits: Record<string, unknown>) => ({
+          traits,
+          event: null,
+          variables: {},
+          group: input.groups?.get(change.profileId) ?? null,
+        });
         if (!matchesFilter(condition, env(change.before)) && matchesFilter(condition, env(change.after)))
           addEntry(trigger, change.profileId, null, change.depth);
       }
@@ -229,6 +237,7 @@ export async function dispatchEvents(
             traits: input.traits.get(item.profileId) ?? {},
             event: item.event.properties,
             variables: {},
+            group: input.groups?.get(item.profileId) ?? null,
           }),
       );
       if (!match) continue;

@@ -70,6 +70,9 @@ export async function runStepBatch(
           .selectFrom('runs as r')
           .leftJoin('profiles as p', 'p.id', 'r.profile_id')
           .leftJoin('journeys as j', 'j.id', 'r.journey_id')
+          .leftJoin('groups as g', (join) =>
+            join.onRef('g.workspace_id', '=', 'p.workspace_id').onRef('g.group_id', '=', 'p.group_id'),
+          )
           .select([
             'r.id',
             'r.workspace_id',
@@ -85,6 +88,8 @@ export async function runStepBatch(
             'p.user_id as profile_user_id',
             'p.traits as profile_traits',
             'p.tags as profile_tags',
+            'g.group_id as profile_group_id',
+            'g.traits as profile_group_traits',
             'j.status as journey_status',
             'j.goal as journey_goal',
           ])
@@ -97,6 +102,8 @@ export async function runStepBatch(
       profile_user_id: _userId,
       profile_traits: _traits,
       profile_tags: _tags,
+      profile_group_id: _groupId,
+      profile_group_traits: _groupTraits,
       journey_status: _status,
       journey_goal: _goal,
       ...run
@@ -135,6 +142,10 @@ export async function runStepBatch(
         userId: row.profile_user_id,
         traits: row.profile_traits as Record<string, unknown>,
         tags: row.profile_tags ?? [],
+        group:
+          row.profile_group_id === null
+            ? null
+            : { id: row.profile_group_id, traits: row.profile_group_traits as Record<string, unknown> },
       });
     if (row.journey_status === 'paused') paused.add(row.journey_id);
   }

@@ -6,6 +6,7 @@ import { sql, type Transaction } from 'kysely';
 import type PgBoss from 'pg-boss';
 import { anyOf, type Database } from '../db/database';
 import type { DB } from '../db/schema';
+import { groupFields } from '../../shared/conditions';
 import {
   dispatchEvents,
   inEventTimeOrder,
@@ -220,7 +221,7 @@ export async function ingestMessages(
     ]);
     const current = await trx
       .selectFrom('profiles')
-      .select(['id', 'traits', 'last_seen_at'])
+      .select(['id', 'traits', 'last_seen_at', 'group_id'])
       .where('id', '=', anyOf(profileIds))
       .orderBy('id')
       .forUpdate()
@@ -274,7 +275,7 @@ export async function ingestMessages(
         item.message.type === 'track' || item.message.type === 'page' || item.message.type === 'screen',
     );
 
-    // Traits (identify, and group traits under "group"), merged in message order.
+    // Traits (identify), merged in message order; a group's traits are the group's (storeGroups).
     const traitChanges: TraitChange[] = [];
     const patches = new Map<string, Record<string, unknown>>();
     for (const item of fresh) {
@@ -288,6 +289,24 @@ export async function ingestMessages(
       traits.set(profileId, after);
       traitChanges.push({ profileId, before: merged.get(profileId) ?? current, after });
     }
+    const groupIds = new Map(current.map((row) => [row.id, row.group_id]));
+    const regrouped = await storeGroups(
+      trx,
+      workspaceId,
+      fresh.flatMap((item) =>
+        item.message.type === 'group'
+          ? [
+              {
+                groupId: item.message.groupId,
+                traits: item.message.traits,
+                profileId: item.profileId!,
+                at: item.occurredAt,
+              },
+            ]
+          : [],
+      ),
+    );
+    for (const [profileId, groupId] of regrouped) groupIds.set(profileId, groupId);
     const lastSeen = new Map<string, string>();
     for (const row of rows) {
       const at = (row.occurred_at as Date).toISOString();
@@ -406,6 +425,7 @@ export async function ingestMessages(
       events,
       metricChanges,
       traits,
+      groups: await loadGroups(trx, workspaceId, groupIds),
     });
     // Goals after waits: a wait answered by an earlier event of this batch is resumed (and its run
     // left to the engine, which ends it in event time) rather than ended by a later conversion.
@@ -436,4 +456,77 @@ export async function ingestMessages(
       waitsResumed: dispatched.waitsResumed.length,
     };
   });
+}
+
+/** The group (traits and id, as conditions read it) of each profile that has one. */
+async function loadGroups(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  groupIds: Map<string, string | null>,
+): Promise<Map<string, Record<string, unknown>>> {
+  const ids = [...new Set([...groupIds.values()].filter((id): id is string => id !== null))];
+  const groups = new Map<string, Record<string, unknown>>();
+  if (ids.length === 0) return groups;
+  const rows = await trx
+    .selectFrom('groups')
+    .select(['group_id', 'traits'])
+    .where('workspace_id', '=', workspaceId)
+    .where('group_id', '=', anyOf(ids, 'text'))
+    .execute();
+  const byId = new Map(rows.map((row) => [row.group_id, row.traits as Record<string, unknown>]));
+  for (const [profileId, groupId] of groupIds) {
+    const traits = groupId === null ? undefined : byId.get(groupId);
+    if (traits) groups.set(profileId, groupFields({ id: groupId!, traits })!);
+  }
+  return groups;
+}
+
+/**
+ * Group calls: each group with its traits merged in message order, the profile's membership, and
+ * the profile's current group — the one its latest group call (in event time) named.
+ */
+async function storeGroups(
+  trx: Transaction<DB>,
+  workspaceId: string,
+  calls: Array<{ groupId: string; traits: Record<string, unknown>; profileId: string; at: Date }>,
+): Promise<Map<string, string>> {
+  if (calls.length === 0) return new Map();
+  const groups = new Map<string, Record<string, unknown>>();
+  for (const call of calls) groups.set(call.groupId, { ...(groups.get(call.groupId) ?? {}), ...call.traits });
+  const ids = [...groups.keys()].sort();
+  await sql`
+    INSERT INTO groups (workspace_id, group_id, traits)
+    SELECT ${workspaceId}, x.group_id, x.traits
+    FROM jsonb_to_recordset(${JSON.stringify(ids.map((id) => ({ group_id: id, traits: groups.get(id) })))}::jsonb)
+      AS x(group_id text, traits jsonb)
+    ON CONFLICT (workspace_id, group_id) DO UPDATE SET traits = groups.traits || excluded.traits, updated_at = now()`.execute(
+    trx,
+  );
+  const latest = new Map<string, { groupId: string; at: Date }>();
+  const memberships = new Map<string, { profile_id: string; group_id: string; joined_at: string }>();
+  for (const call of calls) {
+    const key = `${call.profileId} ${call.groupId}`;
+    const at = call.at.toISOString();
+    if (!memberships.has(key) || memberships.get(key)!.joined_at < at)
+      memberships.set(key, { profile_id: call.profileId, group_id: call.groupId, joined_at: at });
+    if (!latest.has(call.profileId) || latest.get(call.profileId)!.at <= call.at)
+      latest.set(call.profileId, call);
+  }
+  await sql`
+    INSERT INTO group_members (workspace_id, group_id, profile_id, joined_at)
+    SELECT ${workspaceId}, x.group_id, x.profile_id, x.joined_at
+    FROM jsonb_to_recordset(${JSON.stringify([...memberships.values()])}::jsonb)
+      AS x(group_id text, profile_id uuid, joined_at timestamptz)
+    ON CONFLICT (profile_id, group_id) DO UPDATE SET joined_at = greatest(group_members.joined_at, excluded.joined_at)`.execute(
+    trx,
+  );
+  // The current group: the latest call's, unless the profile has joined a group more recently before.
+  const updated = await sql<{ id: string; group_id: string }>`
+    UPDATE profiles p SET group_id = x.group_id
+    FROM jsonb_to_recordset(${JSON.stringify([...latest].map(([id, call]) => ({ id, group_id: call.groupId, at: call.at.toISOString() })))}::jsonb)
+      AS x(id uuid, group_id text, at timestamptz)
+    WHERE p.id = x.id AND NOT EXISTS (
+      SELECT 1 FROM group_members m WHERE m.profile_id = p.id AND m.group_id <> x.group_id AND m.joined_at > x.at)
+    RETURNING p.id, p.group_id`.execute(trx);
+  return new Map(updated.rows.map((row) => [row.id, row.group_id]));
 }

@@ -9,6 +9,8 @@ import { NotFoundError } from '../errors';
 
 export interface TemplateVariables {
   traits: string[];
+  /** The traits this workspace's groups (accounts, companies) have, read as `group.name`. */
+  groupTraits: string[];
   /** The events that start the journey, the properties seen on them, and the newest one's properties. */
   event: { names: string[]; properties: string[]; sample: Record<string, unknown> | null };
   variables: string[];
@@ -52,6 +54,10 @@ export async function templateVariables(
     SELECT key FROM (SELECT traits FROM profiles WHERE workspace_id = ${workspaceId} ORDER BY last_seen_at DESC NULLS LAST LIMIT 500) recent,
       LATERAL jsonb_object_keys(CASE WHEN jsonb_typeof(traits) = 'object' THEN traits ELSE '{}'::jsonb END) AS key
     GROUP BY key ORDER BY count(*) DESC, key LIMIT 60`.execute(db);
+  const groupTraits = await sql<{ key: string }>`
+    SELECT key FROM (SELECT traits FROM groups WHERE workspace_id = ${workspaceId} ORDER BY updated_at DESC LIMIT 200) recent,
+      LATERAL jsonb_object_keys(CASE WHEN jsonb_typeof(traits) = 'object' THEN traits ELSE '{}'::jsonb END) AS key
+    GROUP BY key ORDER BY count(*) DESC, key LIMIT 40`.execute(db);
   const events =
     names.size === 0
       ? []
@@ -69,6 +75,7 @@ export async function templateVariables(
       for (const key of keysOf(row.properties as Record<string, unknown>)) properties.add(key);
   return {
     traits: traits.rows.map((row) => row.key),
+    groupTraits: groupTraits.rows.length > 0 ? ['id', ...groupTraits.rows.map((row) => row.key)] : [],
     event: {
       names: [...names],
       properties: [...properties].sort().slice(0, 60),

@@ -102,7 +102,7 @@ export async function mergeProfiles(
 ): Promise<void> {
   const profiles = await trx
     .selectFrom('profiles')
-    .select(['id', 'traits', 'tags', 'first_seen_at'])
+    .select(['id', 'traits', 'tags', 'first_seen_at', 'group_id'])
     .where('id', '=', anyOf([fromId, intoId]))
     .where('workspace_id', '=', workspaceId)
     .orderBy('id')
@@ -118,6 +118,16 @@ export async function mergeProfiles(
       tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || ${from.tags}::text[]) AS t ORDER BY t),
       first_seen_at = least(first_seen_at, ${from.first_seen_at})
     WHERE id = ${intoId}`.execute(trx);
+  // Groups the anonymous profile joined: the known one belongs to them too; it keeps its own current group.
+  await sql`
+    INSERT INTO group_members (workspace_id, group_id, profile_id, joined_at)
+    SELECT workspace_id, group_id, ${intoId}, joined_at FROM group_members WHERE profile_id = ${fromId}
+    ON CONFLICT (profile_id, group_id) DO UPDATE SET joined_at = greatest(group_members.joined_at, excluded.joined_at)`.execute(
+    trx,
+  );
+  await sql`UPDATE profiles SET group_id = ${from.group_id} WHERE id = ${intoId} AND group_id IS NULL`.execute(
+    trx,
+  );
   await trx.updateTable('events').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
   await trx.updateTable('messages').set({ profile_id: intoId }).where('profile_id', '=', fromId).execute();
   // A run moves unless the known profile is already active in the same journey; then it ends.
