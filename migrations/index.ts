@@ -20,6 +20,7 @@ import * as m0017 from './0017_waits_in_event_time';
 import * as m0018 from './0018_delivery_leases';
 import * as m0019 from './0019_password_resets';
 import * as m0020 from './0020_groups';
+import * as m0021 from './0021_write_key_origins';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018_delivery_leases': m0018,
   '0019_password_resets': m0019,
   '0020_groups': m0020,
+  '0021_write_key_origins': m0021,
 };

@@ -65,6 +65,9 @@ export const en = {
   'settings.keys.created': 'Copy this key now — it will not be shown again:',
   'settings.keys.revoke': 'Revoke {name}',
   'settings.keys.revoked': 'revoked',
+  'settings.keys.origins': 'Only from these websites (optional)',
+  'settings.keys.onlyFrom': 'only from {origins}',
+  'settings.keys.anyOrigin': 'from any website',
   'settings.health.title': 'Health score',
   'settings.health.body':
     'One score from 0 to 100 per customer. Journeys can start when it falls below a level.',
@@ -469,6 +472,9 @@ export const de: Record<MessageKey, string> = {
   'settings.keys.created': 'Kopieren Sie diesen Key jetzt – er wird nicht wieder angezeigt:',
   'settings.keys.revoke': '{name} widerrufen',
   'settings.keys.revoked': 'widerrufen',
+  'settings.keys.origins': 'Nur von diesen Websites (optional)',
+  'settings.keys.onlyFrom': 'nur von {origins}',
+  'settings.keys.anyOrigin': 'von jeder Website',
   'settings.health.title': 'Health Score',
   'settings.health.body':
     'Ein Wert von 0 bis 100 pro Kunde. Journeys können starten, wenn er unter eine Schwelle fällt.',

@@ -15,6 +15,7 @@ function WriteKeys() {
   const queryClient = useQueryClient();
   const keys = useQuery(trpc.settings.writeKeys.queryOptions());
   const [name, setName] = useState('');
+  const [origins, setOrigins] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.settings.writeKeys.queryKey() });
   const create = useMutation(
@@ -22,6 +23,7 @@ function WriteKeys() {
       onSuccess: (result) => {
         setCreated(result.key);
         setName('');
+        setOrigins('');
         void refresh();
       },
     }),
@@ -31,7 +33,7 @@ function WriteKeys() {
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ name });
+    create.mutate({ name, allowedOrigins: origins.split(/[\s,]+/).filter(Boolean) });
   };
   return (
     <section className="card" aria-labelledby="keys-heading">
@@ -41,7 +43,12 @@ function WriteKeys() {
         {keys.data?.map((key) => (
           <li key={key.id}>
             <strong>{key.name === environmentKeyName ? t('settings.keys.fromEnvironment') : key.name}</strong>{' '}
-            <code>{key.key_prefix}…</code> <span className="muted">{formatDate(key.created_at)}</span>
+            <code>{key.key_prefix}…</code> <span className="muted">{formatDate(key.created_at)}</span>{' '}
+            <span className="muted small">
+              {key.allowed_origins.length > 0
+                ? t('settings.keys.onlyFrom', { origins: key.allowed_origins.join(', ') })
+                : t('settings.keys.anyOrigin')}
+            </span>
             {key.revoked_at ? (
               <span className="status status-archived">{t('settings.keys.revoked')}</span>
             ) : (
@@ -60,6 +67,14 @@ function WriteKeys() {
         <label className="field">
           <span>{t('settings.keys.name')}</span>
           <input value={name} onChange={(event) => setName(event.target.value)} maxLength={100} />
+        </label>
+        <label className="field">
+          <span>{t('settings.keys.origins')}</span>
+          <input
+            value={origins}
+            onChange={(event) => setOrigins(event.target.value)}
+            placeholder="https://shop.example.com"
+          />
         </label>
         <Button type="submit" variant="primary" disabled={!name.trim() || create.isPending}>
           {t('settings.keys.create')}

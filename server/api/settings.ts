@@ -6,13 +6,39 @@ import { createWriteKey, listWriteKeys, revokeWriteKey } from '../ingest/write-k
 import { getHealthConfig, setHealthConfig } from '../profiles/health-score';
 import { adminProcedure, router } from './trpc';
 
+/** "https://shop.example.com" — scheme, host and port, as a browser sends it in Origin. */
+const webOrigin = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    try {
+      const url = new URL(value);
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin !== 'null') return url.origin;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a web origin (expected e.g. https://shop.example.com)`,
+    });
+    return z.NEVER;
+  });
+
 export const settingsRouter = router({
   writeKeys: adminProcedure.query(({ ctx }) => listWriteKeys(ctx.services.db, ctx.workspaceId)),
   /** The full key is shown once, here; afterwards only its first characters. */
   createWriteKey: adminProcedure
-    .input(z.object({ name: z.string().trim().min(1, 'name the key (e.g. "Website")').max(100) }))
+    .input(
+      z.object({
+        name: z.string().trim().min(1, 'name the key (e.g. "Website")').max(100),
+        /** Web origins the key may be used from; none: any. */
+        allowedOrigins: z.array(webOrigin).max(50).default([]),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
-      const key = await createWriteKey(ctx.services.db, ctx.workspaceId, input.name);
+      const key = await createWriteKey(ctx.services.db, ctx.workspaceId, input.name, undefined, [
+        ...new Set(input.allowedOrigins),
+      ]);
       await audit(ctx.services.db, ctx.workspaceId, ctx.user.userId, 'write-key.created', {
         id: key.id,
         name: input.name,

@@ -274,6 +274,8 @@ export interface WriteKeysTable {
   name: string;
   key_hash: string;
   key_prefix: string;
+  /** Web origins the key may be used from ("https://shop.example.com"); empty: any. */
+  allowed_origins: Generated<string[]>;
   created_at: Generated<Date>;
   revoked_at: NullableTimestamp;
 }

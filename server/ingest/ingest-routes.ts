@@ -19,7 +19,7 @@ import {
   type MessageType,
   type SegmentMessage,
 } from './segment-messages';
-import { authenticateWriteKey } from './write-keys';
+import { writeKeyFor } from './write-keys';
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -207,14 +207,24 @@ export function createIngestHandler(services: Services, options: { requestsPerSe
           errors: [{ field: '', message: 'expected a JSON object' }],
         });
       const key = writeKeyFrom(request, body);
-      const workspaceId = key ? await authenticateWriteKey(services.db, key) : null;
-      if (!workspaceId)
+      const found = key ? await writeKeyFor(services.db, key) : null;
+      if (!found)
         throw new HttpError(
           401,
           key
             ? 'unknown or revoked write key'
             : 'a write key is required (HTTP Basic auth, key as user name)',
         );
+      const workspaceId = found.workspaceId;
+      // A key limited to the shop's own sites: a page elsewhere cannot send with it (a server
+      // sends no Origin and is not limited).
+      const origin = request.headers.origin;
+      if (origin && found.allowedOrigins.length > 0 && !found.allowedOrigins.includes(origin)) {
+        response.removeHeader('Access-Control-Allow-Origin');
+        throw new HttpError(403, `origin ${origin} may not send with this write key`, {
+          errors: [{ field: 'Origin', message: `expected one of ${found.allowedOrigins.join(', ')}` }],
+        });
+      }
       const wait = limiter.take(key!);
       if (wait > 0) {
         // Retry-After for HTTP clients; X-RateLimit-Reset (seconds) for the Segment libraries that read it.

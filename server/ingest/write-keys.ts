@@ -15,10 +15,17 @@ export async function createWriteKey(
   workspaceId: string,
   name: string,
   key = `wk_${randomBytes(24).toString('base64url')}`,
+  allowedOrigins: readonly string[] = [],
 ): Promise<{ id: string; key: string }> {
   const row = await db
     .insertInto('write_keys')
-    .values({ workspace_id: workspaceId, name, key_hash: hashWriteKey(key), key_prefix: key.slice(0, 7) })
+    .values({
+      workspace_id: workspaceId,
+      name,
+      key_hash: hashWriteKey(key),
+      key_prefix: key.slice(0, 7),
+      allowed_origins: [...allowedOrigins],
+    })
     .onConflict((oc) => oc.column('key_hash').doUpdateSet({ revoked_at: null }))
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -28,7 +35,7 @@ export async function createWriteKey(
 export async function listWriteKeys(db: Executor, workspaceId: string) {
   return db
     .selectFrom('write_keys')
-    .select(['id', 'name', 'key_prefix', 'created_at', 'revoked_at'])
+    .select(['id', 'name', 'key_prefix', 'allowed_origins', 'created_at', 'revoked_at'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('created_at')
     .execute();
@@ -56,23 +63,34 @@ export async function ensureWriteKey(db: Executor, workspaceId: string, key: str
   if (!existing) await createWriteKey(db, workspaceId, environmentKeyName, key);
 }
 
-const writeKeyCache = new Map<string, { workspaceId: string | null; until: number }>();
+const writeKeyCache = new Map<string, { key: AuthenticatedKey | null; until: number }>();
 /** Revocation is seen within this time by every process. */
 const cacheMilliseconds = 5_000;
 
+export interface AuthenticatedKey {
+  workspaceId: string;
+  /** Web origins the key may be used from; empty: any. */
+  allowedOrigins: readonly string[];
+}
+
 /** The workspace a write key belongs to, or null when unknown or revoked. */
 export async function authenticateWriteKey(db: Executor, key: string): Promise<string | null> {
+  return (await writeKeyFor(db, key))?.workspaceId ?? null;
+}
+
+/** The key's workspace and allowed origins, or null when unknown or revoked. */
+export async function writeKeyFor(db: Executor, key: string): Promise<AuthenticatedKey | null> {
   const hash = hashWriteKey(key);
   const cached = writeKeyCache.get(hash);
-  if (cached && cached.until > Date.now()) return cached.workspaceId;
+  if (cached && cached.until > Date.now()) return cached.key;
   const row = await db
     .selectFrom('write_keys')
-    .select('workspace_id')
+    .select(['workspace_id', 'allowed_origins'])
     .where('key_hash', '=', hash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  const workspaceId = row?.workspace_id ?? null;
+  const found = row ? { workspaceId: row.workspace_id, allowedOrigins: row.allowed_origins } : null;
   if (writeKeyCache.size > 10_000) writeKeyCache.clear();
-  writeKeyCache.set(hash, { workspaceId, until: Date.now() + cacheMilliseconds });
-  return workspaceId;
+  writeKeyCache.set(hash, { key: found, until: Date.now() + cacheMilliseconds });
+  return found;
 }

@@ -22,9 +22,13 @@ describe('profiles and settings', () => {
 async function steps(page: Page): Promise<void> {
   {
     await page.getByLabel('Key name').fill('Website');
+    await page.getByLabel('Only from these websites (optional)').fill('https://shop.example.com');
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = (await page.getByTestId('new-write-key').textContent())!;
     expect(key).toMatch(/^wk_/);
+    await expect
+      .poll(() => page.getByRole('listitem').filter({ hasText: 'Website' }).textContent())
+      .toContain('only from https://shop.example.com');
     await screenshot(page, 'settings');
 
     const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;

@@ -466,4 +466,31 @@ describe("the browser library's wire format", () => {
     expect(new Date(at.get(explicit)!).toISOString()).toBe('2026-01-05T10:00:00.000Z');
     expect(Math.abs(at.get(derived)! - (now - 5000))).toBeLessThan(2000); // skew corrected: 5 s before it reached us
   });
+
+  it("a key limited to the shop's own sites takes their calls and no one else's; servers send without an Origin", async () => {
+    const limited = (
+      await createWriteKey(app.services.db, app.services.defaultWorkspaceId, 'shop only', undefined, [
+        'https://shop.example.com',
+      ])
+    ).key;
+    const call = (messageId: string) =>
+      JSON.stringify({ writeKey: limited, type: 'track', userId: 'origins', event: 'Viewed', messageId });
+    const [own, foreign, server] = [randomUUID(), randomUUID(), randomUUID()];
+    const allowed = await post('/v1/t', call(own), plain);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('*');
+    const refused = await post('/v1/t', call(foreign), { ...plain, Origin: 'https://evil.example.net' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toContain('https://evil.example.net');
+    expect(refused.body.errors[0]).toMatchObject({ field: 'Origin' });
+    // Without Access-Control-Allow-Origin the foreign page cannot even read the answer.
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await post('/v1/t', call(server), { 'Content-Type': 'text/plain' })).status).toBe(200);
+    const stored = await app.services.db
+      .selectFrom('events')
+      .select('message_id')
+      .where('message_id', 'in', [own, foreign, server])
+      .execute();
+    expect(stored.map((row) => row.message_id).sort()).toEqual([own, server].sort());
+  });
 });

@@ -200,6 +200,24 @@ describe('settings API', () => {
     expect(await authenticateWriteKey(services.db, created.key)).toBeNull();
     await expect(api.settings.createWriteKey({ name: ' ' })).rejects.toThrow(/name the key/);
   });
+
+  it("a write key may be limited to the shop's websites; a bad origin is named and no key is made", async () => {
+    const api = services.caller();
+    const before = (await api.settings.writeKeys()).length;
+    await expect(
+      api.settings.createWriteKey({
+        name: 'Shop',
+        allowedOrigins: ['https://shop.example.com', 'shop.example.com'],
+      }),
+    ).rejects.toThrow(/shop\.example\.com\\?" is not a web origin/);
+    expect(await api.settings.writeKeys()).toHaveLength(before);
+    const created = await api.settings.createWriteKey({
+      name: 'Shop',
+      allowedOrigins: ['https://shop.example.com/', 'https://www.shop.example.com:8443'],
+    });
+    const entry = (await api.settings.writeKeys()).find((key) => key.id === created.id)!;
+    expect(entry.allowed_origins).toEqual(['https://shop.example.com', 'https://www.shop.example.com:8443']);
+  });
 });
 
 describe('health score', () => {
