@@ -270,7 +270,7 @@ async function benchIngest(services: Services, url: string) {
     unit: 'events/s',
     baseline: round(baseline),
     ratio: round(viaApi / baseline, 2),
-    goal: '≥ 10000 events/s and ratio ≥ 0.5',
+    goal: '≥ 15000 events/s and ratio ≥ 0.5',
   });
   if (result.errors > 0) progress(`ingest: ${result.errors} calls failed`);
 }
